@@ -1,0 +1,144 @@
+//! The crate's one error type.
+//!
+//! Every variant names what was wrong and what was expected, so that the command-line
+//! tool can print it as one line and exit with code 2 (bad input).
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong when building a problem, reading data or a point.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A problem kind that the registry does not know.
+    #[error("unknown problem kind `{kind}`; expected one of: {known}")]
+    UnknownKind {
+        /// The kind that was asked for.
+        kind: String,
+        /// The known kinds, comma-separated.
+        known: String,
+    },
+    /// A `--problem` argument that is neither a file nor a shipped spec.
+    #[error(
+        "no problem spec `{name}`: not a readable file and not a shipped spec (shipped: {known})"
+    )]
+    UnknownSpec {
+        /// What was given.
+        name: String,
+        /// The shipped spec names.
+        known: String,
+    },
+    /// A spec field that the kind does not have.
+    #[error("unknown field `{field}` for kind `{kind}`; expected one of: {expected}")]
+    UnknownField {
+        /// The problem kind.
+        kind: String,
+        /// The offending field.
+        field: String,
+        /// The fields the kind accepts.
+        expected: String,
+    },
+    /// A required spec field that is absent.
+    #[error("missing field `{field}` for kind `{kind}`: {expected}")]
+    MissingField {
+        /// The problem kind.
+        kind: String,
+        /// The missing field.
+        field: String,
+        /// What the field should hold.
+        expected: String,
+    },
+    /// A field whose value has the wrong type, shape or range.
+    #[error("invalid field `{field}`: expected {expected}, found {found}")]
+    InvalidField {
+        /// The field (or `--set` key, or data path).
+        field: String,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// NaN or ±∞ in input data.
+    #[error("non-finite value {value} in `{field}` at index {index}; expected finite numbers")]
+    NonFinite {
+        /// The field or file holding the value.
+        field: String,
+        /// Flat (row-major) index of the value.
+        index: usize,
+        /// The value itself.
+        value: f64,
+    },
+    /// A point or direction whose length does not match the problem's dimension.
+    #[error("{what} has length {found}, expected {expected} (the problem's dimension)")]
+    DimensionMismatch {
+        /// Which vector (e.g. "point", "hvp direction").
+        what: String,
+        /// The problem's dimension.
+        expected: usize,
+        /// The vector's length.
+        found: usize,
+    },
+    /// A named point that the problem does not know.
+    #[error("unknown point `{name}`; known points: {known}")]
+    UnknownPoint {
+        /// The requested name.
+        name: String,
+        /// The known point names, comma-separated.
+        known: String,
+    },
+    /// A file that could not be read or written.
+    #[error("cannot {action} `{path}`: {source}")]
+    Io {
+        /// "read" or "write".
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file or argument whose contents could not be parsed.
+    #[error("cannot parse {what}: {message}")]
+    Parse {
+        /// What was being parsed (a file path or an argument).
+        what: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An [`Error::InvalidField`] from anything displayable.
+    pub fn invalid(
+        field: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl std::fmt::Display,
+    ) -> Self {
+        Error::InvalidField {
+            field: field.into(),
+            expected: expected.into(),
+            found: found.to_string(),
+        }
+    }
+
+    /// An [`Error::Io`] for reading `path`.
+    pub fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action: "read",
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Check that every entry of `values` is finite, naming `field` otherwise.
+pub fn ensure_finite(field: &str, values: &[f64]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(Error::NonFinite {
+            field: field.to_string(),
+            index,
+            value: values[index],
+        }),
+    }
+}

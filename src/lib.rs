@@ -1,0 +1,35 @@
+//! # landscape
+//!
+//! Landscapes of non-convex objectives: a library of problems with exact gradients and
+//! Hessian-vector products, and (in later modules) the classification of their
+//! stationary points, optimizers, saddle-escape experiments and plots.
+//!
+//! ```
+//! use landscape::problems;
+//!
+//! // The shipped strict-saddle quadratic, built from its spec.
+//! let (_spec, f) = problems::load("quadratic", &[]).unwrap();
+//! let x = vec![0.5; f.dim()];
+//! let mut g = vec![0.0; f.dim()];
+//! f.gradient(&x, &mut g);
+//! // Compare with a central finite difference.
+//! let fd = landscape::finite_difference::gradient_fd(f.as_ref(), &x);
+//! assert!(landscape::finite_difference::relative_error(&g, &fd) < 1e-8);
+//! ```
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod finite_difference;
+pub mod linalg;
+pub mod manifold;
+pub mod npy;
+pub mod objective;
+pub mod point;
+pub mod problems;
+pub mod random;
+pub mod verdict;
+
+pub use error::{Error, Result};
+pub use manifold::Manifold;
+pub use objective::{Block, KnownPoint, Layout, Objective};
+pub use verdict::Verdict;

@@ -1,0 +1,186 @@
+//! The [`Objective`] contract: value, exact gradient and Hessian-vector product (HVP) on
+//! one flat parameter vector, plus what the mathematics knows about the problem.
+//!
+//! # Parameters
+//! Parameters are one flat `f64` vector. A problem with matrix blocks stores each block
+//! row-major (numpy's C order) and concatenates the blocks in the order its [`Layout`]
+//! lists, so a Python user can write `np.array(x).reshape(n, r)`. In Rust the row-major
+//! `n × r` block is, without a copy, the column-major `r × n` matrix Uᵀ
+//! (`nalgebra::DMatrixView::from_slice(x, r, n)`).
+//!
+//! # Derivatives
+//! [`Objective::gradient`] and [`Objective::hvp`] are the *Euclidean* ∇f and ∇²f·v of
+//! the formula, always analytic. On a sphere-constrained problem ([`Manifold::Spheres`])
+//! [`Objective::riemannian_gradient`] and [`Objective::riemannian_hvp`] give the
+//! Riemannian ones (see [`Manifold`]).
+//!
+//! # Panics
+//! Derivative methods take slices of length [`Objective::dim`]; a wrong length is a
+//! programmer error and may panic (they check with `assert_eq!`/`debug_assert_eq!`).
+
+use serde::Serialize;
+
+use crate::manifold::Manifold;
+use crate::verdict::Verdict;
+
+/// One named block of the flat parameter vector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Block {
+    /// The block's name in the field's words (`U`, `W1`, `u`, `x`).
+    pub name: String,
+    /// Its shape; a matrix block is stored row-major.
+    pub shape: Vec<usize>,
+}
+
+impl Block {
+    /// A block named `name` with shape `shape`.
+    pub fn new(name: impl Into<String>, shape: &[usize]) -> Self {
+        Block {
+            name: name.into(),
+            shape: shape.to_vec(),
+        }
+    }
+
+    /// Number of parameters in the block.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// True for a block with no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// How the flat parameter vector splits into blocks, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Layout {
+    /// The blocks, concatenated in this order.
+    pub blocks: Vec<Block>,
+}
+
+impl Layout {
+    /// A layout from its blocks.
+    pub fn new(blocks: Vec<Block>) -> Self {
+        Layout { blocks }
+    }
+
+    /// A single block.
+    pub fn single(name: &str, shape: &[usize]) -> Self {
+        Layout::new(vec![Block::new(name, shape)])
+    }
+
+    /// Total number of parameters.
+    pub fn dim(&self) -> usize {
+        self.blocks.iter().map(Block::len).sum()
+    }
+
+    /// Human-readable form, e.g. `U[4×2] V[3×2]`.
+    pub fn describe(&self) -> String {
+        self.blocks
+            .iter()
+            .map(|b| {
+                let dims: Vec<String> = b.shape.iter().map(usize::to_string).collect();
+                format!("{}[{}]", b.name, dims.join("×"))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A stationary point that the mathematics gives in closed form.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KnownPoint {
+    /// Its name, used as `name:<name>` on the command line.
+    pub name: String,
+    /// The point.
+    pub x: Vec<f64>,
+    /// What it is, by the mathematics (not by a numerical test).
+    pub kind: Verdict,
+}
+
+impl KnownPoint {
+    /// A known point.
+    pub fn new(name: impl Into<String>, x: Vec<f64>, kind: Verdict) -> Self {
+        KnownPoint {
+            name: name.into(),
+            x,
+            kind,
+        }
+    }
+}
+
+/// A differentiable objective on a flat parameter vector with exact derivatives.
+///
+/// A first-order method needs only [`value`](Objective::value) and
+/// [`gradient`](Objective::gradient); the HVP is there for second-order methods and the
+/// spectrum.
+pub trait Objective: Send + Sync {
+    /// The problem kind (the registry name, e.g. `matrix_factorization`).
+    fn kind(&self) -> &'static str;
+
+    /// Number of parameters.
+    fn dim(&self) -> usize;
+
+    /// f(x).
+    fn value(&self, x: &[f64]) -> f64;
+
+    /// Writes the Euclidean gradient ∇f(x) into `grad`.
+    fn gradient(&self, x: &[f64], grad: &mut [f64]);
+
+    /// Writes the exact Euclidean Hessian-vector product ∇²f(x)·v into `out`.
+    fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]);
+
+    /// f(x), writing ∇f(x) into `grad`; problems that share work override it.
+    fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.gradient(x, grad);
+        self.value(x)
+    }
+
+    /// The global minimum value f* when the mathematics knows it.
+    fn optimum(&self) -> Option<f64> {
+        None
+    }
+
+    /// The parameter manifold (Euclidean unless the problem is constrained).
+    fn manifold(&self) -> Manifold {
+        Manifold::Euclidean
+    }
+
+    /// A basis (not necessarily orthonormal) of the tangent space at x of the orbit of a
+    /// continuous symmetry of f (e.g. U ↦ UR, R ∈ O(r)): directions along which f is
+    /// constant, which are not evidence of degeneracy.
+    fn symmetry_directions(&self, _x: &[f64]) -> Vec<Vec<f64>> {
+        Vec::new()
+    }
+
+    /// Named closed-form stationary points.
+    fn known_points(&self) -> Vec<KnownPoint> {
+        Vec::new()
+    }
+
+    /// The blocks of the parameter vector.
+    fn layout(&self) -> Layout;
+
+    /// The Riemannian gradient: the Euclidean gradient projected on the tangent space.
+    fn riemannian_gradient(&self, x: &[f64], grad: &mut [f64]) {
+        self.gradient(x, grad);
+        self.manifold().project_tangent(x, grad);
+    }
+
+    /// The Riemannian Hessian applied to the tangent projection of `v` (see
+    /// [`Manifold::riemannian_hvp`]). Allocates scratch on constrained problems.
+    fn riemannian_hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
+        let manifold = self.manifold();
+        if manifold.is_euclidean() {
+            self.hvp(x, v, out);
+            return;
+        }
+        let mut grad = vec![0.0; x.len()];
+        self.gradient(x, &mut grad);
+        let mut tangent = v.to_vec();
+        manifold.project_tangent(x, &mut tangent);
+        self.hvp(x, &tangent, out);
+        manifold.riemannian_hvp_correction(x, &grad, &tangent, out);
+    }
+}

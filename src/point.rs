@@ -1,0 +1,130 @@
+//! Points and directions given on the command line (`--point`, `--hvp`, `--init`).
+//!
+//! Accepted forms:
+//! - `zeros`;
+//! - `name:<known point>` (see `landscape points`);
+//! - `random:<scale>:<seed>`: iid N(0, scale²) entries from the seed (retracted onto
+//!   the manifold on constrained problems);
+//! - an inline JSON array, e.g. `[1.0, -2.0]`;
+//! - a `.npy` file (f64, C order, any shape, flattened);
+//! - a JSON file holding a flat array, or an object with field `x` (so the output of
+//!   `run` or `eval` can be fed back).
+
+use std::path::Path;
+
+use crate::error::{ensure_finite, Error, Result};
+use crate::npy::read_npy;
+use crate::objective::Objective;
+use crate::random::{gaussian_vector, rng};
+
+/// Resolves `arg` to a vector of the problem's dimension; `what` names the argument in
+/// errors (e.g. "point", "hvp direction").
+pub fn resolve_point(arg: &str, f: &dyn Objective, what: &str) -> Result<Vec<f64>> {
+    let dim = f.dim();
+    let x = if arg == "zeros" {
+        vec![0.0; dim]
+    } else if let Some(name) = arg.strip_prefix("name:") {
+        known_point(f, name)?
+    } else if let Some(rest) = arg.strip_prefix("random:") {
+        random_point(f, rest, what)?
+    } else if arg.trim_start().starts_with('[') {
+        parse_json_point(arg, &format!("{what} `{arg}`"))?
+    } else {
+        read_point_file(Path::new(arg), what)?
+    };
+    if x.len() != dim {
+        return Err(Error::DimensionMismatch {
+            what: what.to_string(),
+            expected: dim,
+            found: x.len(),
+        });
+    }
+    ensure_finite(what, &x)?;
+    Ok(x)
+}
+
+fn known_point(f: &dyn Objective, name: &str) -> Result<Vec<f64>> {
+    let points = f.known_points();
+    match points.iter().find(|p| p.name == name) {
+        Some(p) => Ok(p.x.clone()),
+        None => Err(Error::UnknownPoint {
+            name: name.to_string(),
+            known: if points.is_empty() {
+                "none for this problem".to_string()
+            } else {
+                points
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        }),
+    }
+}
+
+fn random_point(f: &dyn Objective, spec: &str, what: &str) -> Result<Vec<f64>> {
+    let bad = || {
+        Error::invalid(
+            what,
+            "random:<scale>:<seed>, e.g. random:0.1:7",
+            format!("`random:{spec}`"),
+        )
+    };
+    let (scale, seed) = spec.split_once(':').ok_or_else(bad)?;
+    let scale: f64 = scale.parse().map_err(|_| bad())?;
+    let seed: u64 = seed.parse().map_err(|_| bad())?;
+    if !scale.is_finite() || scale < 0.0 {
+        return Err(bad());
+    }
+    let mut x = gaussian_vector(&mut rng(seed), f.dim());
+    x.iter_mut().for_each(|v| *v *= scale);
+    f.manifold().retract_in_place(&mut x);
+    Ok(x)
+}
+
+fn read_point_file(path: &Path, what: &str) -> Result<Vec<f64>> {
+    if path.extension().is_some_and(|e| e == "npy") {
+        return Ok(read_npy(path)?.data);
+    }
+    if !path.exists() {
+        return Err(Error::invalid(
+            what,
+            "zeros, name:<point>, random:<scale>:<seed>, a JSON array, or a .json/.npy file",
+            format!("`{}` (no such file)", path.display()),
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    parse_json_point(&text, &format!("{what} file `{}`", path.display()))
+}
+
+/// Parses a JSON flat array, or an object whose field `x` is one.
+pub fn parse_json_point(text: &str, origin: &str) -> Result<Vec<f64>> {
+    let parse_err = |message: String| Error::Parse {
+        what: origin.to_string(),
+        message,
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+    let array = match &value {
+        serde_json::Value::Array(_) => &value,
+        serde_json::Value::Object(map) => map.get("x").ok_or_else(|| {
+            parse_err("an object without field `x`; expected a flat array or {\"x\": [...]}".into())
+        })?,
+        _ => {
+            return Err(parse_err(
+                "expected a flat array or an object with field `x`".into(),
+            ))
+        }
+    };
+    let items = array
+        .as_array()
+        .ok_or_else(|| parse_err("field `x` is not an array".into()))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_f64()
+                .ok_or_else(|| parse_err(format!("entry {i} is {v}, expected a number")))
+        })
+        .collect()
+}

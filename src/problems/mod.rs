@@ -1,0 +1,118 @@
+//! The problem library and its registry: kind name → fields, shipped spec, constructor.
+//!
+//! Adding a problem costs one file (`src/problems/<kind>.rs` exporting a
+//! `pub const KIND: Kind`), its shipped spec (`problems/<kind>.toml`) and one line in
+//! [`KINDS`].
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::objective::Objective;
+
+pub mod quadratic;
+pub mod spec;
+
+pub use spec::ProblemSpec;
+
+/// One field of a kind's spec.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// The field name in the spec.
+    pub name: &'static str,
+    /// Its default, in words (`"required"` when there is none).
+    pub default: &'static str,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+/// A problem kind: its name, description, fields, shipped spec and constructor.
+#[derive(Clone, Copy)]
+pub struct Kind {
+    /// The registry name (the spec's `kind`).
+    pub name: &'static str,
+    /// One line: the formula and the reference.
+    pub description: &'static str,
+    /// Its spec fields (besides `kind` and `seed`, which every kind has).
+    pub fields: &'static [Field],
+    /// The shipped spec (`problems/<name>.toml`), embedded in the binary.
+    pub shipped_spec: &'static str,
+    /// Builds an instance from a validated spec.
+    pub build: fn(&ProblemSpec) -> Result<Box<dyn Objective>>,
+}
+
+/// Every kind, in the order `landscape problems` lists them.
+pub const KINDS: &[Kind] = &[quadratic::KIND];
+
+/// The field every kind has: the seed of generated data.
+pub const SEED_FIELD: Field = Field {
+    name: "seed",
+    default: "0",
+    doc: "seed of every random thing in the instance",
+};
+
+/// Looks a kind up by name.
+pub fn find_kind(name: &str) -> Result<&'static Kind> {
+    KINDS
+        .iter()
+        .find(|k| k.name == name)
+        .ok_or_else(|| Error::UnknownKind {
+            kind: name.to_string(),
+            known: kind_names().join(", "),
+        })
+}
+
+/// The names of all kinds.
+pub fn kind_names() -> Vec<&'static str> {
+    KINDS.iter().map(|k| k.name).collect()
+}
+
+/// Builds the problem a spec describes, after checking that every field is known.
+pub fn build(spec: &ProblemSpec) -> Result<Box<dyn Objective>> {
+    let kind = find_kind(spec.kind())?;
+    for field in spec.field_names() {
+        if field != SEED_FIELD.name && !kind.fields.iter().any(|f| f.name == field) {
+            let mut expected: Vec<&str> = kind.fields.iter().map(|f| f.name).collect();
+            expected.push(SEED_FIELD.name);
+            return Err(Error::UnknownField {
+                kind: kind.name.to_string(),
+                field: field.to_string(),
+                expected: expected.join(", "),
+            });
+        }
+    }
+    (kind.build)(spec)
+}
+
+/// The shipped spec of a kind, parsed.
+pub fn shipped_spec(name: &str) -> Result<ProblemSpec> {
+    let kind = find_kind(name)?;
+    ProblemSpec::from_toml(kind.shipped_spec, &format!("shipped:{name}"), None)
+}
+
+/// Resolves a `--problem` argument — a spec file's path or a shipped spec's name — and
+/// applies `--set key=value` overrides.
+pub fn load_spec(problem: &str, overrides: &[String]) -> Result<ProblemSpec> {
+    let path = Path::new(problem);
+    let looks_like_path = path.extension().is_some() || problem.contains(std::path::MAIN_SEPARATOR);
+    let mut spec = if path.is_file() || looks_like_path {
+        ProblemSpec::from_file(path)?
+    } else if KINDS.iter().any(|k| k.name == problem) {
+        shipped_spec(problem)?
+    } else {
+        return Err(Error::UnknownSpec {
+            name: problem.to_string(),
+            known: kind_names().join(", "),
+        });
+    };
+    for assignment in overrides {
+        spec.apply_override(assignment)?;
+    }
+    Ok(spec)
+}
+
+/// [`load_spec`] then [`build`].
+pub fn load(problem: &str, overrides: &[String]) -> Result<(ProblemSpec, Box<dyn Objective>)> {
+    let spec = load_spec(problem, overrides)?;
+    let objective = build(&spec)?;
+    Ok((spec, objective))
+}

@@ -1,0 +1,214 @@
+//! `quadratic`: f(x) = ½ xᵀAx − bᵀx, A symmetric (possibly indefinite).
+//!
+//! - gradient: ∇f(x) = Ax − b;
+//! - HVP: ∇²f(x)·v = Av (the Hessian is A everywhere);
+//! - stationary points: the solutions of Ax = b. When A is nonsingular the only one is
+//!   `stationary` = A⁻¹b: a global minimum (f* = −½ bᵀA⁻¹b) if A ≻ 0, a local maximum if
+//!   A ≺ 0, a strict saddle otherwise. When A is singular and b = 0, `stationary` = 0
+//!   (f* = 0 when A ⪰ 0).
+//!
+//! Spec: `a` (n×n symmetric) or `eigenvalues` (A = Q diag(λ) Qᵀ with Q Haar-random from
+//! `seed`); `b` (default zeros). Layout: `x[n]`.
+
+use nalgebra::{DMatrix, DVectorView, DVectorViewMut};
+
+use crate::error::{Error, Result};
+use crate::linalg::{from_eigen, symmetric_eigen_desc};
+use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::{Field, Kind, ProblemSpec};
+use crate::random::{orthogonal_matrix, rng};
+use crate::verdict::Verdict;
+
+/// Registry entry.
+pub const KIND: Kind = Kind {
+    name: "quadratic",
+    description: "f(x) = ½ xᵀAx − bᵀx, A symmetric, possibly indefinite",
+    fields: &[
+        Field {
+            name: "a",
+            default: "required unless `eigenvalues`",
+            doc: "the symmetric matrix A (rows, or a .npy path)",
+        },
+        Field {
+            name: "eigenvalues",
+            default: "required unless `a`",
+            doc: "spectrum of A; A = Q diag(λ) Qᵀ with Q Haar-random from the seed",
+        },
+        Field {
+            name: "b",
+            default: "zeros",
+            doc: "the linear term b",
+        },
+    ],
+    shipped_spec: include_str!("../../problems/quadratic.toml"),
+    build: |spec| Ok(Box::new(Quadratic::from_spec(spec)?)),
+};
+
+/// f(x) = ½ xᵀAx − bᵀx.
+#[derive(Clone, Debug)]
+pub struct Quadratic {
+    a: DMatrix<f64>,
+    b: Vec<f64>,
+    /// Eigenvalues of A, decreasing.
+    eigenvalues: Vec<f64>,
+}
+
+impl Quadratic {
+    /// A quadratic with matrix `a` (symmetrised) and linear term `b`.
+    ///
+    /// # Panics
+    /// If `a` is not square or `b` has the wrong length.
+    #[track_caller]
+    pub fn new(a: DMatrix<f64>, b: Vec<f64>) -> Self {
+        assert!(a.is_square(), "quadratic: A must be square");
+        assert_eq!(a.nrows(), b.len(), "quadratic: b must have length n");
+        let mut a = a;
+        crate::linalg::symmetrise(&mut a);
+        let eigenvalues = symmetric_eigen_desc(&a)
+            .map(|(values, _)| values.as_slice().to_vec())
+            .unwrap_or_default();
+        Quadratic { a, b, eigenvalues }
+    }
+
+    /// Builds from a spec (`a` or `eigenvalues`, `b`, `seed`).
+    pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
+        let a = match (
+            spec.opt_symmetric("a", None)?,
+            spec.opt_vector("eigenvalues")?,
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "a",
+                    "either `a` or `eigenvalues`, not both",
+                    "both",
+                ))
+            }
+            (Some(a), None) => a,
+            (None, Some(lambda)) => {
+                let q = orthogonal_matrix(&mut rng(spec.seed()?), lambda.len());
+                from_eigen(&q, &lambda)
+            }
+            (None, None) => {
+                return Err(Error::MissingField {
+                    kind: KIND.name.into(),
+                    field: "a".into(),
+                    expected: "the matrix `a` or the list `eigenvalues`".into(),
+                })
+            }
+        };
+        let n = a.nrows();
+        if n == 0 {
+            return Err(Error::invalid("a", "a non-empty matrix", "0×0"));
+        }
+        let b = spec.opt_vector("b")?.unwrap_or_else(|| vec![0.0; n]);
+        if b.len() != n {
+            return Err(Error::invalid(
+                "b",
+                format!("a vector of length {n}"),
+                format!("length {}", b.len()),
+            ));
+        }
+        Ok(Quadratic::new(a, b))
+    }
+
+    /// The matrix A.
+    pub fn a(&self) -> &DMatrix<f64> {
+        &self.a
+    }
+
+    /// Eigenvalues of A in decreasing order.
+    pub fn eigenvalues(&self) -> &[f64] {
+        &self.eigenvalues
+    }
+
+    /// Relative threshold below which an eigenvalue of A counts as zero.
+    fn zero_threshold(&self) -> f64 {
+        let scale = self.eigenvalues.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        1e-12 * scale.max(1.0) * self.a.nrows() as f64
+    }
+
+    fn is_singular(&self) -> bool {
+        self.eigenvalues
+            .iter()
+            .any(|v| v.abs() <= self.zero_threshold())
+    }
+
+    fn b_is_zero(&self) -> bool {
+        self.b.iter().all(|&v| v == 0.0)
+    }
+
+    /// The stationary point and its verdict, when determined.
+    fn stationary(&self) -> Option<(Vec<f64>, Verdict)> {
+        let tol = self.zero_threshold();
+        let positive = self.eigenvalues.iter().all(|&v| v > tol);
+        let negative = self.eigenvalues.iter().all(|&v| v < -tol);
+        let semidefinite_pos = self.eigenvalues.iter().all(|&v| v >= -tol);
+        let semidefinite_neg = self.eigenvalues.iter().all(|&v| v <= tol);
+        let n = self.a.nrows();
+        let x = if self.is_singular() {
+            if !self.b_is_zero() {
+                return None;
+            }
+            vec![0.0; n]
+        } else {
+            let solution = self
+                .a
+                .clone()
+                .lu()
+                .solve(&nalgebra::DVector::from_column_slice(&self.b))?;
+            solution.as_slice().to_vec()
+        };
+        let verdict = if positive || semidefinite_pos {
+            Verdict::GlobalMin
+        } else if negative || semidefinite_neg {
+            Verdict::LocalMax
+        } else {
+            Verdict::StrictSaddle
+        };
+        Some((x, verdict))
+    }
+}
+
+impl Objective for Quadratic {
+    fn kind(&self) -> &'static str {
+        KIND.name
+    }
+
+    fn dim(&self) -> usize {
+        self.b.len()
+    }
+
+    fn value(&self, x: &[f64]) -> f64 {
+        let n = self.dim();
+        let xv = DVectorView::from_slice(x, n);
+        0.5 * xv.dot(&(&self.a * xv)) - xv.dot(&DVectorView::from_slice(&self.b, n))
+    }
+
+    fn gradient(&self, x: &[f64], grad: &mut [f64]) {
+        self.hvp(x, x, grad);
+        grad.iter_mut().zip(&self.b).for_each(|(g, b)| *g -= b);
+    }
+
+    fn hvp(&self, _x: &[f64], v: &[f64], out: &mut [f64]) {
+        let n = self.dim();
+        let mut out = DVectorViewMut::from_slice(out, n);
+        out.gemv(1.0, &self.a, &DVectorView::from_slice(v, n), 0.0);
+    }
+
+    fn optimum(&self) -> Option<f64> {
+        match self.stationary() {
+            Some((x, Verdict::GlobalMin)) => Some(self.value(&x)),
+            _ => None,
+        }
+    }
+
+    fn known_points(&self) -> Vec<KnownPoint> {
+        self.stationary()
+            .map(|(x, kind)| vec![KnownPoint::new("stationary", x, kind)])
+            .unwrap_or_default()
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::single("x", &[self.dim()])
+    }
+}

@@ -1,0 +1,102 @@
+//! Shared checks for the integration tests: exact derivatives against references.
+#![allow(dead_code)]
+
+use landscape::finite_difference::{gradient_fd, hessian_from_hvp, hvp_fd, relative_error};
+use landscape::random::{gaussian_vector, rng};
+use landscape::Objective;
+
+/// A seeded Gaussian point of the problem's dimension, scaled, retracted onto the
+/// problem's manifold.
+pub fn random_point(f: &dyn Objective, seed: u64, scale: f64) -> Vec<f64> {
+    let mut x = gaussian_vector(&mut rng(seed), f.dim());
+    x.iter_mut().for_each(|v| *v *= scale);
+    f.manifold().retract_in_place(&mut x);
+    x
+}
+
+/// A seeded Gaussian direction.
+pub fn random_direction(f: &dyn Objective, seed: u64) -> Vec<f64> {
+    gaussian_vector(&mut rng(seed ^ 0xD1EC_7104), f.dim())
+}
+
+/// ∇f(x) against central differences of f: relative error ≤ `budget`.
+pub fn assert_gradient_matches_fd(f: &dyn Objective, x: &[f64], budget: f64) {
+    let mut g = vec![0.0; f.dim()];
+    f.gradient(x, &mut g);
+    let fd = gradient_fd(f, x);
+    let err = relative_error(&g, &fd);
+    assert!(
+        err <= budget,
+        "{}: gradient vs central differences: relative error {err:e} > {budget:e} at x = {x:?}",
+        f.kind()
+    );
+    let mut g2 = vec![0.0; f.dim()];
+    let value = f.value_and_gradient(x, &mut g2);
+    assert!(
+        relative_error(&g, &g2) <= 1e-12,
+        "{}: value_and_gradient disagrees with gradient",
+        f.kind()
+    );
+    assert!(
+        (value - f.value(x)).abs() <= 1e-12 * (1.0 + value.abs()),
+        "{}: value_and_gradient value disagrees with value",
+        f.kind()
+    );
+}
+
+/// ∇²f(x)·v against central differences of ∇f: relative error ≤ `budget`.
+pub fn assert_hvp_matches_fd(f: &dyn Objective, x: &[f64], v: &[f64], budget: f64) {
+    let mut hv = vec![0.0; f.dim()];
+    f.hvp(x, v, &mut hv);
+    let fd = hvp_fd(f, x, v);
+    let err = relative_error(&hv, &fd);
+    assert!(
+        err <= budget,
+        "{}: HVP vs differences of the gradient: relative error {err:e} > {budget:e}",
+        f.kind()
+    );
+}
+
+/// The dense Hessian assembled from HVPs is symmetric, and H·v from it equals hvp(v).
+pub fn assert_hvp_matches_dense(f: &dyn Objective, x: &[f64], v: &[f64], budget: f64) {
+    let h = hessian_from_hvp(f, x);
+    let scale = 1.0 + h.amax();
+    let asym = (&h - h.transpose()).amax() / scale;
+    assert!(
+        asym <= budget,
+        "{}: Hessian from HVPs is not symmetric: {asym:e}",
+        f.kind()
+    );
+    let dense: Vec<f64> = (&h * nalgebra::DVector::from_column_slice(v))
+        .as_slice()
+        .to_vec();
+    let mut hv = vec![0.0; f.dim()];
+    f.hvp(x, v, &mut hv);
+    let err = relative_error(&hv, &dense);
+    assert!(
+        err <= budget,
+        "{}: HVP vs dense Hessian·v: {err:e} > {budget:e}",
+        f.kind()
+    );
+}
+
+/// All three derivative checks at a seeded random point of the given scale.
+pub fn check_derivatives_at(f: &dyn Objective, seed: u64, scale: f64, budget: f64) {
+    let x = random_point(f, seed, scale);
+    let v = random_direction(f, seed);
+    assert_gradient_matches_fd(f, &x, budget);
+    assert_hvp_matches_fd(f, &x, &v, budget);
+    assert_hvp_matches_dense(f, &x, &v, 1e-10);
+}
+
+/// At a known stationary point the (Riemannian) gradient vanishes.
+pub fn assert_stationary(f: &dyn Objective, x: &[f64], tol: f64) {
+    let mut g = vec![0.0; f.dim()];
+    f.riemannian_gradient(x, &mut g);
+    let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+    assert!(
+        norm <= tol,
+        "{}: ‖grad f‖ = {norm:e} > {tol:e} at a known stationary point",
+        f.kind()
+    );
+}
