@@ -159,6 +159,13 @@ pub trait Objective: Send + Sync {
         Vec::new()
     }
 
+    /// The known point called `name`. The default searches
+    /// [`known_points`](Objective::known_points); a problem whose family of known points is
+    /// too large to list (e.g. `eig:<i,j,…>` subsets) overrides it to parse the name.
+    fn known_point(&self, name: &str) -> Option<KnownPoint> {
+        self.known_points().into_iter().find(|p| p.name == name)
+    }
+
     /// The blocks of the parameter vector.
     fn layout(&self) -> Layout;
 

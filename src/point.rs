@@ -44,22 +44,22 @@ pub fn resolve_point(arg: &str, f: &dyn Objective, what: &str) -> Result<Vec<f64
 }
 
 fn known_point(f: &dyn Objective, name: &str) -> Result<Vec<f64>> {
-    let points = f.known_points();
-    match points.iter().find(|p| p.name == name) {
-        Some(p) => Ok(p.x.clone()),
-        None => Err(Error::UnknownPoint {
-            name: name.to_string(),
-            known: if points.is_empty() {
-                "none for this problem".to_string()
-            } else {
-                points
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-        }),
+    if let Some(p) = f.known_point(name) {
+        return Ok(p.x);
     }
+    let points = f.known_points();
+    Err(Error::UnknownPoint {
+        name: name.to_string(),
+        known: if points.is_empty() {
+            "none for this problem".to_string()
+        } else {
+            points
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    })
 }
 
 fn random_point(f: &dyn Objective, spec: &str, what: &str) -> Result<Vec<f64>> {
