@@ -18,7 +18,9 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod error;
+pub mod evaluate;
 pub mod finite_difference;
 pub mod linalg;
 pub mod manifold;

@@ -31,9 +31,16 @@ impl ProblemSpec {
 
     /// Parses TOML text; relative `.npy` paths resolve against `base_dir`.
     pub fn from_toml(text: &str, origin: &str, base_dir: Option<&Path>) -> Result<Self> {
-        let mut fields: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Parse {
-            what: format!("problem spec `{origin}`"),
-            message: e.message().to_string(),
+        let mut fields: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+            let message: Vec<&str> = e.message().lines().map(str::trim).collect();
+            Error::Parse {
+                what: format!("problem spec `{origin}`"),
+                message: match line {
+                    Some(line) => format!("line {line}: {}", message.join("; ")),
+                    None => message.join("; "),
+                },
+            }
         })?;
         let kind = match fields.remove("kind") {
             Some(toml::Value::String(kind)) => kind,

@@ -1,0 +1,48 @@
+//! `landscape eval`: f, ∇f and a Hessian-vector product at a point.
+
+use clap::Args;
+
+use super::{format_vector, ProblemArgs};
+use crate::error::Result;
+use crate::evaluate::evaluate;
+use crate::point::resolve_point;
+
+/// Arguments of `landscape eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    problem: ProblemArgs,
+    /// The point: `zeros`, `name:<known point>`, `random:<scale>:<seed>`, an inline JSON
+    /// array, or a .json (array or {"x": [...]}) or .npy file.
+    #[arg(long, value_name = "X")]
+    point: String,
+    /// Also compute ∇²f(x)·v for this direction (same forms as --point).
+    #[arg(long, value_name = "V")]
+    hvp: Option<String>,
+    /// Print JSON (`dim`, `value`, `gradient`, `grad_norm`, `hvp`).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Evaluates and prints.
+pub fn run(args: EvalArgs) -> Result<()> {
+    let (_, f) = args.problem.load()?;
+    let x = resolve_point(&args.point, f.as_ref(), "point")?;
+    let v = match &args.hvp {
+        Some(arg) => Some(resolve_point(arg, f.as_ref(), "hvp direction")?),
+        None => None,
+    };
+    let report = evaluate(f.as_ref(), &x, v.as_deref());
+    if args.json {
+        super::print_json(&report);
+        return Ok(());
+    }
+    println!("{} (dim {})", f.kind(), report.dim);
+    println!("value      {:.12e}", report.value);
+    println!("grad_norm  {:.6e}", report.grad_norm);
+    println!("gradient   {}", format_vector(&report.gradient));
+    if let Some(hv) = &report.hvp {
+        println!("hvp        {}", format_vector(hv));
+    }
+    Ok(())
+}

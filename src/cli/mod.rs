@@ -1,0 +1,81 @@
+//! The command-line interface: one file per subcommand. The CLI only parses, calls the
+//! library and prints; every `--json` output is a serde struct of the library.
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::Result;
+use crate::objective::Objective;
+use crate::problems::{self, ProblemSpec};
+
+mod eval;
+mod points;
+mod problems_cmd;
+
+/// Landscapes of non-convex objectives: exact derivatives, known stationary points, and
+/// (in later versions) classification, optimizers, saddle escape and plots.
+#[derive(Debug, Parser)]
+#[command(name = "landscape", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every problem kind: formula, fields with defaults, dimension, layout and
+    /// shipped spec.
+    Problems(problems_cmd::ProblemsArgs),
+    /// Evaluate f, ∇f and optionally a Hessian-vector product at a point.
+    Eval(eval::EvalArgs),
+    /// List a problem's closed-form stationary points with their values and kinds.
+    Points(points::PointsArgs),
+}
+
+/// `--problem` and `--set`, shared by every command that works on one problem.
+#[derive(Debug, Args)]
+pub struct ProblemArgs {
+    /// A spec file (TOML) or the name of a shipped spec (see `landscape problems`).
+    #[arg(long, value_name = "SPEC")]
+    pub problem: String,
+    /// Override a spec field, e.g. `--set n=50 --set rank=3` (repeatable; values are
+    /// TOML: numbers, `[1, 2]`, `"path.npy"`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+}
+
+impl ProblemArgs {
+    /// Loads and builds the problem.
+    pub fn load(&self) -> Result<(ProblemSpec, Box<dyn Objective>)> {
+        problems::load(&self.problem, &self.overrides)
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Problems(args) => problems_cmd::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Points(args) => points::run(args),
+    }
+}
+
+/// Prints a serde value as pretty JSON on stdout.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("report structs serialise")
+    );
+}
+
+/// A vector for humans: all entries when short, the first few and a count otherwise.
+pub(crate) fn format_vector(v: &[f64]) -> String {
+    const SHOWN: usize = 8;
+    let entries: Vec<String> = v.iter().take(SHOWN).map(|x| format!("{x:.6e}")).collect();
+    if v.len() > SHOWN {
+        format!("[{}, … ({} entries)]", entries.join(", "), v.len())
+    } else {
+        format!("[{}]", entries.join(", "))
+    }
+}

@@ -1,0 +1,139 @@
+//! One-point evaluations: what `landscape eval` and `landscape points` report.
+
+use serde::Serialize;
+
+use crate::objective::Objective;
+use crate::problems::{self, Field, Kind};
+use crate::verdict::Verdict;
+use crate::Result;
+
+/// f, ∇f and optionally ∇²f·v at one point (`landscape eval --json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Evaluation {
+    /// The problem's dimension.
+    pub dim: usize,
+    /// f(x).
+    pub value: f64,
+    /// ∇f(x) (Riemannian on constrained problems).
+    pub gradient: Vec<f64>,
+    /// ‖∇f(x)‖₂.
+    pub grad_norm: f64,
+    /// ∇²f(x)·v when a direction was given (Riemannian on constrained problems).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hvp: Option<Vec<f64>>,
+}
+
+/// Evaluates f, its gradient, and the HVP along `direction` when given.
+pub fn evaluate(f: &dyn Objective, x: &[f64], direction: Option<&[f64]>) -> Evaluation {
+    let mut gradient = vec![0.0; f.dim()];
+    f.riemannian_gradient(x, &mut gradient);
+    let hvp = direction.map(|v| {
+        let mut out = vec![0.0; f.dim()];
+        f.riemannian_hvp(x, v, &mut out);
+        out
+    });
+    Evaluation {
+        dim: f.dim(),
+        value: f.value(x),
+        grad_norm: norm(&gradient),
+        gradient,
+        hvp,
+    }
+}
+
+/// A known point with its value (`landscape points --json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct KnownPointReport {
+    /// The name (use as `name:<name>`).
+    pub name: String,
+    /// Its kind by the mathematics.
+    pub kind: Verdict,
+    /// f there.
+    pub value: f64,
+    /// ‖∇f‖ there (≈ 0: a check of the closed form).
+    pub grad_norm: f64,
+    /// The point.
+    pub x: Vec<f64>,
+}
+
+/// The known points of a problem with their values.
+pub fn known_point_reports(f: &dyn Objective) -> Vec<KnownPointReport> {
+    f.known_points()
+        .into_iter()
+        .map(|p| {
+            let e = evaluate(f, &p.x, None);
+            KnownPointReport {
+                name: p.name,
+                kind: p.kind,
+                value: e.value,
+                grad_norm: e.grad_norm,
+                x: p.x,
+            }
+        })
+        .collect()
+}
+
+/// A spec field as `landscape problems --json` lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FieldInfo {
+    /// Field name.
+    pub name: &'static str,
+    /// Default, in words.
+    pub default: &'static str,
+    /// Meaning.
+    pub doc: &'static str,
+}
+
+/// A problem kind as `landscape problems --json` lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct KindInfo {
+    /// Registry name.
+    pub kind: &'static str,
+    /// Formula and reference.
+    pub description: &'static str,
+    /// Spec fields with defaults (including `seed`).
+    pub fields: Vec<FieldInfo>,
+    /// Dimension of the shipped instance.
+    pub dim: usize,
+    /// Blocks of the shipped instance, e.g. `U[4×2]`.
+    pub layout: String,
+    /// The parameter manifold.
+    pub manifold: String,
+    /// f* of the shipped instance, when known.
+    pub optimum: Option<f64>,
+    /// Names of the shipped instance's known points.
+    pub known_points: Vec<String>,
+    /// The shipped spec (TOML).
+    pub shipped_spec: &'static str,
+}
+
+/// Describes a kind through its shipped instance.
+pub fn describe_kind(kind: &Kind) -> Result<KindInfo> {
+    let (_, f) = problems::load(kind.name, &[])?;
+    let field = |f: &Field| FieldInfo {
+        name: f.name,
+        default: f.default,
+        doc: f.doc,
+    };
+    Ok(KindInfo {
+        kind: kind.name,
+        description: kind.description,
+        fields: kind
+            .fields
+            .iter()
+            .chain(std::iter::once(&problems::SEED_FIELD))
+            .map(field)
+            .collect(),
+        dim: f.dim(),
+        layout: f.layout().describe(),
+        manifold: f.manifold().describe(),
+        optimum: f.optimum(),
+        known_points: f.known_points().into_iter().map(|p| p.name).collect(),
+        shipped_spec: kind.shipped_spec,
+    })
+}
+
+/// Euclidean norm.
+pub fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
