@@ -37,7 +37,8 @@ use crate::verdict::Verdict;
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "himmelblau",
-    description: "f(x, y) = (x² + y − 11)² + (x + y² − 7)²: four global minima, one maximum, four saddles",
+    description:
+        "f(x, y) = (x² + y − 11)² + (x + y² − 7)²: four global minima, one maximum, four saddles",
     fields: &[],
     shipped_spec: include_str!("../../problems/himmelblau.toml"),
     build: |spec| Ok(Box::new(Himmelblau::from_spec(spec)?)),
