@@ -9,7 +9,13 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod himmelblau;
+pub mod monkey_saddle;
+mod planar;
 pub mod quadratic;
+pub mod rosenbrock;
+pub mod saddle;
+pub mod six_hump_camel;
 pub mod spec;
 
 pub use spec::ProblemSpec;
@@ -41,7 +47,14 @@ pub struct Kind {
 }
 
 /// Every kind, in the order `landscape problems` lists them.
-pub const KINDS: &[Kind] = &[quadratic::KIND];
+pub const KINDS: &[Kind] = &[
+    quadratic::KIND,
+    saddle::KIND,
+    monkey_saddle::KIND,
+    himmelblau::KIND,
+    rosenbrock::KIND,
+    six_hump_camel::KIND,
+];
 
 /// The field every kind has: the seed of generated data.
 pub const SEED_FIELD: Field = Field {
