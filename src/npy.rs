@@ -158,15 +158,21 @@ mod tests {
         assert_eq!(parsed.data, vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
     }
 
+    /// Replaces the first occurrence of `from` by `to` (same length) in the bytes.
+    fn patched(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+        let at = bytes.windows(from.len()).position(|w| w == from).unwrap();
+        let mut out = bytes.to_vec();
+        out[at..at + to.len()].copy_from_slice(to);
+        out
+    }
+
     #[test]
     fn wrong_dtype_and_fortran_order_are_rejected() {
-        let mut bytes = to_npy_bytes(&[2], &[1.0, 2.0]);
-        let text = String::from_utf8_lossy(&bytes).replace("<f8", "<i8");
-        bytes = text.into_bytes();
-        assert!(parse_npy(&bytes).unwrap_err().contains("<i8"));
-        let fortran = String::from_utf8_lossy(&to_npy_bytes(&[2], &[1.0, 2.0]))
-            .replace("False", "True ")
-            .into_bytes();
+        let bytes = to_npy_bytes(&[2], &[1.0, 2.0]);
+        let int = patched(&bytes, b"<f8", b"<i8");
+        assert!(parse_npy(&int).unwrap_err().contains("<i8"));
+        let fortran = patched(&bytes, b"False", b"True ");
         assert!(parse_npy(&fortran).unwrap_err().contains("Fortran"));
+        assert!(parse_npy(&bytes[..bytes.len() - 1]).unwrap_err().contains("needs 16 bytes"));
     }
 }
