@@ -9,7 +9,10 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod linear_net;
 pub mod quadratic;
+pub mod quadratic_net;
+pub mod relu_net;
 pub mod spec;
 
 pub use spec::ProblemSpec;
@@ -41,7 +44,12 @@ pub struct Kind {
 }
 
 /// Every kind, in the order `landscape problems` lists them.
-pub const KINDS: &[Kind] = &[quadratic::KIND];
+pub const KINDS: &[Kind] = &[
+    quadratic::KIND,
+    quadratic_net::KIND,
+    linear_net::KIND,
+    relu_net::KIND,
+];
 
 /// The field every kind has: the seed of generated data.
 pub const SEED_FIELD: Field = Field {
