@@ -129,11 +129,13 @@ impl LinearNet {
 
     /// Builds from a spec (`widths`, and `samples` + `seed` or `x` + `y`).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let widths = spec.opt_usize_list("widths")?.ok_or_else(|| Error::MissingField {
-            kind: KIND.name.into(),
-            field: "widths".into(),
-            expected: "the list [d₀, …, d_H] of at least two positive widths".into(),
-        })?;
+        let widths = spec
+            .opt_usize_list("widths")?
+            .ok_or_else(|| Error::MissingField {
+                kind: KIND.name.into(),
+                field: "widths".into(),
+                expected: "the list [d₀, …, d_H] of at least two positive widths".into(),
+            })?;
         if widths.len() < 2 || widths.contains(&0) {
             return Err(Error::invalid(
                 "widths",
@@ -315,7 +317,8 @@ impl Objective for LinearNet {
         let value = 0.5 * back.norm_squared();
         for l in (1..=h).rev() {
             // ∇Wₗᵀ = Aₗ₋₁Bₗᵀ = (Aₗ₋₁ᵀ)ᵀ(Bₗᵀ).
-            self.block_t_mut(grad, l).gemm_tr(1.0, &acts[l - 1], &back, 0.0);
+            self.block_t_mut(grad, l)
+                .gemm_tr(1.0, &acts[l - 1], &back, 0.0);
             if l > 1 {
                 back = &back * self.block_t(w, l).transpose();
             }

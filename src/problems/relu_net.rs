@@ -175,8 +175,7 @@ fn add_hvp(w: &[f64], v: &[f64], u: &[f64], u_v: Option<&[f64]>, sign: f64, out:
         let q_coef = if s > 0.0 { q_uv / s } else { 0.0 };
         let pi_minus = std::f64::consts::PI - theta;
         for i in 0..d {
-            out[i] +=
-                sign / TWO_PI * (s * wbar(i) * vbar_uv + pi_minus * uv[i] + p(i) * q_coef);
+            out[i] += sign / TWO_PI * (s * wbar(i) * vbar_uv + pi_minus * uv[i] + p(i) * q_coef);
         }
     }
 }
@@ -189,7 +188,10 @@ impl ReluNet {
     #[track_caller]
     pub fn new(n: usize, teacher: &DMatrix<f64>) -> Self {
         assert!(n > 0, "relu_net: n must be positive");
-        assert!(teacher.nrows() > 0 && teacher.ncols() > 0, "relu_net: empty teacher");
+        assert!(
+            teacher.nrows() > 0 && teacher.ncols() > 0,
+            "relu_net: empty teacher"
+        );
         let (k, d) = teacher.shape();
         let rows: Vec<f64> = crate::linalg::row_major(teacher);
         let row = |j: usize| &rows[j * d..(j + 1) * d];
