@@ -50,6 +50,14 @@ use crate::problems::{Field, Kind, ProblemSpec};
 use crate::random::rng;
 use crate::verdict::Verdict;
 
+/// Aᵀ·B through an explicit transpose: nalgebra's `gemm` uses matrixmultiply, its
+/// `gemm_tr` (dot products, no blocking) is several times slower at N = 1000. The copy
+/// of A (N×dₗ) is cheap next to the product. (Zero-copy strided transposed views are
+/// avoided: nalgebra's small-matrix `gemm` path mis-indexes them.)
+fn gemm_tr_fast(out: &mut DMatrixViewMut<'_, f64>, a: &DMatrix<f64>, b: &DMatrix<f64>, beta: f64) {
+    out.gemm(1.0, &a.transpose(), b, beta);
+}
+
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "linear_net",
@@ -225,6 +233,11 @@ impl LinearNet {
         DMatrixView::from_slice(s, self.widths[l - 1], self.widths[l])
     }
 
+    /// Wₗ (dₗ×dₗ₋₁), copied out of the row-major block l of `x`.
+    fn block(&self, x: &[f64], l: usize) -> DMatrix<f64> {
+        self.block_t(x, l).transpose()
+    }
+
     fn block_t_mut<'a>(&self, x: &'a mut [f64], l: usize) -> DMatrixViewMut<'a, f64> {
         let s = &mut x[self.offsets[l - 1]..self.offsets[l]];
         DMatrixViewMut::from_slice(s, self.widths[l - 1], self.widths[l])
@@ -317,10 +330,9 @@ impl Objective for LinearNet {
         let value = 0.5 * back.norm_squared();
         for l in (1..=h).rev() {
             // ∇Wₗᵀ = Aₗ₋₁Bₗᵀ = (Aₗ₋₁ᵀ)ᵀ(Bₗᵀ).
-            self.block_t_mut(grad, l)
-                .gemm_tr(1.0, &acts[l - 1], &back, 0.0);
+            gemm_tr_fast(&mut self.block_t_mut(grad, l), &acts[l - 1], &back, 0.0);
             if l > 1 {
-                back = &back * self.block_t(w, l).transpose();
+                back = &back * self.block(w, l);
             }
         }
         value
@@ -343,12 +355,12 @@ impl Objective for LinearNet {
         let mut dback = tangents[h].clone();
         for l in (1..=h).rev() {
             let mut block = self.block_t_mut(out, l);
-            block.gemm_tr(1.0, &acts[l - 1], &dback, 0.0);
+            gemm_tr_fast(&mut block, &acts[l - 1], &dback, 0.0);
             if l > 1 {
-                block.gemm_tr(1.0, &tangents[l - 1], &back, 1.0);
-                let wl = self.block_t(w, l).transpose();
+                gemm_tr_fast(&mut block, &tangents[l - 1], &back, 1.0);
+                let wl = self.block(w, l);
                 let mut next_dback = &dback * &wl;
-                next_dback.gemm(1.0, &back, &self.block_t(v, l).transpose(), 1.0);
+                next_dback.gemm(1.0, &back, &self.block(v, l), 1.0);
                 back = &back * &wl;
                 dback = next_dback;
             }

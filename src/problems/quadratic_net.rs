@@ -114,6 +114,8 @@ pub struct QuadraticNet {
     b: DMatrix<f64>,
     /// Samples as an N×d matrix (row i = xᵢᵀ); empty for the population form.
     x: DMatrix<f64>,
+    /// The same samples as d×N (column i = xᵢ).
+    xt: DMatrix<f64>,
     /// Targets yᵢ.
     y: Vec<f64>,
 }
@@ -153,6 +155,7 @@ impl QuadraticNet {
             }
             None => (DMatrix::zeros(0, d), Vec::new()),
         };
+        let xt = x.transpose();
         QuadraticNet {
             d,
             k: a.len(),
@@ -161,6 +164,7 @@ impl QuadraticNet {
             teacher,
             b,
             x,
+            xt,
             y,
         }
     }
@@ -273,7 +277,8 @@ impl QuadraticNet {
             .zip(w)
             .for_each(|(o, w)| *o = self.weight_decay * w);
         let mut gt = DMatrixViewMut::from_slice(out, self.d, self.k);
-        gt.gemm_tr(1.0, &self.x, m, 1.0);
+        // X (d×N) is stored too: `gemm_tr` with the N×d copy does not block.
+        gt.gemm(1.0, &self.xt, m, 1.0);
     }
 
     /// Population ∇f into `out` and f, from D.
@@ -390,15 +395,21 @@ impl Objective for QuadraticNet {
             let mut avt = vt.into_owned();
             self.scale_columns_by_a(&mut avt);
             // Ḋ = VᵀAW + WᵀAV; with Vᵀ = vt and (AW)ᵀ = awt, VᵀAW = vt·awtᵀ.
-            let mut dgap = &vt * awt.transpose();
-            dgap += dgap.transpose();
+            let mut dgap = vt * awt.transpose();
+            for r in 0..self.d {
+                for c in 0..=r {
+                    let sum = dgap[(r, c)] + dgap[(c, r)];
+                    dgap[(r, c)] = sum;
+                    dgap[(c, r)] = sum;
+                }
+            }
             let dtrace = dgap.trace();
             let mut ht = DMatrixViewMut::from_slice(out, self.d, self.k);
             ht.copy_from(&avt);
             ht *= 2.0 * trace;
             ht.gemm(4.0, &gap, &avt, 1.0);
             ht.gemm(4.0, &dgap, &awt, 1.0);
-            ht += &awt * (2.0 * dtrace);
+            ht.zip_apply(&awt, |h, aw| *h += 2.0 * dtrace * aw);
             ht.zip_apply(&vt, |h, v| *h += self.weight_decay * v);
             return;
         }

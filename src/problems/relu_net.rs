@@ -79,103 +79,138 @@ pub const KIND: Kind = Kind {
 pub struct ReluNet {
     n: usize,
     d: usize,
+    k: usize,
     /// Teacher rows vⱼ, row-major k×d.
     teacher: Vec<f64>,
-    k: usize,
+    /// Their unit directions and norms.
+    teacher_units: Vec<f64>,
+    teacher_norms: Vec<f64>,
     /// ½ Σⱼ,ⱼ' g(vⱼ, vⱼ').
     teacher_energy: f64,
 }
 
+/// A neuron as its unit direction and norm (unit = 0 when the norm is 0).
+#[derive(Clone, Copy)]
+struct Neuron<'a> {
+    unit: &'a [f64],
+    norm: f64,
+}
+
+/// Writes the unit rows of the row-major `rows` (rows of length d) into `units` and
+/// returns the norms.
+fn normalise_rows(rows: &[f64], d: usize, units: &mut [f64]) -> Vec<f64> {
+    rows.chunks(d)
+        .zip(units.chunks_mut(d))
+        .map(|(row, unit)| {
+            let norm = dot(row, row).sqrt();
+            let inv = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+            unit.iter_mut().zip(row).for_each(|(u, r)| *u = inv * r);
+            norm
+        })
+        .collect()
+}
+
 /// The pair quantities of g(w, v) for nonzero w, v.
 struct Pair {
-    nw: f64,
-    nv: f64,
-    /// sin θ = ‖P_w v̄‖.
+    /// cos θ = w̄ᵀv̄.
+    c: f64,
+    /// sin θ = ‖v̄ − c w̄‖ = ‖P_w v̄‖, computed without the cancellation of √(1 − c²).
     s: f64,
     theta: f64,
 }
 
 impl Pair {
     /// None when either vector is zero (the convention of the module doc).
-    fn new(w: &[f64], v: &[f64]) -> Option<Pair> {
-        let nw = norm(w);
-        let nv = norm(v);
-        if nw == 0.0 || nv == 0.0 {
+    fn new(w: Neuron, v: Neuron) -> Option<Pair> {
+        if w.norm == 0.0 || v.norm == 0.0 {
             return None;
         }
-        let c = dot(w, v) / (nw * nv);
-        // ‖P_w v̄‖² = 1 − c², computed without cancellation as ‖v̄ − c w̄‖.
+        let c = dot(w.unit, v.unit);
         let s = w
+            .unit
             .iter()
-            .zip(v)
-            .map(|(w, v)| {
-                let r = v / nv - c * w / nw;
-                r * r
-            })
+            .zip(v.unit)
+            .map(|(w, v)| (v - c * w) * (v - c * w))
             .sum::<f64>()
             .sqrt();
         Some(Pair {
-            nw,
-            nv,
+            c,
             s,
             theta: s.atan2(c),
         })
     }
-
-    fn kernel(&self) -> f64 {
-        self.nw * self.nv * (self.s + (std::f64::consts::PI - self.theta) * self.theta.cos())
-            / TWO_PI
-    }
 }
 
-/// g(w, v); 0 when either is zero.
+/// g(w, v) = ‖w‖‖v‖(sin θ + (π−θ)cos θ)/(2π); 0 when either is zero.
 pub fn arccos_kernel(w: &[f64], v: &[f64]) -> f64 {
-    Pair::new(w, v).map_or(0.0, |p| p.kernel())
+    let (mut wu, mut vu) = (vec![0.0; w.len()], vec![0.0; v.len()]);
+    let nw = normalise_rows(w, w.len().max(1), &mut wu)[0];
+    let nv = normalise_rows(v, v.len().max(1), &mut vu)[0];
+    kernel(
+        Neuron {
+            unit: &wu,
+            norm: nw,
+        },
+        Neuron {
+            unit: &vu,
+            norm: nv,
+        },
+    )
+}
+
+fn kernel(w: Neuron, v: Neuron) -> f64 {
+    Pair::new(w, v).map_or(0.0, |p| {
+        w.norm * v.norm * (p.s + (std::f64::consts::PI - p.theta) * p.theta.cos()) / TWO_PI
+    })
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
-fn norm(a: &[f64]) -> f64 {
-    dot(a, a).sqrt()
-}
-
-/// out += sign · ∂g/∂w (w, v).
-fn add_grad(w: &[f64], v: &[f64], sign: f64, out: &mut [f64]) {
+/// out += sign · ∂g/∂w (w, v) = sign · ‖v‖(s w̄ + (π−θ) v̄)/(2π).
+fn add_grad(w: Neuron, v: Neuron, sign: f64, out: &mut [f64]) {
     let Some(p) = Pair::new(w, v) else { return };
-    let a = sign * p.nv * p.s / (p.nw * TWO_PI);
-    let b = sign * (std::f64::consts::PI - p.theta) / TWO_PI;
+    let a = sign * v.norm * p.s / TWO_PI;
+    let b = sign * v.norm * (std::f64::consts::PI - p.theta) / TWO_PI;
     out.iter_mut()
-        .zip(w.iter().zip(v))
+        .zip(w.unit.iter().zip(v.unit))
         .for_each(|(o, (w, v))| *o += a * w + b * v);
 }
 
 /// out += sign · (∂²g/∂w² · u + ∂²g/∂w∂v · u_v), u_v = None for a fixed v (teacher).
-fn add_hvp(w: &[f64], v: &[f64], u: &[f64], u_v: Option<&[f64]>, sign: f64, out: &mut [f64]) {
-    let Some(pair) = Pair::new(w, v) else { return };
-    let Pair { nw, nv, s, theta } = pair;
-    let cos = theta.cos();
-    let (wbar, vbar) = (|i: usize| w[i] / nw, |i: usize| v[i] / nv);
-    let d = w.len();
-    // p = v̄ − cos θ w̄ = P_w v̄, q = w̄ − cos θ v̄ = P_v w̄.
-    let p = |i: usize| vbar(i) - cos * wbar(i);
-    let q = |i: usize| wbar(i) - cos * vbar(i);
-    let wbar_u: f64 = (0..d).map(|i| wbar(i) * u[i]).sum();
-    let p_u: f64 = (0..d).map(|i| p(i) * u[i]).sum();
-    // ∂²g/∂w²·u = ‖v‖/(2π‖w‖) (s (u − w̄ w̄ᵀu) + p pᵀu / s).
-    let outer = sign * nv / (TWO_PI * nw);
+fn add_hvp(w: Neuron, v: Neuron, u: &[f64], u_v: Option<&[f64]>, sign: f64, out: &mut [f64]) {
+    let Some(Pair { c, s, theta }) = Pair::new(w, v) else {
+        return;
+    };
+    let (wb, vb) = (w.unit, v.unit);
+    // p = v̄ − c w̄ = P_w v̄ (‖p‖ = s exactly as computed), q = w̄ − c v̄ = P_v w̄.
+    let (mut wb_u, mut p_u) = (0.0, 0.0);
+    for i in 0..u.len() {
+        wb_u += wb[i] * u[i];
+        p_u += (vb[i] - c * wb[i]) * u[i];
+    }
+    // ∂²g/∂w²·u = ‖v‖/(2π‖w‖) (s (u − w̄ w̄ᵀu) + p pᵀu / s); the last term → 0 as s → 0.
+    let outer = sign * v.norm / (TWO_PI * w.norm);
     let p_coef = if s > 0.0 { p_u / s } else { 0.0 };
-    for i in 0..d {
-        out[i] += outer * (s * (u[i] - wbar(i) * wbar_u) + p(i) * p_coef);
+    for i in 0..u.len() {
+        out[i] += outer * (s * (u[i] - wb[i] * wb_u) + (vb[i] - c * wb[i]) * p_coef);
     }
     if let Some(uv) = u_v {
-        let vbar_uv: f64 = (0..d).map(|i| vbar(i) * uv[i]).sum();
-        let q_uv: f64 = (0..d).map(|i| q(i) * uv[i]).sum();
+        // ∂²g/∂w∂v·u_v = (s w̄ v̄ᵀu_v + (π−θ) u_v + p qᵀu_v / s)/(2π).
+        let (mut vb_uv, mut q_uv) = (0.0, 0.0);
+        for i in 0..uv.len() {
+            vb_uv += vb[i] * uv[i];
+            q_uv += (wb[i] - c * vb[i]) * uv[i];
+        }
         let q_coef = if s > 0.0 { q_uv / s } else { 0.0 };
-        let pi_minus = std::f64::consts::PI - theta;
-        for i in 0..d {
-            out[i] += sign / TWO_PI * (s * wbar(i) * vbar_uv + pi_minus * uv[i] + p(i) * q_coef);
+        let (a, b) = (
+            sign * s * vb_uv / TWO_PI,
+            sign * (std::f64::consts::PI - theta) / TWO_PI,
+        );
+        let q_coef = sign * q_coef / TWO_PI;
+        for i in 0..uv.len() {
+            out[i] += a * wb[i] + b * uv[i] + (vb[i] - c * wb[i]) * q_coef;
         }
     }
 }
@@ -194,20 +229,23 @@ impl ReluNet {
         );
         let (k, d) = teacher.shape();
         let rows: Vec<f64> = crate::linalg::row_major(teacher);
-        let row = |j: usize| &rows[j * d..(j + 1) * d];
-        let mut energy = 0.0;
-        for j in 0..k {
-            for jj in 0..k {
-                energy += 0.5 * arccos_kernel(row(j), row(jj));
-            }
-        }
-        ReluNet {
+        let mut units = vec![0.0; k * d];
+        let norms = normalise_rows(&rows, d, &mut units);
+        let mut net = ReluNet {
             n,
             d,
-            teacher: rows,
             k,
-            teacher_energy: energy,
+            teacher: rows,
+            teacher_units: units,
+            teacher_norms: norms,
+            teacher_energy: 0.0,
+        };
+        for j in 0..k {
+            for jj in 0..k {
+                net.teacher_energy += 0.5 * kernel(net.v(j), net.v(jj));
+            }
         }
+        net
     }
 
     /// Builds from a spec (`n`, and `k` or `teacher`).
@@ -244,8 +282,23 @@ impl ReluNet {
         Ok(ReluNet::new(n, &teacher))
     }
 
-    fn v(&self, j: usize) -> &[f64] {
-        &self.teacher[j * self.d..(j + 1) * self.d]
+    /// Teacher neuron j.
+    fn v(&self, j: usize) -> Neuron<'_> {
+        Neuron {
+            unit: &self.teacher_units[j * self.d..(j + 1) * self.d],
+            norm: self.teacher_norms[j],
+        }
+    }
+
+    /// The student rows as unit directions (written into `units`) and norms.
+    fn students<'a>(&self, w: &[f64], units: &'a mut Vec<f64>) -> Vec<Neuron<'a>> {
+        units.resize(w.len(), 0.0);
+        let norms = normalise_rows(w, self.d, units);
+        units
+            .chunks(self.d)
+            .zip(norms)
+            .map(|(unit, norm)| Neuron { unit, norm })
+            .collect()
     }
 }
 
@@ -259,16 +312,16 @@ impl Objective for ReluNet {
     }
 
     fn value(&self, w: &[f64]) -> f64 {
-        let d = self.d;
-        let row = |i: usize| &w[i * d..(i + 1) * d];
+        let mut units = Vec::new();
+        let rows = self.students(w, &mut units);
         let mut value = self.teacher_energy;
-        for i in 0..self.n {
-            value += 0.25 * dot(row(i), row(i));
-            for ii in (i + 1)..self.n {
-                value += arccos_kernel(row(i), row(ii));
+        for (i, &wi) in rows.iter().enumerate() {
+            value += 0.25 * wi.norm * wi.norm;
+            for &wii in &rows[i + 1..] {
+                value += kernel(wi, wii);
             }
             for j in 0..self.k {
-                value -= arccos_kernel(row(i), self.v(j));
+                value -= kernel(wi, self.v(j));
             }
         }
         value
@@ -276,12 +329,16 @@ impl Objective for ReluNet {
 
     fn gradient(&self, w: &[f64], grad: &mut [f64]) {
         let d = self.d;
-        for i in 0..self.n {
-            let wi = &w[i * d..(i + 1) * d];
-            let gi = &mut grad[i * d..(i + 1) * d];
-            gi.iter_mut().zip(wi).for_each(|(g, w)| *g = 0.5 * w);
-            for ii in (0..self.n).filter(|&ii| ii != i) {
-                add_grad(wi, &w[ii * d..(ii + 1) * d], 1.0, gi);
+        let mut units = Vec::new();
+        let rows = self.students(w, &mut units);
+        for (i, (&wi, gi)) in rows.iter().zip(grad.chunks_mut(d)).enumerate() {
+            gi.iter_mut()
+                .zip(&w[i * d..(i + 1) * d])
+                .for_each(|(g, w)| *g = 0.5 * w);
+            for (ii, &wii) in rows.iter().enumerate() {
+                if ii != i {
+                    add_grad(wi, wii, 1.0, gi);
+                }
             }
             for j in 0..self.k {
                 add_grad(wi, self.v(j), -1.0, gi);
@@ -291,13 +348,15 @@ impl Objective for ReluNet {
 
     fn hvp(&self, w: &[f64], u: &[f64], out: &mut [f64]) {
         let d = self.d;
-        for i in 0..self.n {
-            let (wi, ui) = (&w[i * d..(i + 1) * d], &u[i * d..(i + 1) * d]);
-            let oi = &mut out[i * d..(i + 1) * d];
+        let mut units = Vec::new();
+        let rows = self.students(w, &mut units);
+        for (i, (&wi, oi)) in rows.iter().zip(out.chunks_mut(d)).enumerate() {
+            let ui = &u[i * d..(i + 1) * d];
             oi.iter_mut().zip(ui).for_each(|(o, u)| *o = 0.5 * u);
-            for ii in (0..self.n).filter(|&ii| ii != i) {
-                let (wii, uii) = (&w[ii * d..(ii + 1) * d], &u[ii * d..(ii + 1) * d]);
-                add_hvp(wi, wii, ui, Some(uii), 1.0, oi);
+            for (ii, &wii) in rows.iter().enumerate() {
+                if ii != i {
+                    add_hvp(wi, wii, ui, Some(&u[ii * d..(ii + 1) * d]), 1.0, oi);
+                }
             }
             for j in 0..self.k {
                 add_hvp(wi, self.v(j), ui, None, -1.0, oi);
@@ -319,7 +378,7 @@ impl Objective for ReluNet {
             let j = i % self.k;
             let scale = 1.0 / copies(j) as f64;
             for c in 0..self.d {
-                w[i * self.d + c] = scale * self.v(j)[c];
+                w[i * self.d + c] = scale * self.teacher[j * self.d + c];
             }
         }
         vec![KnownPoint::new("truth", w, Verdict::GlobalMin)]
