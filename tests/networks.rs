@@ -598,4 +598,5 @@ fn relu_net_spec_errors() {
     build_err("kind = \"relu_net\"\nteacher = [[1.0, nan], [0.0, 1.0]]");
     build_err("kind = \"relu_net\"\nteacher = [[1.0, 0.0], [0.0, 1.0]]\nk = 3");
     build_err("kind = \"relu_net\"\nteacher = \"missing.npy\"");
+    build_err("kind = \"relu_net\"\nteacher = [[1.0, 0.0], [0.0, 0.0]]");
 }

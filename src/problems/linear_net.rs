@@ -12,11 +12,12 @@
 //!   (8 layer products against 3 for the gradient; nothing bigger than dₗ×N is formed).
 //!
 //! # Optimum
-//! Let r = min(d₁, …, d_{H−1}) (r = min(d₀, d_H) when H = 1); the product P = W_H⋯W₁
-//! ranges over the matrices of rank ≤ r. With V an orthonormal basis of the row space
+//! Let r = min(d₀, …, d_H); the product P = W_H⋯W₁ ranges over the d_H×d₀ matrices of
+//! rank ≤ r. With V an orthonormal basis of the row space
 //! of X, f* = ½‖Y − YVVᵀ‖²_F + ½ Σ_{i>r} σᵢ²(YV) (Eckart–Young; Baldi & Hornik 1989).
 //! For generated (realisable) data with r ≥ min(d₀, d_H) ≥ rank(A), f* = 0 exactly;
-//! otherwise `optimum()` evaluates the formula above (clamped at 0).
+//! otherwise `optimum()` returns the formula above (clamped at 0), evaluated once in the
+//! constructor (an SVD of the N×d₀ matrix Xᵀ).
 //!
 //! # Known points
 //! - `zeros` (H ≥ 2, and YXᵀ ≠ 0): every gradient block contains a product of the other
@@ -101,6 +102,8 @@ pub struct LinearNet {
     yt: DMatrix<f64>,
     /// The teacher A when the data were generated.
     teacher: Option<DMatrix<f64>>,
+    /// f*, see the module doc.
+    optimum: Option<f64>,
 }
 
 impl LinearNet {
@@ -126,13 +129,21 @@ impl LinearNet {
         for l in 1..=h {
             offsets.push(offsets[l - 1] + widths[l] * widths[l - 1]);
         }
-        LinearNet {
+        let mut net = LinearNet {
             widths,
             offsets,
             xt: x.transpose(),
             yt: y.transpose(),
             teacher,
-        }
+            optimum: None,
+        };
+        let (d0, dh) = (net.widths[0], net.widths[h]);
+        net.optimum = if net.teacher.is_some() && net.rank_bound() >= d0.min(dh) {
+            Some(0.0)
+        } else {
+            net.eckart_young()
+        };
+        net
     }
 
     /// Builds from a spec (`widths`, and `samples` + `seed` or `x` + `y`).
@@ -368,11 +379,7 @@ impl Objective for LinearNet {
     }
 
     fn optimum(&self) -> Option<f64> {
-        let (d0, dh) = (self.widths[0], self.widths[self.depth()]);
-        if self.teacher.is_some() && self.rank_bound() >= d0.min(dh) {
-            return Some(0.0);
-        }
-        self.eckart_young()
+        self.optimum
     }
 
     fn symmetry_directions(&self, w: &[f64]) -> Vec<Vec<f64>> {

@@ -36,7 +36,7 @@
 //! f* = 0 when n ≥ k. Symmetries: none continuous (permuting the rows is discrete).
 //!
 //! # Instances
-//! `teacher` (k×d, rows vⱼ), or `k` with d = k and vⱼ = eⱼ; `n` = student width
+//! `teacher` (k×d, nonzero rows vⱼ), or `k` with d = k and vⱼ = eⱼ; `n` = student width
 //! (default k). Nothing is random. Layout: `W[n×d]`, row-major.
 
 use nalgebra::DMatrix;
@@ -219,7 +219,7 @@ impl ReluNet {
     /// A student of width `n` for the teacher rows of `teacher` (k×d).
     ///
     /// # Panics
-    /// If `n` or the teacher is empty.
+    /// If `n` or the teacher is empty, or a teacher row is zero.
     #[track_caller]
     pub fn new(n: usize, teacher: &DMatrix<f64>) -> Self {
         assert!(n > 0, "relu_net: n must be positive");
@@ -231,6 +231,10 @@ impl ReluNet {
         let rows: Vec<f64> = crate::linalg::row_major(teacher);
         let mut units = vec![0.0; k * d];
         let norms = normalise_rows(&rows, d, &mut units);
+        assert!(
+            norms.iter().all(|&v| v > 0.0),
+            "relu_net: teacher rows must be nonzero"
+        );
         let mut net = ReluNet {
             n,
             d,
@@ -257,6 +261,13 @@ impl ReluNet {
                         "teacher",
                         "a non-empty k×d matrix",
                         format!("{}×{}", t.nrows(), t.ncols()),
+                    ));
+                }
+                if let Some(j) = (0..t.nrows()).find(|&j| t.row(j).iter().all(|&v| v == 0.0)) {
+                    return Err(Error::invalid(
+                        "teacher",
+                        "nonzero rows vⱼ",
+                        format!("row {j} = 0"),
                     ));
                 }
                 if let Some(k) = spec.opt_usize("k")? {
