@@ -281,7 +281,7 @@ impl QuadraticNet {
         gt.gemm(1.0, &self.xt, m, 1.0);
     }
 
-    /// Population ∇f into `out` and f, from D.
+    /// Population ∇f into `out`, given D.
     fn population_gradient(&self, w: &[f64], gap: &DMatrix<f64>, out: &mut [f64]) {
         let trace = gap.trace();
         let mut awt = self.wt(w).into_owned();
