@@ -173,6 +173,8 @@ mod tests {
         assert!(parse_npy(&int).unwrap_err().contains("<i8"));
         let fortran = patched(&bytes, b"False", b"True ");
         assert!(parse_npy(&fortran).unwrap_err().contains("Fortran"));
-        assert!(parse_npy(&bytes[..bytes.len() - 1]).unwrap_err().contains("needs 16 bytes"));
+        assert!(parse_npy(&bytes[..bytes.len() - 1])
+            .unwrap_err()
+            .contains("needs 16 bytes"));
     }
 }

@@ -10,9 +10,12 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 
 pub mod himmelblau;
+pub mod linear_net;
 pub mod monkey_saddle;
 mod planar;
 pub mod quadratic;
+pub mod quadratic_net;
+pub mod relu_net;
 pub mod rosenbrock;
 pub mod saddle;
 pub mod six_hump_camel;
@@ -54,6 +57,9 @@ pub const KINDS: &[Kind] = &[
     himmelblau::KIND,
     rosenbrock::KIND,
     six_hump_camel::KIND,
+    quadratic_net::KIND,
+    linear_net::KIND,
+    relu_net::KIND,
 ];
 
 /// The field every kind has: the seed of generated data.
