@@ -9,6 +9,9 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod matrix_factorization;
+pub mod matrix_factorization_asym;
+pub mod matrix_sensing;
 pub mod quadratic;
 pub mod spec;
 
@@ -41,7 +44,12 @@ pub struct Kind {
 }
 
 /// Every kind, in the order `landscape problems` lists them.
-pub const KINDS: &[Kind] = &[quadratic::KIND];
+pub const KINDS: &[Kind] = &[
+    quadratic::KIND,
+    matrix_factorization::KIND,
+    matrix_factorization_asym::KIND,
+    matrix_sensing::KIND,
+];
 
 /// The field every kind has: the seed of generated data.
 pub const SEED_FIELD: Field = Field {
