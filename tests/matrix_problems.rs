@@ -662,6 +662,8 @@ fn hvp_cost_at_realistic_sizes() {
         let v = random_direction(f.as_ref(), 1);
         let mut out = vec![0.0; f.dim()];
         let reps = 20;
+        f.gradient(&x, &mut out);
+        f.hvp(&x, &v, &mut out);
         let start = std::time::Instant::now();
         for _ in 0..reps {
             f.gradient(&x, &mut out);

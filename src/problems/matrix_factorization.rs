@@ -7,6 +7,8 @@
 //!   the trace identity, which cancels catastrophically near f = 0);
 //! - curvature: ∇²f(U)[Δ, Δ] = ½‖UΔᵀ + ΔUᵀ‖²_F + ⟨UUᵀ − M, ΔΔᵀ⟩.
 //!
+//! f is a quartic polynomial: smooth everywhere, no non-differentiable points.
+//!
 //! # Optimum
 //! Let λ₁ ≥ … ≥ λₙ be the eigenvalues of M with orthonormal eigenvectors vᵢ, p the number
 //! of positive ones, and S* = {1, …, min(r, p)}. For every symmetric M
@@ -39,7 +41,8 @@
 //! size (capped at 64 points); [`Objective::known_point`] parses any `eig:` name.
 //!
 //! # Symmetry
-//! f(UR) = f(U) for R ∈ O(r): directions U·K for K = E_ab − E_ba, a < b (r(r−1)/2 of them).
+//! f(UR) = f(U) for R ∈ O(r): directions U·K for K = E_ab − E_ba, a < b (r(r−1)/2 of them;
+//! those that vanish at U, e.g. when columns a and b are both zero, are left out).
 //! At a global minimum of full column rank with λ_r > λ_{r+1} these are exactly the
 //! Hessian's zero modes.
 //!
@@ -450,7 +453,8 @@ pub(crate) fn index_subsets(count: usize, max_size: usize, cap: usize) -> Vec<Ve
 }
 
 /// The tangent directions of (X₁, X₂, …) ↦ (X₁R, X₂R, …), R ∈ O(r): (X₁K, X₂K, …) for
-/// K = E_ab − E_ba, a < b, each block row-major with r columns, concatenated.
+/// K = E_ab − E_ba, a < b, each block row-major with r columns, concatenated. Directions
+/// that vanish at x (e.g. both columns a and b zero) are left out.
 pub(crate) fn skew_directions(blocks: &[&[f64]], r: usize) -> Vec<Vec<f64>> {
     let total: usize = blocks.iter().map(|b| b.len()).sum();
     let mut directions = Vec::with_capacity(r * r.saturating_sub(1) / 2);
@@ -467,7 +471,9 @@ pub(crate) fn skew_directions(blocks: &[&[f64]], r: usize) -> Vec<Vec<f64>> {
                     }));
                 }
             }
-            directions.push(d);
+            if d.iter().any(|&v| v != 0.0) {
+                directions.push(d);
+            }
         }
     }
     directions

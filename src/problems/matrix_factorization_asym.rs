@@ -10,6 +10,8 @@
 //!   gradient and HVP each cost two n₁×n₂ by n×r products, O(n₁n₂r);
 //! - value: the residual summed entrywise over (i, j) (no cancellation near f = 0).
 //!
+//! f is a quartic polynomial: smooth everywhere, no non-differentiable points.
+//!
 //! # Optimum
 //! Let M = Σᵢ σᵢ aᵢbᵢᵀ (σ₁ ≥ σ₂ ≥ … ≥ 0). The regulariser is ≥ 0 and vanishes on balanced
 //! factors, so by Eckart–Young f* = ½ Σ_{i>r} σᵢ², attained at a balanced rank-r
@@ -33,7 +35,7 @@
 //! # Symmetry
 //! f(UR, VR) = f(U, V) for R ∈ O(r): directions (UK, VK), K = E_ab − E_ba, a < b. With
 //! μ = 0 the symmetry grows to (UG, VG⁻ᵀ), G ∈ GL(r): directions (UA, −VAᵀ) for A = E_ab,
-//! all a, b (r² of them).
+//! all a, b (r² of them). Directions that vanish at (U, V) are left out.
 //!
 //! # Spec and layout
 //! `n1`, `n2`, `rank`, `mu` (default 1, ≥ 0); `m` (n₁×n₂, rows or .npy; `n1`, `n2`, if
@@ -360,7 +362,9 @@ impl Objective for MatrixFactorizationAsym {
                 for (drow, row) in dv.chunks_exact_mut(r).zip(v.chunks_exact(r)) {
                     drow[a] = -row[b];
                 }
-                directions.push(d);
+                if d.iter().any(|&v| v != 0.0) {
+                    directions.push(d);
+                }
             }
         }
         directions

@@ -9,6 +9,8 @@
 //! - gradient: ∇f(U) = (1/m) 𝒜*(r) U;
 //! - HVP: ∇²f(U)·V = (1/m) [𝒜*(r) V + 𝒜*(2q) U], qᵢ = ⟨Sᵢ, UVᵀ⟩ = ⟨Sᵢ, (UVᵀ + VUᵀ)/2⟩.
 //!
+//! f is a quartic polynomial: smooth everywhere, no non-differentiable points.
+//!
 //! Cost: the gradient is one pass over the stored Sᵢ for r (a matrix-vector product with
 //! the m × n(n+1)/2 matrix of packed Sᵢ) and one for 𝒜*(r): O(m n²), independent of r, plus
 //! O(n²r) to form UUᵀ and 𝒜*(r)U. The HVP does the same two passes on two right-hand sides
