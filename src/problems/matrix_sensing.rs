@@ -13,8 +13,9 @@
 //!
 //! Cost: the gradient is one pass over the stored Sᵢ for r (a matrix-vector product with
 //! the m × n(n+1)/2 matrix of packed Sᵢ) and one for 𝒜*(r): O(m n²), independent of r, plus
-//! O(n²r) to form UUᵀ and 𝒜*(r)U. The HVP does the same two passes on two right-hand sides
-//! at once (fused loops), about 1–2 gradients.
+//! O(n²r) to form UUᵀ and 𝒜*(r)U. The HVP makes one fused pass: for each i it forms
+//! (s̃ᵢ·p̃, s̃ᵢ·q̃) and adds both multiples of s̃ᵢ while s̃ᵢ is in cache (≈ 1.1 gradients at
+//! n = 50, m = 2000).
 //!
 //! # Known points
 //! - `truth` (listed when σ = 0 and r ≥ k = true_rank): U* zero-padded to r columns; f = 0
