@@ -11,6 +11,9 @@ use crate::objective::Objective;
 
 pub mod himmelblau;
 pub mod linear_net;
+pub mod matrix_factorization;
+pub mod matrix_factorization_asym;
+pub mod matrix_sensing;
 pub mod monkey_saddle;
 mod planar;
 pub mod quadratic;
@@ -60,6 +63,9 @@ pub const KINDS: &[Kind] = &[
     quadratic_net::KIND,
     linear_net::KIND,
     relu_net::KIND,
+    matrix_factorization::KIND,
+    matrix_factorization_asym::KIND,
+    matrix_sensing::KIND,
 ];
 
 /// The field every kind has: the seed of generated data.

@@ -1,0 +1,480 @@
+//! `matrix_factorization`: f(U) = ¼‖UUᵀ − M‖²_F, U ∈ ℝ^{n×r}, M symmetric n×n.
+//!
+//! - gradient: ∇f(U) = (UUᵀ − M)U, computed as U(UᵀU) − MU (no n×n residual);
+//! - HVP: ∇²f(U)·V = (UVᵀ + VUᵀ)U + (UUᵀ − M)V = U(VᵀU + UᵀV) + V(UᵀU) − MV;
+//!   both cost O(n²r) (one n×n by n×r product), the HVP about as much as the gradient;
+//! - value: ¼ Σᵢⱼ (uᵢ·uⱼ − Mᵢⱼ)² over the rows uᵢ of U, summed entrywise (not through
+//!   the trace identity, which cancels catastrophically near f = 0);
+//! - curvature: ∇²f(U)[Δ, Δ] = ½‖UΔᵀ + ΔUᵀ‖²_F + ⟨UUᵀ − M, ΔΔᵀ⟩.
+//!
+//! f is a quartic polynomial: smooth everywhere, no non-differentiable points.
+//!
+//! # Optimum
+//! Let λ₁ ≥ … ≥ λₙ be the eigenvalues of M with orthonormal eigenvectors vᵢ, p the number
+//! of positive ones, and S* = {1, …, min(r, p)}. For every symmetric M
+//! f* = ¼ Σ_{i∉S*} λᵢ² = ¼ (Σ_{i>r, λᵢ>0} λᵢ² + Σ_{λᵢ<0} λᵢ²):
+//! for X = UUᵀ ⪰ 0 of rank ≤ r with eigenvalues μ₁ ≥ … ≥ μᵣ ≥ 0, von Neumann's trace
+//! inequality ⟨X, M⟩ ≤ Σ μᵢλᵢ gives ‖X − M‖² ≥ Σ_{i≤r} (μᵢ − λᵢ)² + Σ_{i>r} λᵢ²
+//! ≥ Σ_{i≤r} min(λᵢ, 0)² + Σ_{i>r} λᵢ², with equality at μᵢ = max(λᵢ, 0) (Eckart–Young for
+//! PSD M, where f* = ¼ Σ_{i>r} λᵢ²). [`Objective::optimum`] always returns this value.
+//!
+//! # Known points
+//! - `eig:i,j,…` (1-based indices into the decreasing eigenvalues, only λᵢ > 0, at most r of
+//!   them, in any order): U whose k-th column is √λ_{s_k} v_{s_k}, zero-padded to r columns.
+//!   Then UUᵀ = Σ_{i∈S} λᵢvᵢvᵢᵀ and (UUᵀ − M)vᵢ = 0 for i ∈ S, so ∇f = 0, and
+//!   f = ¼ Σ_{i∉S} λᵢ² (all eigenvalues, negative ones included).
+//!   *Verdict*: `global_min` when f = f*, i.e. S holds min(r, p) indices and no omitted
+//!   positive eigenvalue exceeds an included one. Otherwise `strict_saddle`, with an
+//!   explicit direction of negative curvature: if fewer than min(r, p) columns are used,
+//!   put vⱼ (j omitted, λⱼ > 0) in a zero column: curvature −λⱼ; if r columns are used and
+//!   λⱼ > λᵢ (j omitted, i included), replace column √λᵢvᵢ's direction by vⱼ: curvature
+//!   ½‖√λᵢ(vᵢvⱼᵀ + vⱼvᵢᵀ)‖² − λⱼ = λᵢ − λⱼ < 0. Eigenvalues that differ by less than the
+//!   zero threshold (1e-12·n·max(1, max|λ|)) count as equal: then both choices give f = f*
+//!   (exactly, for exactly repeated eigenvalues) and the verdict is `global_min`, whose
+//!   Hessian has zero modes beyond the symmetry ones (rotations inside the eigenspace).
+//! - `zeros`: U = 0, Hessian −M ⊗ I_r. `local_max` when M ≻ 0 (λₙ above the threshold);
+//!   `strict_saddle` when λ₁ > 0 otherwise (along a kernel or negative direction of M, f
+//!   grows at fourth order, so it is no maximum); `global_min` when M has no positive
+//!   eigenvalue (then f* = ¼‖M‖²).
+//!
+//! [`Objective::known_points`] lists `zeros` and every `eig:` subset in increasing order of
+//! size (capped at 64 points); [`Objective::known_point`] parses any `eig:` name.
+//!
+//! # Symmetry
+//! f(UR) = f(U) for R ∈ O(r): directions U·K for K = E_ab − E_ba, a < b (r(r−1)/2 of them;
+//! those that vanish at U, e.g. when columns a and b are both zero, are left out).
+//! At a global minimum of full column rank with λ_r > λ_{r+1} these are exactly the
+//! Hessian's zero modes.
+//!
+//! # Spec and layout
+//! `n`, `rank` (columns of U); `m` (n×n symmetric, inline rows or .npy; `n`, if given,
+//! must match; the generator fields are then ignored), or generated
+//! M = V diag(λ) Vᵀ with V = `orthonormal_columns(rng(seed), n, k)` (Haar), λ from
+//! `eigenvalues` (any order, k = its length ≤ n; takes precedence over `true_rank`) or,
+//! from `true_rank` = k (default `rank`), λᵢ = k − i + 1 for i = 1..k (k, k−1, …, 1;
+//! zeros after). Layout: `U[n×r]`, row-major.
+//!
+//! Reference: Ge, Jin & Zheng 2017, "No spurious local minima in nonconvex low rank
+//! problems: a unified geometric analysis" (ICML); Eckart & Young 1936.
+
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+
+use crate::error::{ensure_finite, Error, Result};
+use crate::linalg::{from_eigen, symmetric_eigen_desc, symmetrise};
+use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::{Field, Kind, ProblemSpec};
+use crate::random::{orthonormal_columns, rng};
+use crate::verdict::Verdict;
+
+/// Registry entry.
+pub const KIND: Kind = Kind {
+    name: "matrix_factorization",
+    description: "f(U) = ¼‖UUᵀ − M‖²_F, U ∈ ℝ^{n×r}, M symmetric (Ge, Jin & Zheng 2017)",
+    fields: &[
+        Field {
+            name: "n",
+            default: "required unless `m`",
+            doc: "side of M (rows of U)",
+        },
+        Field {
+            name: "rank",
+            default: "required",
+            doc: "r, the number of columns of U",
+        },
+        Field {
+            name: "m",
+            default: "generated",
+            doc: "the symmetric n×n matrix M (rows, or a .npy path)",
+        },
+        Field {
+            name: "true_rank",
+            default: "rank",
+            doc: "k: generated M has eigenvalues k, k−1, …, 1 and n − k zeros",
+        },
+        Field {
+            name: "eigenvalues",
+            default: "from `true_rank`",
+            doc: "nonzero eigenvalues of the generated M (any order, at most n); overrides `true_rank`",
+        },
+    ],
+    shipped_spec: include_str!("../../problems/matrix_factorization.toml"),
+    build: |spec| Ok(Box::new(MatrixFactorization::from_spec(spec)?)),
+};
+
+/// Cap on the number of points [`Objective::known_points`] lists.
+pub(crate) const KNOWN_POINTS_CAP: usize = 64;
+
+/// f(U) = ¼‖UUᵀ − M‖²_F.
+#[derive(Clone, Debug)]
+pub struct MatrixFactorization {
+    m: DMatrix<f64>,
+    rank: usize,
+    /// Eigenvalues of M, decreasing, and the matching eigenvectors as columns.
+    eigenvalues: Vec<f64>,
+    eigenvectors: DMatrix<f64>,
+    zero_tol: f64,
+}
+
+impl MatrixFactorization {
+    /// The problem for a symmetric `m` (symmetrised, tolerance 1e-10 relative) and `rank`
+    /// columns.
+    pub fn new(m: DMatrix<f64>, rank: usize) -> Result<Self> {
+        if !m.is_square() || m.nrows() == 0 {
+            return Err(Error::invalid(
+                "m",
+                "a non-empty square matrix",
+                format!("{}×{}", m.nrows(), m.ncols()),
+            ));
+        }
+        ensure_finite("m", m.as_slice())?;
+        let asym = (&m - m.transpose()).amax();
+        if asym > 1e-10 * m.amax().max(1.0) {
+            return Err(Error::invalid(
+                "m",
+                "a symmetric matrix",
+                format!("max |M − Mᵀ| = {asym:e}"),
+            ));
+        }
+        if rank == 0 {
+            return Err(Error::invalid("rank", "a positive integer", 0));
+        }
+        let mut m = m;
+        symmetrise(&mut m);
+        let (values, eigenvectors) = symmetric_eigen_desc(&m).ok_or_else(|| {
+            Error::invalid(
+                "m",
+                "a matrix whose eigen-decomposition converges",
+                "no convergence",
+            )
+        })?;
+        let eigenvalues = values.as_slice().to_vec();
+        let zero_tol = zero_threshold(&eigenvalues);
+        Ok(MatrixFactorization {
+            m,
+            rank,
+            eigenvalues,
+            eigenvectors,
+            zero_tol,
+        })
+    }
+
+    /// Builds from a spec (see the module documentation).
+    pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
+        let rank = spec.usize("rank")?;
+        if spec.has("m") {
+            if let Some(m) = spec.opt_symmetric("m", spec.opt_usize("n")?)? {
+                return Self::new(m, rank);
+            }
+        }
+        let n = spec.usize("n")?;
+        if n == 0 {
+            return Err(Error::invalid("n", "a positive integer", 0));
+        }
+        let lambda = generated_spectrum(spec, "eigenvalues", rank, n)?;
+        let v = orthonormal_columns(&mut rng(spec.seed()?), n, lambda.len());
+        Self::new(from_eigen(&v, &lambda), rank)
+    }
+
+    /// The matrix M.
+    pub fn m(&self) -> &DMatrix<f64> {
+        &self.m
+    }
+
+    /// Eigenvalues of M in decreasing order.
+    pub fn eigenvalues(&self) -> &[f64] {
+        &self.eigenvalues
+    }
+
+    fn n(&self) -> usize {
+        self.m.nrows()
+    }
+
+    fn positive_count(&self) -> usize {
+        self.eigenvalues
+            .iter()
+            .filter(|&&l| l > self.zero_tol)
+            .count()
+    }
+
+    /// The point `eig:` of the 0-based indices `s`.
+    fn eig_point(&self, s: &[usize]) -> Vec<f64> {
+        let (n, r) = (self.n(), self.rank);
+        let mut x = vec![0.0; n * r];
+        for (k, &i) in s.iter().enumerate() {
+            let scale = self.eigenvalues[i].sqrt();
+            for row in 0..n {
+                x[row * r + k] = scale * self.eigenvectors[(row, i)];
+            }
+        }
+        x
+    }
+
+    fn zeros_verdict(&self) -> Verdict {
+        let (first, last) = (self.eigenvalues[0], self.eigenvalues[self.n() - 1]);
+        if first <= self.zero_tol {
+            Verdict::GlobalMin
+        } else if last > self.zero_tol {
+            Verdict::LocalMax
+        } else {
+            Verdict::StrictSaddle
+        }
+    }
+
+    fn eig_known_point(&self, s: &[usize]) -> KnownPoint {
+        if s.is_empty() {
+            return KnownPoint::new(
+                "zeros",
+                vec![0.0; self.n() * self.rank],
+                self.zeros_verdict(),
+            );
+        }
+        let verdict = subset_verdict(&self.eigenvalues, s, self.rank, self.zero_tol);
+        KnownPoint::new(subset_name("eig", s), self.eig_point(s), verdict)
+    }
+}
+
+impl Objective for MatrixFactorization {
+    fn kind(&self) -> &'static str {
+        KIND.name
+    }
+
+    fn dim(&self) -> usize {
+        self.n() * self.rank
+    }
+
+    fn value(&self, x: &[f64]) -> f64 {
+        let (n, r) = (self.n(), self.rank);
+        assert_eq!(x.len(), n * r, "matrix_factorization: point length");
+        let m = self.m.as_slice();
+        let mut sum = 0.0;
+        for j in 0..n {
+            let uj = &x[j * r..(j + 1) * r];
+            let diag = dot(uj, uj) - m[j * n + j];
+            sum += diag * diag;
+            for i in 0..j {
+                let d = dot(&x[i * r..(i + 1) * r], uj) - m[j * n + i];
+                sum += 2.0 * d * d;
+            }
+        }
+        0.25 * sum
+    }
+
+    fn gradient(&self, x: &[f64], grad: &mut [f64]) {
+        let (n, r) = (self.n(), self.rank);
+        assert_eq!(x.len(), n * r, "matrix_factorization: point length");
+        // Row-major U[n×r] is the column-major Uᵀ[r×n]; ∇fᵀ = (UᵀU)Uᵀ − UᵀM (M = Mᵀ).
+        let ut = DMatrixView::from_slice(x, r, n);
+        let gram = cross_gram(x, x, r);
+        let mut g = DMatrixViewMut::from_slice(grad, r, n);
+        g.gemm(-1.0, &ut, &self.m, 0.0);
+        g.gemm(1.0, &gram, &ut, 1.0);
+    }
+
+    fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
+        let (n, r) = (self.n(), self.rank);
+        assert_eq!(x.len(), n * r, "matrix_factorization: point length");
+        assert_eq!(v.len(), n * r, "matrix_factorization: direction length");
+        // (∇²f·V)ᵀ = (VᵀU + UᵀV)Uᵀ + (UᵀU)Vᵀ − VᵀM.
+        let ut = DMatrixView::from_slice(x, r, n);
+        let vt = DMatrixView::from_slice(v, r, n);
+        let gram = cross_gram(x, x, r);
+        let uv = cross_gram(x, v, r);
+        let sym = &uv + uv.transpose();
+        let mut h = DMatrixViewMut::from_slice(out, r, n);
+        h.gemm(-1.0, &vt, &self.m, 0.0);
+        h.gemm(1.0, &sym, &ut, 1.0);
+        h.gemm(1.0, &gram, &vt, 1.0);
+    }
+
+    fn optimum(&self) -> Option<f64> {
+        let best = self.rank.min(self.positive_count());
+        Some(0.25 * self.eigenvalues[best..].iter().map(|l| l * l).sum::<f64>())
+    }
+
+    fn symmetry_directions(&self, x: &[f64]) -> Vec<Vec<f64>> {
+        skew_directions(&[x], self.rank)
+    }
+
+    fn known_points(&self) -> Vec<KnownPoint> {
+        index_subsets(self.positive_count(), self.rank, KNOWN_POINTS_CAP)
+            .iter()
+            .map(|s| self.eig_known_point(s))
+            .collect()
+    }
+
+    fn known_point(&self, name: &str) -> Option<KnownPoint> {
+        if name == "zeros" {
+            return Some(self.eig_known_point(&[]));
+        }
+        let s = parse_subset(name, "eig", self.positive_count(), self.rank)?;
+        Some(self.eig_known_point(&s))
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::single("U", &[self.n(), self.rank])
+    }
+}
+
+// ---- helpers shared with `matrix_factorization_asym` and `matrix_sensing` ----
+
+/// Dot product of two equal-length slices.
+#[inline]
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| a * b).sum()
+}
+
+/// XᵀY (r×r) for row-major X, Y with r columns and the same number of rows.
+pub(crate) fn cross_gram(x: &[f64], y: &[f64], r: usize) -> DMatrix<f64> {
+    let mut g = DMatrix::zeros(r, r);
+    for (xi, yi) in x.chunks_exact(r).zip(y.chunks_exact(r)) {
+        for b in 0..r {
+            for a in 0..r {
+                g[(a, b)] += xi[a] * yi[b];
+            }
+        }
+    }
+    g
+}
+
+/// Threshold below which an eigen- or singular value counts as zero, and two of them as
+/// equal: 1e-12 · len · max(1, max |value|).
+pub(crate) fn zero_threshold(values: &[f64]) -> f64 {
+    let scale = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    1e-12 * values.len() as f64 * scale.max(1.0)
+}
+
+/// The spectrum of a generated matrix: the list `field` when present (any order, at most
+/// `max_len` entries, sorted decreasing here; it takes precedence over `true_rank`), else
+/// k, k−1, …, 1 for k = `true_rank` (default `rank`).
+pub(crate) fn generated_spectrum(
+    spec: &ProblemSpec,
+    field: &str,
+    rank: usize,
+    max_len: usize,
+) -> Result<Vec<f64>> {
+    let mut values = match spec.opt_vector(field)? {
+        Some(values) => values,
+        None => {
+            let k = spec.usize_or("true_rank", rank)?;
+            if k == 0 || k > max_len {
+                return Err(Error::invalid(
+                    "true_rank",
+                    format!("an integer in 1..={max_len}"),
+                    k,
+                ));
+            }
+            (1..=k).rev().map(|i| i as f64).collect()
+        }
+    };
+    if values.is_empty() || values.len() > max_len {
+        return Err(Error::invalid(
+            field,
+            format!("between 1 and {max_len} values"),
+            format!("{} values", values.len()),
+        ));
+    }
+    values.sort_by(|a, b| b.total_cmp(a));
+    Ok(values)
+}
+
+/// Verdict of the stationary point built from the 0-based indices `s` into the decreasing
+/// `values` (all of them above `tol`), with `rank` columns: `global_min` when the chosen
+/// values are a best choice (min(rank, p) of them, none smaller than an omitted positive
+/// one by more than `tol`), `strict_saddle` otherwise (see the module documentation).
+pub(crate) fn subset_verdict(values: &[f64], s: &[usize], rank: usize, tol: f64) -> Verdict {
+    let positive = values.iter().filter(|&&v| v > tol).count();
+    if s.len() < rank.min(positive) {
+        return Verdict::StrictSaddle;
+    }
+    let smallest_in = s.iter().map(|&i| values[i]).fold(f64::INFINITY, f64::min);
+    let largest_out = (0..positive)
+        .filter(|i| !s.contains(i))
+        .map(|i| values[i])
+        .fold(f64::NEG_INFINITY, f64::max);
+    if largest_out > smallest_in + tol {
+        Verdict::StrictSaddle
+    } else {
+        Verdict::GlobalMin
+    }
+}
+
+/// `prefix:i,j,…` with 1-based indices.
+pub(crate) fn subset_name(prefix: &str, s: &[usize]) -> String {
+    let ids: Vec<String> = s.iter().map(|i| (i + 1).to_string()).collect();
+    format!("{prefix}:{}", ids.join(","))
+}
+
+/// Parses `prefix:i,j,…` (or `prefix:<i,j,…>`) into 0-based indices, each in 1..=`count`,
+/// distinct, at most `max_len` of them.
+pub(crate) fn parse_subset(
+    name: &str,
+    prefix: &str,
+    count: usize,
+    max_len: usize,
+) -> Option<Vec<usize>> {
+    let list = name.strip_prefix(prefix)?.strip_prefix(':')?.trim();
+    let list = list
+        .strip_prefix('<')
+        .and_then(|l| l.strip_suffix('>'))
+        .unwrap_or(list);
+    let mut s = Vec::new();
+    for item in list.split(',') {
+        let i: usize = item.trim().parse().ok()?;
+        if i == 0 || i > count || s.contains(&(i - 1)) {
+            return None;
+        }
+        s.push(i - 1);
+    }
+    (s.len() <= max_len).then_some(s)
+}
+
+/// The empty subset, then the subsets of {0, …, count−1} of size 1..=max_size in
+/// increasing size and lexicographic order, at most `cap` in all.
+pub(crate) fn index_subsets(count: usize, max_size: usize, cap: usize) -> Vec<Vec<usize>> {
+    let mut all = vec![Vec::new()];
+    for size in 1..=max_size.min(count) {
+        let mut s: Vec<usize> = (0..size).collect();
+        loop {
+            if all.len() >= cap {
+                return all;
+            }
+            all.push(s.clone());
+            // Next combination: bump the rightmost index that can move.
+            let Some(k) = (0..size).rev().find(|&k| s[k] < count - size + k) else {
+                break;
+            };
+            s[k] += 1;
+            for j in k + 1..size {
+                s[j] = s[j - 1] + 1;
+            }
+        }
+    }
+    all
+}
+
+/// The tangent directions of (X₁, X₂, …) ↦ (X₁R, X₂R, …), R ∈ O(r): (X₁K, X₂K, …) for
+/// K = E_ab − E_ba, a < b, each block row-major with r columns, concatenated. Directions
+/// that vanish at x (e.g. both columns a and b zero) are left out.
+pub(crate) fn skew_directions(blocks: &[&[f64]], r: usize) -> Vec<Vec<f64>> {
+    let total: usize = blocks.iter().map(|b| b.len()).sum();
+    let mut directions = Vec::with_capacity(r * r.saturating_sub(1) / 2);
+    for a in 0..r {
+        for b in a + 1..r {
+            let mut d = Vec::with_capacity(total);
+            for block in blocks {
+                for row in block.chunks_exact(r) {
+                    // (XK)_{i,b} = X_{i,a}, (XK)_{i,a} = −X_{i,b}.
+                    d.extend((0..r).map(|c| match c {
+                        c if c == a => -row[b],
+                        c if c == b => row[a],
+                        _ => 0.0,
+                    }));
+                }
+            }
+            if d.iter().any(|&v| v != 0.0) {
+                directions.push(d);
+            }
+        }
+    }
+    directions
+}
