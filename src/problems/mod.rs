@@ -9,6 +9,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod octopus;
 pub mod quadratic;
 pub mod spec;
 
@@ -41,7 +42,7 @@ pub struct Kind {
 }
 
 /// Every kind, in the order `landscape problems` lists them.
-pub const KINDS: &[Kind] = &[quadratic::KIND];
+pub const KINDS: &[Kind] = &[quadratic::KIND, octopus::KIND];
 
 /// The field every kind has: the seed of generated data.
 pub const SEED_FIELD: Field = Field {
