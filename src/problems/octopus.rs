@@ -4,8 +4,8 @@
 //! gradient descent visits one after another, each escape taking longer than the last.
 //!
 //! # The paper's definition (on the tube)
-//! Parameters τ, L, γ > 0 (the paper's experiments: τ = e, L = e, γ = 1). The paper
-//! first defines f on the "tube" D = D₁ ∪ … ∪ D_{d+1} in the positive orthant:
+//! Parameters τ, L, γ > 0 (defaults here: τ = L = e, γ = 1). The paper first defines f
+//! on the "tube" D = D₁ ∪ … ∪ D_{d+1} in the positive orthant:
 //!
 //! - Dᵢ (1 ≤ i ≤ d) = {x : 2τ ≤ x_j ≤ 6τ for j < i, 0 ≤ xᵢ ≤ 2τ, 0 ≤ x_j ≤ τ for j > i},
 //!   split into D_{i,1} (xᵢ ≤ τ, near the saddle) and D_{i,2} (τ ≤ xᵢ ≤ 2τ, the way out);
@@ -77,12 +77,12 @@
 //!   f(s_i) = −iν.
 //! - By the mirror symmetry every sign pattern (±4τ, …, ±4τ, 0, …, 0) is a saddle of the
 //!   same kind, and every point of {±4τ}^d a global minimum; only the positive ones are
-//!   listed. The paper shows these are the only stationary points in the octopus; the
-//!   extension off it is not claimed to have no others.
+//!   listed. The paper's analysis concerns the octopus; off it, this extension is not
+//!   claimed to have no other stationary points.
 //!
 //! # Gradient descent
 //! From the paper's initialisation (uniform in [−1, 1]^d ⊂ [−τ, τ]^d with τ = e), GD with
-//! η ≤ 1/(4L) visits s₀, s₁, … in order; while coordinate i escapes (growth factor
+//! η = 1/(4L) visits s₀, s₁, … in order (tests/octopus.rs checks it for d = 4); while coordinate i escapes (growth factor
 //! 1 + 2ηγ per step), the later ones shrink by 1 − 2ηL per step, so each escape takes
 //! longer than the last. With η = 1/(4L) idle coordinates halve every step and reach
 //! f64 subnormals, then exact zero, from d ≈ 5 on (see DESIGN.md).
