@@ -15,6 +15,7 @@ pub mod matrix_factorization;
 pub mod matrix_factorization_asym;
 pub mod matrix_sensing;
 pub mod monkey_saddle;
+pub mod octopus;
 mod planar;
 pub mod quadratic;
 pub mod quadratic_net;
@@ -67,6 +68,7 @@ pub const KINDS: &[Kind] = &[
     matrix_factorization_asym::KIND,
     matrix_sensing::KIND,
 ];
+pub const KINDS: &[Kind] = &[quadratic::KIND, octopus::KIND];
 
 /// The field every kind has: the seed of generated data.
 pub const SEED_FIELD: Field = Field {
