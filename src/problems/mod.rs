@@ -9,8 +9,11 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod matrix_completion;
 pub mod quadratic;
 pub mod spec;
+pub mod tensor_decomposition;
+pub mod tensor_factorization;
 
 pub use spec::ProblemSpec;
 
@@ -41,7 +44,12 @@ pub struct Kind {
 }
 
 /// Every kind, in the order `landscape problems` lists them.
-pub const KINDS: &[Kind] = &[quadratic::KIND];
+pub const KINDS: &[Kind] = &[
+    quadratic::KIND,
+    matrix_completion::KIND,
+    tensor_decomposition::KIND,
+    tensor_factorization::KIND,
+];
 
 /// The field every kind has: the seed of generated data.
 pub const SEED_FIELD: Field = Field {
