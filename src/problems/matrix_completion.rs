@@ -295,14 +295,12 @@ impl MatrixCompletion {
         lambda: f64,
         alpha: Option<f64>,
     ) -> Result<Self> {
-        for field in ["true_rank"] {
-            if spec.has(field) {
-                return Err(Error::invalid(
-                    field,
-                    "no `true_rank` when `m` is given",
-                    "both",
-                ));
-            }
+        if spec.has("true_rank") {
+            return Err(Error::invalid(
+                "true_rank",
+                "no `true_rank` when `m` is given",
+                "both",
+            ));
         }
         let n_field = spec.opt_usize("n")?;
         let m = spec.opt_symmetric("m", n_field)?.expect("checked by has");

@@ -171,6 +171,11 @@ impl Objective for TensorDecomposition {
                 c[(k, i)] = 4.0 * cki * (s[k] - cki * cki);
             }
         }
+        assert_eq!(
+            grad.len(),
+            self.dim(),
+            "tensor_decomposition: gradient length"
+        );
         let mut out = DMatrixViewMut::from_slice(grad, self.n(), self.rank);
         out.gemm(1.0, &self.a, &c, 0.0);
         s.norm_squared() - own
@@ -192,6 +197,7 @@ impl Objective for TensorDecomposition {
                 d[(k, i)] = 4.0 * (dki * (s[k] - cki * cki) + cki * (ds[k] - 2.0 * cki * dki));
             }
         }
+        assert_eq!(out.len(), self.dim(), "tensor_decomposition: output length");
         let mut out = DMatrixViewMut::from_slice(out, n, self.rank);
         out.gemm(1.0, &self.a, &d, 0.0);
     }

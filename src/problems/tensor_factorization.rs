@@ -199,6 +199,11 @@ impl Objective for TensorFactorization {
         let cross: f64 = k.iter().map(|v| v.powi(q)).sum();
         // ∇fᵀ = q(Uᵀ G^{∘(q−1)} − U*ᵀ (K^{∘(q−1)})ᵀ), n × rank.
         let qf = q as f64;
+        assert_eq!(
+            grad.len(),
+            self.dim(),
+            "tensor_factorization: gradient length"
+        );
         let mut out = DMatrixViewMut::from_slice(grad, self.n, self.rank);
         out.gemm(qf, &xt, &Self::power(&g, q - 1), 0.0);
         out.gemm(-qf, &self.truth_t, &Self::power(&k, q - 1).transpose(), 1.0);
@@ -217,6 +222,7 @@ impl Objective for TensorFactorization {
         let dk = vt.tr_mul(&self.truth_t);
         let g_term = Self::power(&g, q - 2).component_mul(&dg);
         let k_term = Self::power(&k, q - 2).component_mul(&dk);
+        assert_eq!(out.len(), self.dim(), "tensor_factorization: output length");
         let mut out = DMatrixViewMut::from_slice(out, self.n, self.rank);
         out.gemm(qf, &vt, &Self::power(&g, q - 1), 0.0);
         out.gemm(qf * (qf - 1.0), &xt, &g_term, 1.0);
