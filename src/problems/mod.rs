@@ -11,6 +11,7 @@ use crate::objective::Objective;
 
 pub mod himmelblau;
 pub mod linear_net;
+pub mod matrix_completion;
 pub mod matrix_factorization;
 pub mod matrix_factorization_asym;
 pub mod matrix_sensing;
@@ -24,6 +25,8 @@ pub mod rosenbrock;
 pub mod saddle;
 pub mod six_hump_camel;
 pub mod spec;
+pub mod tensor_decomposition;
+pub mod tensor_factorization;
 
 pub use spec::ProblemSpec;
 
@@ -61,14 +64,17 @@ pub const KINDS: &[Kind] = &[
     himmelblau::KIND,
     rosenbrock::KIND,
     six_hump_camel::KIND,
-    quadratic_net::KIND,
-    linear_net::KIND,
-    relu_net::KIND,
     matrix_factorization::KIND,
     matrix_factorization_asym::KIND,
     matrix_sensing::KIND,
+    matrix_completion::KIND,
+    tensor_decomposition::KIND,
+    tensor_factorization::KIND,
+    quadratic_net::KIND,
+    linear_net::KIND,
+    relu_net::KIND,
+    octopus::KIND,
 ];
-pub const KINDS: &[Kind] = &[quadratic::KIND, octopus::KIND];
 
 /// The field every kind has: the seed of generated data.
 pub const SEED_FIELD: Field = Field {

@@ -1,0 +1,577 @@
+//! `matrix_completion`: positive semidefinite matrix completion with the row-norm
+//! regulariser of Ge, Lee & Ma (2016), "Matrix completion has no spurious local minimum"
+//! (NeurIPS 2016):
+//!
+//!   f(U) = (1/(4p)) Σ_{(i,j)∈Ω} ((UUᵀ)ᵢⱼ − Mᵢⱼ)² + λ Σᵢ (‖Uᵢ‖ − α)₊⁴,   U ∈ ℝ^{n×r},
+//!
+//! Uᵢ the i-th row of U, Ω ⊂ [n]×[n] a symmetric set of observed entries
+//! ((i,j) ∈ Ω ⇔ (j,i) ∈ Ω). The sum runs over *ordered* pairs: an observed off-diagonal
+//! entry counts twice (as (i,j) and (j,i)), a diagonal one once. With Ω the full set and
+//! p = 1, λ = 0 this is `matrix_factorization`'s ¼‖UUᵀ − M‖²_F.
+//!
+//! # Derivatives
+//! Write S = P_Ω(UUᵀ − M) (the residual on Ω, zero elsewhere; symmetric), ρᵢ = ‖Uᵢ‖ and
+//! eᵢ = (ρᵢ − α)₊.
+//! - gradient: ∇f(U) = (1/p) S U, plus, per row, λ·4eᵢ³ Uᵢ/ρᵢ;
+//! - HVP: ∇²f(U)[V] = (1/p) (S V + P_Ω(UVᵀ + VUᵀ) U), plus, per row,
+//!   λ[(12eᵢ²/ρᵢ² − 4eᵢ³/ρᵢ³)(Uᵢ·Vᵢ) Uᵢ + (4eᵢ³/ρᵢ) Vᵢ].
+//!
+//! t ↦ (t − α)₊⁴ is C³, so the gradient and HVP are exact everywhere with ρᵢ > 0. The row
+//! norm is not differentiable at Uᵢ = 0, but for α > 0 the regulariser vanishes on the
+//! ball ρᵢ ≤ α around it, and for α = 0 it is λ‖Uᵢ‖⁴, a polynomial whose gradient and
+//! Hessian vanish at 0; either way the row's regulariser terms are zero whenever ρᵢ ≤ α,
+//! which is what the code does (α ≥ 0 is required).
+//!
+//! Cost: value and gradient O(|Ω| r + n r), the HVP about 2.5× the gradient. Ω is stored
+//! as compressed sparse rows (both (i,j) and (j,i)) with the observed values of M; no
+//! n×n matrix is ever formed.
+//!
+//! # Instances
+//! - generated (fields `n`, `true_rank`, `p`): with the generator `rng(seed)`, first
+//!   U* ∈ ℝ^{n×true_rank} with iid N(0, 1/n) entries (drawn row-major, i.e. the N(0,1)
+//!   stream fills U* row by row, then scaled by 1/√n), then for each i ≤ j in row-major
+//!   order one uniform u ∈ [0,1): (i,j) ∈ Ω iff u < p, mirrored to (j,i).
+//!   M = U*U*ᵀ (only its entries on Ω are stored).
+//! - given as data (`m`, n×n symmetric, and `mask`, an n×n symmetric 0/1 matrix, default
+//!   all ones): Ω = {(i,j) : maskᵢⱼ = 1}; p defaults to the observed fraction |Ω|/n².
+//!
+//! Defaults: α = 2·√(maxᵢ Mᵢᵢ) (= twice the largest row norm of U* for M = U*U*ᵀ, so the
+//! regulariser vanishes on a neighbourhood of the ground truth and of its whole orbit
+//! U*R), λ = 1 (the regulariser then only acts on rows far larger than the truth's, in
+//! the spirit of the paper, where it keeps iterates incoherent without biasing the
+//! minimiser).
+//!
+//! # Known points
+//! - `truth` (generated instances with rank ≥ true_rank and α ≥ maxᵢ‖U*ᵢ‖): U* padded
+//!   with zero columns. The data term and the regulariser vanish there, f ≥ 0, so it is a
+//!   `global_min` with f* = 0.
+//! - `zeros`: U = 0. S = −P_Ω(M) and every term of ∇f has a factor U, so ∇f(0) = 0; the
+//!   Hessian is ∇²f(0)[V] = −(1/p) P_Ω(M) V, i.e. −(1/p) P_Ω(M) ⊗ I_r (the regulariser's
+//!   Hessian is zero at 0). Its smallest eigenvalue is −λmax(P_Ω(M))/p. If P_Ω(M) has a
+//!   positive observed diagonal entry, or is nonzero with non-negative trace (always the
+//!   case for PSD M), then λmax(P_Ω(M)) > 0 and 0 is a `strict_saddle`. If P_Ω(M) = 0,
+//!   f ≥ 0 = f(0): a `global_min`. Otherwise `zeros` is not listed.
+//!
+//! # Symmetries
+//! f(UR) = f(U) for R ∈ O(r) (UUᵀ and the row norms are invariant), so the directions
+//! U·K with K = E_ab − E_ba (a < b) span the tangent space of the orbit.
+//!
+//! Layout: `U[n×r]`, row-major.
+
+use nalgebra::DMatrix;
+use rand::Rng;
+
+use crate::error::{Error, Result};
+use crate::manifold::dot;
+use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::{Field, Kind, ProblemSpec};
+use crate::random::{gaussian_matrix, rng};
+use crate::verdict::Verdict;
+
+/// Registry entry.
+pub const KIND: Kind = Kind {
+    name: "matrix_completion",
+    description: "f(U) = (1/(4p)) Σ_Ω ((UUᵀ)ᵢⱼ − Mᵢⱼ)² + λ Σᵢ (‖Uᵢ‖ − α)₊⁴ (Ge, Lee & Ma 2016)",
+    fields: &[
+        Field {
+            name: "n",
+            default: "required unless `m`",
+            doc: "side of the n×n matrix M",
+        },
+        Field {
+            name: "rank",
+            default: "true_rank (generated); required with `m`",
+            doc: "number of columns r of U",
+        },
+        Field {
+            name: "true_rank",
+            default: "2",
+            doc: "rank of the generated M = U*U*ᵀ, U* with iid N(0, 1/n) entries",
+        },
+        Field {
+            name: "p",
+            default: "0.5 (generated); the observed fraction |Ω|/n² with `mask`",
+            doc: "observation probability: each entry (i ≤ j) observed iid with probability p",
+        },
+        Field {
+            name: "lambda",
+            default: "1",
+            doc: "weight λ ≥ 0 of the regulariser Σᵢ (‖Uᵢ‖ − α)₊⁴",
+        },
+        Field {
+            name: "alpha",
+            default: "2·√(maxᵢ Mᵢᵢ) (twice the largest row norm of U*)",
+            doc: "row-norm threshold α ≥ 0 of the regulariser",
+        },
+        Field {
+            name: "m",
+            default: "generated",
+            doc: "the symmetric n×n matrix M (rows, or a .npy path)",
+        },
+        Field {
+            name: "mask",
+            default: "all ones (with `m`)",
+            doc: "symmetric n×n 0/1 matrix of observed entries Ω",
+        },
+    ],
+    shipped_spec: include_str!("../../problems/matrix_completion.toml"),
+    build: |spec| Ok(Box::new(MatrixCompletion::from_spec(spec)?)),
+};
+
+/// Regularised PSD matrix completion, Ω stored as compressed sparse rows.
+#[derive(Clone, Debug)]
+pub struct MatrixCompletion {
+    n: usize,
+    rank: usize,
+    p: f64,
+    lambda: f64,
+    alpha: f64,
+    /// Row i of Ω is `cols[row_start[i]..row_start[i + 1]]`, sorted.
+    row_start: Vec<usize>,
+    cols: Vec<usize>,
+    /// Mᵢⱼ for each stored (i, j).
+    values: Vec<f64>,
+    /// The ground truth U* (n × true_rank) of a generated instance.
+    truth: Option<DMatrix<f64>>,
+}
+
+impl MatrixCompletion {
+    /// An instance from its observed entries `(i, j, Mᵢⱼ)`, each unordered pair given once
+    /// (either order; mirrored internally), with `rank` columns, observation probability
+    /// `p`, regulariser weight `lambda` and threshold `alpha`.
+    ///
+    /// # Panics
+    /// On an index ≥ n, a pair given twice, a non-finite value, p ∉ (0, 1], λ < 0, α < 0 or
+    /// rank = 0.
+    #[track_caller]
+    pub fn new(
+        n: usize,
+        rank: usize,
+        observed: &[(usize, usize, f64)],
+        p: f64,
+        lambda: f64,
+        alpha: f64,
+    ) -> Self {
+        assert!(rank > 0, "matrix_completion: rank must be positive");
+        assert!(p > 0.0 && p <= 1.0, "matrix_completion: p = {p} ∉ (0, 1]");
+        assert!(lambda >= 0.0, "matrix_completion: λ = {lambda} < 0");
+        assert!(alpha >= 0.0, "matrix_completion: α = {alpha} < 0");
+        let mut entries = Vec::with_capacity(2 * observed.len());
+        for &(i, j, m) in observed {
+            assert!(
+                i < n && j < n,
+                "matrix_completion: entry ({i}, {j}) outside {n}×{n}"
+            );
+            assert!(m.is_finite(), "matrix_completion: M[{i}][{j}] = {m}");
+            entries.push((i, j, m));
+            if i != j {
+                entries.push((j, i, m));
+            }
+        }
+        entries.sort_unstable_by_key(|&(i, j, _)| (i, j));
+        let mut row_start = vec![0; n + 1];
+        for w in entries.windows(2) {
+            assert!(
+                (w[0].0, w[0].1) != (w[1].0, w[1].1),
+                "matrix_completion: entry ({}, {}) given twice",
+                w[0].0,
+                w[0].1
+            );
+        }
+        for &(i, _, _) in &entries {
+            row_start[i + 1] += 1;
+        }
+        for i in 0..n {
+            row_start[i + 1] += row_start[i];
+        }
+        MatrixCompletion {
+            n,
+            rank,
+            p,
+            lambda,
+            alpha,
+            row_start,
+            cols: entries.iter().map(|e| e.1).collect(),
+            values: entries.iter().map(|e| e.2).collect(),
+            truth: None,
+        }
+    }
+
+    /// A generated instance (see the module doc for the exact seeded procedure); `alpha`
+    /// defaults to twice the largest row norm of U*.
+    ///
+    /// # Panics
+    /// As [`MatrixCompletion::new`], and if true_rank = 0 or true_rank > n.
+    #[track_caller]
+    pub fn generated(
+        n: usize,
+        rank: usize,
+        true_rank: usize,
+        p: f64,
+        lambda: f64,
+        alpha: Option<f64>,
+        seed: u64,
+    ) -> Self {
+        assert!(
+            true_rank > 0 && true_rank <= n,
+            "matrix_completion: true_rank = {true_rank} ∉ [1, n = {n}]"
+        );
+        let mut rng = rng(seed);
+        // gaussian_matrix fills column-major; draw Uᵀ so that the stream fills U row by row.
+        let u_star = gaussian_matrix(&mut rng, true_rank, n).transpose() / (n as f64).sqrt();
+        let mut observed = Vec::new();
+        for i in 0..n {
+            for j in i..n {
+                if rng.random::<f64>() < p {
+                    observed.push((i, j, u_star.row(i).dot(&u_star.row(j))));
+                }
+            }
+        }
+        let max_row = (0..n).map(|i| u_star.row(i).norm()).fold(0.0, f64::max);
+        let mut problem = Self::new(
+            n,
+            rank,
+            &observed,
+            p,
+            lambda,
+            alpha.unwrap_or(2.0 * max_row),
+        );
+        problem.truth = Some(u_star);
+        problem
+    }
+
+    /// Builds from a spec (see [`KIND`] for the fields).
+    pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
+        let lambda = spec.f64_or("lambda", 1.0)?;
+        if lambda < 0.0 {
+            return Err(Error::invalid("lambda", "a number ≥ 0", lambda));
+        }
+        let alpha = spec.opt_f64("alpha")?;
+        if let Some(a) = alpha.filter(|a| *a < 0.0) {
+            return Err(Error::invalid("alpha", "a number ≥ 0", a));
+        }
+        let p = spec.opt_f64("p")?;
+        if let Some(p) = p.filter(|p| !(*p > 0.0 && *p <= 1.0)) {
+            return Err(Error::invalid("p", "a probability in (0, 1]", p));
+        }
+        if spec.has("m") {
+            return Self::from_data(spec, p, lambda, alpha);
+        }
+        if spec.has("mask") {
+            return Err(Error::invalid(
+                "mask",
+                "`mask` only together with `m`",
+                "a mask without m",
+            ));
+        }
+        let n = spec.usize("n")?;
+        if n == 0 {
+            return Err(Error::invalid("n", "a positive integer", 0));
+        }
+        let true_rank = spec.positive_usize_or("true_rank", 2)?;
+        if true_rank > n {
+            return Err(Error::invalid(
+                "true_rank",
+                format!("at most n = {n}"),
+                true_rank,
+            ));
+        }
+        let rank = spec.positive_usize_or("rank", true_rank)?;
+        let p = p.unwrap_or(0.5);
+        Ok(Self::generated(
+            n,
+            rank,
+            true_rank,
+            p,
+            lambda,
+            alpha,
+            spec.seed()?,
+        ))
+    }
+
+    fn from_data(
+        spec: &ProblemSpec,
+        p: Option<f64>,
+        lambda: f64,
+        alpha: Option<f64>,
+    ) -> Result<Self> {
+        if spec.has("true_rank") {
+            return Err(Error::invalid(
+                "true_rank",
+                "no `true_rank` when `m` is given",
+                "both",
+            ));
+        }
+        let n_field = spec.opt_usize("n")?;
+        let m = spec.opt_symmetric("m", n_field)?.expect("checked by has");
+        let n = m.nrows();
+        if n == 0 {
+            return Err(Error::invalid("m", "a non-empty matrix", "0×0"));
+        }
+        let mask = match spec.opt_symmetric("mask", Some(n))? {
+            Some(mask) => mask,
+            None => DMatrix::from_element(n, n, 1.0),
+        };
+        if let Some(bad) = mask.iter().find(|v| **v != 0.0 && **v != 1.0) {
+            return Err(Error::invalid("mask", "entries 0 or 1", bad));
+        }
+        let rank = spec.opt_usize("rank")?.ok_or_else(|| Error::MissingField {
+            kind: KIND.name.into(),
+            field: "rank".into(),
+            expected: "the number of columns of U (required when `m` is given)".into(),
+        })?;
+        if rank == 0 {
+            return Err(Error::invalid("rank", "a positive integer", 0));
+        }
+        let mut observed = Vec::new();
+        for i in 0..n {
+            for j in i..n {
+                if mask[(i, j)] == 1.0 {
+                    observed.push((i, j, m[(i, j)]));
+                }
+            }
+        }
+        let count = mask.iter().filter(|v| **v == 1.0).count();
+        if count == 0 {
+            return Err(Error::invalid(
+                "mask",
+                "at least one observed entry",
+                "all zeros",
+            ));
+        }
+        let p = p.unwrap_or(count as f64 / (n * n) as f64);
+        let max_diag = m.diagonal().iter().fold(0.0_f64, |a, &v| a.max(v));
+        let alpha = alpha.unwrap_or(2.0 * max_diag.sqrt());
+        Ok(Self::new(n, rank, &observed, p, lambda, alpha))
+    }
+
+    /// The observed entries (i, j, Mᵢⱼ) with i ≤ j.
+    pub fn observed(&self) -> Vec<(usize, usize, f64)> {
+        (0..self.n)
+            .flat_map(|i| {
+                (self.row_start[i]..self.row_start[i + 1])
+                    .filter(move |&k| self.cols[k] >= i)
+                    .map(move |k| (i, self.cols[k], self.values[k]))
+            })
+            .collect()
+    }
+
+    /// |Ω|, counting ordered pairs.
+    pub fn observed_count(&self) -> usize {
+        self.cols.len()
+    }
+
+    /// The observation probability p.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+
+    /// The regulariser's weight λ and threshold α.
+    pub fn regulariser(&self) -> (f64, f64) {
+        (self.lambda, self.alpha)
+    }
+
+    /// The ground truth U* (n × true_rank) of a generated instance.
+    pub fn truth(&self) -> Option<&DMatrix<f64>> {
+        self.truth.as_ref()
+    }
+
+    fn row<'a>(&self, x: &'a [f64], i: usize) -> &'a [f64] {
+        &x[i * self.rank..(i + 1) * self.rank]
+    }
+
+    /// Σ over rows of the regulariser, optionally adding its gradient into `grad`.
+    fn regulariser_value(&self, x: &[f64], mut grad: Option<&mut [f64]>) -> f64 {
+        if self.lambda == 0.0 {
+            return 0.0;
+        }
+        let r = self.rank;
+        let mut total = 0.0;
+        for i in 0..self.n {
+            let ui = self.row(x, i);
+            let rho = dot(ui, ui).sqrt();
+            if rho <= self.alpha {
+                continue;
+            }
+            let e = rho - self.alpha;
+            total += e.powi(4);
+            if let Some(g) = grad.as_deref_mut() {
+                let coef = self.lambda * 4.0 * e.powi(3) / rho;
+                g[i * r..(i + 1) * r]
+                    .iter_mut()
+                    .zip(ui)
+                    .for_each(|(g, u)| *g += coef * u);
+            }
+        }
+        self.lambda * total
+    }
+
+    /// The data term (1/(4p)) Σ_Ω residual², writing (1/p) S U into `grad` if given.
+    fn data_value(&self, x: &[f64], mut grad: Option<&mut [f64]>) -> f64 {
+        let r = self.rank;
+        let mut total = 0.0;
+        for i in 0..self.n {
+            let ui = self.row(x, i);
+            let mut gi = grad.as_deref_mut().map(|g| &mut g[i * r..(i + 1) * r]);
+            if let Some(gi) = gi.as_deref_mut() {
+                gi.fill(0.0);
+            }
+            for k in self.row_start[i]..self.row_start[i + 1] {
+                let uj = self.row(x, self.cols[k]);
+                let residual = dot(ui, uj) - self.values[k];
+                total += residual * residual;
+                if let Some(gi) = gi.as_deref_mut() {
+                    let coef = residual / self.p;
+                    gi.iter_mut().zip(uj).for_each(|(g, u)| *g += coef * u);
+                }
+            }
+        }
+        total / (4.0 * self.p)
+    }
+
+    fn check_len(&self, x: &[f64]) {
+        assert_eq!(x.len(), self.dim(), "matrix_completion: point length");
+    }
+
+    fn truth_point(&self) -> Option<Vec<f64>> {
+        let u_star = self.truth.as_ref()?;
+        let max_row = (0..self.n)
+            .map(|i| u_star.row(i).norm())
+            .fold(0.0, f64::max);
+        if u_star.ncols() > self.rank || max_row > self.alpha {
+            return None;
+        }
+        let mut x = vec![0.0; self.dim()];
+        for i in 0..self.n {
+            for a in 0..u_star.ncols() {
+                x[i * self.rank + a] = u_star[(i, a)];
+            }
+        }
+        Some(x)
+    }
+
+    /// The verdict at U = 0 when the module doc's argument settles it.
+    fn zeros_verdict(&self) -> Option<Verdict> {
+        let mut trace = 0.0;
+        let mut max_diag = f64::NEG_INFINITY;
+        for i in 0..self.n {
+            for k in self.row_start[i]..self.row_start[i + 1] {
+                if self.cols[k] == i {
+                    trace += self.values[k];
+                    max_diag = max_diag.max(self.values[k]);
+                }
+            }
+        }
+        let nonzero = self.values.iter().any(|&v| v != 0.0);
+        if !nonzero {
+            Some(Verdict::GlobalMin)
+        } else if max_diag > 0.0 || trace >= 0.0 {
+            Some(Verdict::StrictSaddle)
+        } else {
+            None
+        }
+    }
+}
+
+impl Objective for MatrixCompletion {
+    fn kind(&self) -> &'static str {
+        KIND.name
+    }
+
+    fn dim(&self) -> usize {
+        self.n * self.rank
+    }
+
+    fn value(&self, x: &[f64]) -> f64 {
+        self.check_len(x);
+        self.data_value(x, None) + self.regulariser_value(x, None)
+    }
+
+    fn gradient(&self, x: &[f64], grad: &mut [f64]) {
+        self.value_and_gradient(x, grad);
+    }
+
+    fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.check_len(x);
+        assert_eq!(grad.len(), self.dim(), "matrix_completion: gradient length");
+        self.data_value(x, Some(grad)) + self.regulariser_value(x, Some(grad))
+    }
+
+    fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
+        self.check_len(x);
+        assert_eq!(v.len(), self.dim(), "matrix_completion: direction length");
+        assert_eq!(out.len(), self.dim(), "matrix_completion: output length");
+        let r = self.rank;
+        let inv_p = 1.0 / self.p;
+        for i in 0..self.n {
+            let (ui, vi) = (self.row(x, i), self.row(v, i));
+            let oi = &mut out[i * r..(i + 1) * r];
+            oi.fill(0.0);
+            for k in self.row_start[i]..self.row_start[i + 1] {
+                let j = self.cols[k];
+                let (uj, vj) = (self.row(x, j), self.row(v, j));
+                let residual = dot(ui, uj) - self.values[k];
+                let d_residual = dot(ui, vj) + dot(vi, uj);
+                let (a, b) = (residual * inv_p, d_residual * inv_p);
+                for ((o, vj), uj) in oi.iter_mut().zip(vj).zip(uj) {
+                    *o += a * vj + b * uj;
+                }
+            }
+            if self.lambda == 0.0 {
+                continue;
+            }
+            let rho = dot(ui, ui).sqrt();
+            if rho <= self.alpha {
+                continue;
+            }
+            let e = rho - self.alpha;
+            let radial = self.lambda
+                * (12.0 * e * e / (rho * rho) - 4.0 * e.powi(3) / rho.powi(3))
+                * dot(ui, vi);
+            let isotropic = self.lambda * 4.0 * e.powi(3) / rho;
+            for ((o, u), v) in oi.iter_mut().zip(ui).zip(vi) {
+                *o += radial * u + isotropic * v;
+            }
+        }
+    }
+
+    fn optimum(&self) -> Option<f64> {
+        let zero_data = self.values.iter().all(|&v| v == 0.0);
+        (zero_data || self.truth_point().is_some()).then_some(0.0)
+    }
+
+    fn symmetry_directions(&self, x: &[f64]) -> Vec<Vec<f64>> {
+        self.check_len(x);
+        let r = self.rank;
+        let mut directions = Vec::new();
+        for a in 0..r {
+            for b in (a + 1)..r {
+                // U·(E_ab − E_ba): column a becomes −U_{:,b}, column b becomes U_{:,a}.
+                let mut d = vec![0.0; x.len()];
+                for i in 0..self.n {
+                    d[i * r + a] = -x[i * r + b];
+                    d[i * r + b] = x[i * r + a];
+                }
+                if d.iter().any(|&v| v != 0.0) {
+                    directions.push(d);
+                }
+            }
+        }
+        directions
+    }
+
+    fn known_points(&self) -> Vec<KnownPoint> {
+        let mut points = Vec::new();
+        if let Some(x) = self.truth_point() {
+            points.push(KnownPoint::new("truth", x, Verdict::GlobalMin));
+        }
+        if let Some(verdict) = self.zeros_verdict() {
+            points.push(KnownPoint::new("zeros", vec![0.0; self.dim()], verdict));
+        }
+        points
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::single("U", &[self.n, self.rank])
+    }
+}
