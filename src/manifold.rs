@@ -6,7 +6,7 @@
 //! - tangent projection, per block: P_x(v) = v − (x_iᵀv_i) x_i;
 //! - Riemannian gradient: grad f(x) = P_x(∇f(x));
 //! - Riemannian Hessian on a tangent v (Absil, Mahony & Sepulchre 2008, §5.5):
-//!   Hess f(x)[v] = P_x(∇²f(x)·v) − (x_iᵀ∇_i f(x)) v_i per block;
+//!   Hess f(x)\[v\] = P_x(∇²f(x)·v) − (x_iᵀ∇_i f(x)) v_i per block;
 //! - retraction: R_x(ξ) = normalise each block of x + ξ.
 
 use serde::Serialize;
@@ -71,7 +71,7 @@ impl Manifold {
     }
 
     /// Given `out` = ∇²f(x)·v for a tangent `v`, turns it into the Riemannian Hessian
-    /// Hess f(x)[v] = P_x(∇²f(x)·v) − (x_iᵀ∇_i f(x)) v_i, using the Euclidean gradient.
+    /// Hess f(x)\[v\] = P_x(∇²f(x)·v) − (x_iᵀ∇_i f(x)) v_i, using the Euclidean gradient.
     #[track_caller]
     pub fn riemannian_hvp_correction(&self, x: &[f64], grad: &[f64], v: &[f64], out: &mut [f64]) {
         if let Manifold::Spheres { block_dim, .. } = self {

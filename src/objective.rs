@@ -176,7 +176,7 @@ pub trait Objective: Send + Sync {
     }
 
     /// The Riemannian Hessian applied to the tangent projection of `v` (see
-    /// [`Manifold::riemannian_hvp`]). Allocates scratch on constrained problems.
+    /// [`Manifold::riemannian_hvp_correction`]). Allocates scratch on constrained problems.
     fn riemannian_hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
         let manifold = self.manifold();
         if manifold.is_euclidean() {

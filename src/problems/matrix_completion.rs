@@ -4,7 +4,7 @@
 //!
 //!   f(U) = (1/(4p)) Σ_{(i,j)∈Ω} ((UUᵀ)ᵢⱼ − Mᵢⱼ)² + λ Σᵢ (‖Uᵢ‖ − α)₊⁴,   U ∈ ℝ^{n×r},
 //!
-//! Uᵢ the i-th row of U, Ω ⊂ [n]×[n] a symmetric set of observed entries
+//! Uᵢ the i-th row of U, Ω ⊂ \[n\]×\[n\] a symmetric set of observed entries
 //! ((i,j) ∈ Ω ⇔ (j,i) ∈ Ω). The sum runs over *ordered* pairs: an observed off-diagonal
 //! entry counts twice (as (i,j) and (j,i)), a diagonal one once. With Ω the full set and
 //! p = 1, λ = 0 this is `matrix_factorization`'s ¼‖UUᵀ − M‖²_F.
@@ -13,7 +13,7 @@
 //! Write S = P_Ω(UUᵀ − M) (the residual on Ω, zero elsewhere; symmetric), ρᵢ = ‖Uᵢ‖ and
 //! eᵢ = (ρᵢ − α)₊.
 //! - gradient: ∇f(U) = (1/p) S U, plus, per row, λ·4eᵢ³ Uᵢ/ρᵢ;
-//! - HVP: ∇²f(U)[V] = (1/p) (S V + P_Ω(UVᵀ + VUᵀ) U), plus, per row,
+//! - HVP: ∇²f(U)\[V\] = (1/p) (S V + P_Ω(UVᵀ + VUᵀ) U), plus, per row,
 //!   λ[(12eᵢ²/ρᵢ² − 4eᵢ³/ρᵢ³)(Uᵢ·Vᵢ) Uᵢ + (4eᵢ³/ρᵢ) Vᵢ].
 //!
 //! t ↦ (t − α)₊⁴ is C³, so the gradient and HVP are exact everywhere with ρᵢ > 0. The row
@@ -46,7 +46,7 @@
 //!   with zero columns. The data term and the regulariser vanish there, f ≥ 0, so it is a
 //!   `global_min` with f* = 0.
 //! - `zeros`: U = 0. S = −P_Ω(M) and every term of ∇f has a factor U, so ∇f(0) = 0; the
-//!   Hessian is ∇²f(0)[V] = −(1/p) P_Ω(M) V, i.e. −(1/p) P_Ω(M) ⊗ I_r (the regulariser's
+//!   Hessian is ∇²f(0)\[V\] = −(1/p) P_Ω(M) V, i.e. −(1/p) P_Ω(M) ⊗ I_r (the regulariser's
 //!   Hessian is zero at 0). Its smallest eigenvalue is −λmax(P_Ω(M))/p. If P_Ω(M) has a
 //!   positive observed diagonal entry, or is nonzero with non-negative trace (always the
 //!   case for PSD M), then λmax(P_Ω(M)) > 0 and 0 is a `strict_saddle`. If P_Ω(M) = 0,

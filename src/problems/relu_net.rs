@@ -2,10 +2,10 @@
 //! (Safran & Shamir 2018, "Spurious local minima are common in two-layer ReLU neural
 //! networks"):
 //!
-//!   F(W) = ½ E_{x~N(0,I)} (Σᵢ [wᵢᵀx]₊ − Σⱼ [vⱼᵀx]₊)²
+//!   F(W) = ½ E_{x~N(0,I)} (Σᵢ \[wᵢᵀx\]₊ − Σⱼ \[vⱼᵀx\]₊)²
 //!        = ½ Σᵢ,ᵢ' g(wᵢ, wᵢ') − Σᵢ,ⱼ g(wᵢ, vⱼ) + ½ Σⱼ,ⱼ' g(vⱼ, vⱼ'),
 //!
-//! with the arc-cosine kernel g(w, v) = E[[wᵀx]₊[vᵀx]₊] = ‖w‖‖v‖(sin θ + (π−θ)cos θ)/(2π),
+//! with the arc-cosine kernel g(w, v) = E\[[wᵀx\]₊\[vᵀx\]₊] = ‖w‖‖v‖(sin θ + (π−θ)cos θ)/(2π),
 //! θ = ∠(w, v) ∈ [0, π] (computed as atan2(‖P_w v̄‖, w̄ᵀv̄)). g(w, w) = ‖w‖²/2.
 //!
 //! # Derivatives
@@ -30,7 +30,7 @@
 //! # Known points
 //! - `truth` (n ≥ k): each teacher neuron vⱼ is split into cⱼ parallel copies vⱼ/cⱼ
 //!   (rows assigned round-robin: row i copies teacher i mod k), so
-//!   Σᵢ [wᵢᵀx]₊ = Σⱼ [vⱼᵀx]₊ identically and F = 0 = f* (`global_min`, as F ≥ 0). For
+//!   Σᵢ \[wᵢᵀx\]₊ = Σⱼ \[vⱼᵀx\]₊ identically and F = 0 = f* (`global_min`, as F ≥ 0). For
 //!   n = k this is W = V. No row is zero, so F is twice differentiable there.
 //!
 //! f* = 0 when n ≥ k. Symmetries: none continuous (permuting the rows is discrete).

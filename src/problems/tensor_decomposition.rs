@@ -12,7 +12,7 @@
 //! f = ‖S‖² − Σᵢ‖sᵢ‖² = Σᵢ sᵢ·(S − sᵢ).
 //! - gradient: ∇_{uᵢ} f = A (4 cᵢ∘(S − sᵢ));
 //! - HVP, direction (vᵢ), dᵢ = Aᵀvᵢ, dS = Σⱼ 2cⱼ∘dⱼ:
-//!   ∇²f[v]ᵢ = A (4 dᵢ∘(S − sᵢ) + 4 cᵢ∘(dS − 2cᵢ∘dᵢ)).
+//!   ∇²f\[v\]ᵢ = A (4 dᵢ∘(S − sᵢ) + 4 cᵢ∘(dS − 2cᵢ∘dᵢ)).
 //!
 //! The Riemannian gradient and Hessian on the product of spheres are the trait's
 //! defaults built from these (see [`crate::manifold`]). Cost: two n×n×r products per

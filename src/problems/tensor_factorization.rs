@@ -11,7 +11,7 @@
 //! Powers ∘ are entrywise.
 //! - gradient: ∇f = q(G^{∘(q−1)} U − K^{∘(q−1)} U*);
 //! - HVP: with dG = UVᵀ + VUᵀ and dK = VU*ᵀ,
-//!   ∇²f[V] = q(G^{∘(q−1)} V + (q−1)(G^{∘(q−2)}∘dG) U − (q−1)(K^{∘(q−2)}∘dK) U*).
+//!   ∇²f\[V\] = q(G^{∘(q−1)} V + (q−1)(G^{∘(q−2)}∘dG) U − (q−1)(K^{∘(q−2)}∘dK) U*).
 //!
 //! Cost O(rank·(rank + true_rank)·n) for each of value, gradient and HVP.
 //!
