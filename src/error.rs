@@ -94,6 +94,9 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Standard output could not be written (e.g. a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(#[source] std::io::Error),
     /// A file or argument whose contents could not be parsed.
     #[error("cannot parse {what}: {message}")]
     Parse {
@@ -140,5 +143,12 @@ pub fn ensure_finite(field: &str, values: &[f64]) -> Result<()> {
             index,
             value: values[index],
         }),
+    }
+}
+
+impl From<std::io::Error> for Error {
+    /// I/O errors without a path are errors writing the command's output.
+    fn from(e: std::io::Error) -> Self {
+        Error::Output(e)
     }
 }

@@ -6,8 +6,14 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = landscape::cli::Cli::parse();
-    match landscape::cli::run(cli) {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match landscape::cli::run(cli, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`landscape problems | head`): not an error of ours.
+        Err(landscape::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

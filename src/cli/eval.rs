@@ -1,5 +1,7 @@
 //! `landscape eval`: f, ∇f and a Hessian-vector product at a point.
 
+use std::io::Write;
+
 use clap::Args;
 
 use super::{format_vector, ProblemArgs};
@@ -25,7 +27,7 @@ pub struct EvalArgs {
 }
 
 /// Evaluates and prints.
-pub fn run(args: EvalArgs) -> Result<()> {
+pub fn run(args: EvalArgs, out: &mut dyn Write) -> Result<()> {
     let (_, f) = args.problem.load()?;
     let x = resolve_point(&args.point, f.as_ref(), "point")?;
     let v = match &args.hvp {
@@ -34,15 +36,15 @@ pub fn run(args: EvalArgs) -> Result<()> {
     };
     let report = evaluate(f.as_ref(), &x, v.as_deref());
     if args.json {
-        super::print_json(&report);
+        super::print_json(out, &report)?;
         return Ok(());
     }
-    println!("{} (dim {})", f.kind(), report.dim);
-    println!("value      {:.12e}", report.value);
-    println!("grad_norm  {:.6e}", report.grad_norm);
-    println!("gradient   {}", format_vector(&report.gradient));
+    writeln!(out, "{} (dim {})", f.kind(), report.dim)?;
+    writeln!(out, "value      {:.12e}", report.value)?;
+    writeln!(out, "grad_norm  {:.6e}", report.grad_norm)?;
+    writeln!(out, "gradient   {}", format_vector(&report.gradient))?;
     if let Some(hv) = &report.hvp {
-        println!("hvp        {}", format_vector(hv));
+        writeln!(out, "hvp        {}", format_vector(hv))?;
     }
     Ok(())
 }

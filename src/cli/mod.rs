@@ -1,9 +1,11 @@
 //! The command-line interface: one file per subcommand. The CLI only parses, calls the
 //! library and prints; every `--json` output is a serde struct of the library.
 
+use std::io::Write;
+
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::problems::{self, ProblemSpec};
 
@@ -52,21 +54,21 @@ impl ProblemArgs {
     }
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Problems(args) => problems_cmd::run(args),
-        Command::Eval(args) => eval::run(args),
-        Command::Points(args) => points::run(args),
-    }
+/// Runs a parsed command line, writing its results to `out` (errors are returned, for
+/// the caller to print on stderr).
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    let result = match cli.command {
+        Command::Problems(args) => problems_cmd::run(args, out),
+        Command::Eval(args) => eval::run(args, out),
+        Command::Points(args) => points::run(args, out),
+    };
+    result.and_then(|()| out.flush().map_err(Error::Output))
 }
 
-/// Prints a serde value as pretty JSON on stdout.
-pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("report structs serialise")
-    );
+/// Writes a serde value as pretty JSON.
+pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).expect("report structs serialise");
+    writeln!(out, "{text}").map_err(Error::Output)
 }
 
 /// A vector for humans: all entries when short, the first few and a count otherwise.

@@ -1,5 +1,7 @@
 //! `landscape points`: the closed-form stationary points of a problem.
 
+use std::io::Write;
+
 use clap::Args;
 
 use super::ProblemArgs;
@@ -17,32 +19,34 @@ pub struct PointsArgs {
 }
 
 /// Lists the known points.
-pub fn run(args: PointsArgs) -> Result<()> {
+pub fn run(args: PointsArgs, out: &mut dyn Write) -> Result<()> {
     let (_, f) = args.problem.load()?;
     let reports = known_point_reports(f.as_ref());
     if args.json {
-        super::print_json(&reports);
+        super::print_json(out, &reports)?;
         return Ok(());
     }
     if reports.is_empty() {
-        println!("{}: no closed-form stationary points", f.kind());
+        writeln!(out, "{}: no closed-form stationary points", f.kind())?;
         return Ok(());
     }
-    println!(
+    writeln!(
+        out,
         "{:<24} {:<20} {:>20} {:>12}",
         "name", "kind", "value", "grad_norm"
-    );
+    )?;
     for p in reports {
-        println!(
+        writeln!(
+            out,
             "{:<24} {:<20} {:>20.12e} {:>12.3e}",
             p.name,
             p.kind.name(),
             p.value,
             p.grad_norm
-        );
+        )?;
     }
     if let Some(fstar) = f.optimum() {
-        println!("f* = {fstar:.12e}");
+        writeln!(out, "f* = {fstar:.12e}")?;
     }
     Ok(())
 }

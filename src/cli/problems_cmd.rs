@@ -1,5 +1,7 @@
 //! `landscape problems`: the problem library.
 
+use std::io::Write;
+
 use clap::Args;
 
 use crate::error::Result;
@@ -15,43 +17,45 @@ pub struct ProblemsArgs {
 }
 
 /// Lists every kind.
-pub fn run(args: ProblemsArgs) -> Result<()> {
+pub fn run(args: ProblemsArgs, out: &mut dyn Write) -> Result<()> {
     let infos = KINDS
         .iter()
         .map(describe_kind)
         .collect::<Result<Vec<_>>>()?;
     if args.json {
-        super::print_json(&infos);
+        super::print_json(out, &infos)?;
         return Ok(());
     }
     for info in infos {
-        println!("{}", info.kind);
-        println!("  {}", info.description);
-        println!(
+        writeln!(out, "{}", info.kind)?;
+        writeln!(out, "  {}", info.description)?;
+        writeln!(
+            out,
             "  shipped instance: dim {}, {}, {}{}",
             info.dim,
             info.layout,
             info.manifold,
             info.optimum
                 .map_or(String::new(), |v| format!(", f* = {v}"))
-        );
+        )?;
         if !info.known_points.is_empty() {
-            println!("  known points: {}", info.known_points.join(", "));
+            writeln!(out, "  known points: {}", info.known_points.join(", "))?;
         }
-        println!("  fields:");
+        writeln!(out, "  fields:")?;
         for f in &info.fields {
-            println!(
+            writeln!(
+                out,
                 "    {:<16} {:<28} {}",
                 f.name,
                 format!("[{}]", f.default),
                 f.doc
-            );
+            )?;
         }
-        println!("  shipped spec (`--problem {}`):", info.kind);
+        writeln!(out, "  shipped spec (`--problem {}`):", info.kind)?;
         for line in info.shipped_spec.lines() {
-            println!("    {line}");
+            writeln!(out, "    {line}")?;
         }
-        println!();
+        writeln!(out)?;
     }
     Ok(())
 }
