@@ -181,7 +181,14 @@ impl Objective for Quadratic {
     fn value(&self, x: &[f64]) -> f64 {
         let n = self.dim();
         let xv = DVectorView::from_slice(x, n);
-        0.5 * xv.dot(&(&self.a * xv)) - xv.dot(&DVectorView::from_slice(&self.b, n))
+        // xᵀAx column by column, without a temporary vector.
+        let quadratic_form: f64 = self
+            .a
+            .column_iter()
+            .zip(x)
+            .map(|(column, xj)| xj * column.dot(&xv))
+            .sum();
+        0.5 * quadratic_form - xv.dot(&DVectorView::from_slice(&self.b, n))
     }
 
     fn gradient(&self, x: &[f64], grad: &mut [f64]) {
