@@ -261,8 +261,10 @@ fn quadratic_net_known_points() {
         let spectrum = hessian_spectrum(&f, &truth.x);
         assert!(spectrum[0] >= -1e-10, "λmin at truth = {}", spectrum[0]);
 
+        // M ≻ 0 here (population, or N = 40 ≥ d = 4 samples), so every eigenvalue −aⱼμ
+        // of ∇²f(0) is negative: W = 0 is a local maximum.
         let zeros = f.known_point("zeros").expect("zeros");
-        assert_eq!(zeros.kind, Verdict::StrictSaddle);
+        assert_eq!(zeros.kind, Verdict::LocalMax);
         assert_stationary(&f, &zeros.x, 1e-14);
         // f(0) and λmin(∇²f(0)) = −λmax(M) from the teacher and the samples directly.
         let t = f.teacher();
@@ -287,16 +289,31 @@ fn quadratic_net_known_points() {
             (f0, m)
         };
         assert!((f.value(&zeros.x) - f0).abs() <= 1e-10 * f0);
-        let mu_max = SymmetricEigen::new(m).eigenvalues.max();
+        let mu = SymmetricEigen::new(m).eigenvalues;
+        let (mu_max, mu_min) = (mu.max(), mu.min());
+        assert!(mu_min > 0.0, "M is positive definite");
         let spectrum = hessian_spectrum(&f, &zeros.x);
+        let top = spectrum[spectrum.len() - 1];
+        assert!(
+            (top + mu_min).abs() <= 1e-10 * mu_max,
+            "λmax(∇²f(0)) = {top} vs −λmin(M) = {}",
+            -mu_min
+        );
         assert!(
             (spectrum[0] + mu_max).abs() <= 1e-10 * mu_max,
             "λmin(∇²f(0)) = {} vs −λmax(M) = {}",
             spectrum[0],
             -mu_max
         );
-        assert!((f.hessian_min_at_zero().unwrap() + mu_max).abs() <= 1e-10 * mu_max);
+        let (lo, hi) = f.hessian_extremes_at_zero().unwrap();
+        assert!((lo + mu_max).abs() <= 1e-10 * mu_max && (hi + mu_min).abs() <= 1e-10 * mu_max);
     }
+    // Output weights of both signs: curvature −aⱼμ of both signs, a strict saddle.
+    let f = build("kind = \"quadratic_net\"\nd = 3\nk = 2\nteacher_k = 1\na = [1.0, -1.0]");
+    let zeros = f.known_point("zeros").unwrap();
+    assert_eq!(zeros.kind, Verdict::StrictSaddle);
+    let spectrum = hessian_spectrum(f.as_ref(), &zeros.x);
+    assert!(spectrum[0] < -0.1 && spectrum[spectrum.len() - 1] > 0.1);
     // With all output weights negative and λ > 0, 0 is a strict local minimum.
     let f = build("kind = \"quadratic_net\"\nd = 3\nk = 2\nteacher_k = 1\na = [-1.0, -2.0]\nweight_decay = 0.1");
     let zeros = f.known_point("zeros").unwrap();

@@ -27,10 +27,12 @@
 //!   does *not* vanish: ∇²f(0) = blockdiag over rows j of (λI − aⱼM), with
 //!   M = 4B + 2 tr B·I (population, B = W*ᵀA*W*) or M = (2/N) Σᵢ yᵢxᵢxᵢᵀ (samples);
 //!   i.e. f(tV) = f(0) − (t²/2) Σⱼ aⱼ vⱼᵀMvⱼ + (λt²/2)‖V‖² + O(t⁴). With a* = ones, M ⪰ 0,
-//!   so for a = ones and λ = 0 it is a strict saddle with λmin = −λmax(M). Declared
-//!   `strict_saddle` when λmin(∇²f(0)) = minⱼ minμ∈spec(M) (λ − aⱼμ) < 0,
-//!   `spurious_local_min`/`local_min` when it is > 0 (f* known / unknown), omitted when
-//!   it is 0 (inconclusive).
+//!   so for a = ones and λ = 0 every eigenvalue λ − aⱼμ is negative when M ≻ 0 (the
+//!   population form, and the sample form with N ≥ d): W = 0 is then a (strict) local
+//!   maximum, f falling along every direction. The eigenvalues of ∇²f(0) are
+//!   {λ − aⱼμ : j, μ ∈ spec(M)}; declared `local_max` when all are < 0, `strict_saddle`
+//!   when some are < 0 and some > 0, `spurious_local_min`/`local_min` when all are > 0
+//!   (f* known / unknown), omitted otherwise (a zero eigenvalue: inconclusive).
 //! - `truth`, present when λ = 0 and at least `teacher_k` entries of a are positive: the
 //!   m-th positive aⱼ (in index order) gets row wⱼ = w*ₘ/√aⱼ, every other row is 0, so
 //!   WᵀAW = W*ᵀW* and f = 0 = f* (`global_min`, both forms, since yᵢ is realisable).
@@ -313,14 +315,22 @@ impl QuadraticNet {
         }
     }
 
-    /// λmin of ∇²f(0) in closed form.
-    pub fn hessian_min_at_zero(&self) -> Option<f64> {
+    /// (λmin, λmax) of ∇²f(0) in closed form: the extremes of λ − aⱼμ over the output
+    /// weights aⱼ and the eigenvalues μ of M.
+    pub fn hessian_extremes_at_zero(&self) -> Option<(f64, f64)> {
         let (mu, _) = symmetric_eigen_desc(&self.zero_curvature())?;
         let (mu_max, mu_min) = (mu[0], mu[self.d - 1]);
-        Some(self.a.iter().fold(f64::INFINITY, |m, &aj| {
-            m.min(self.weight_decay - aj * mu_max)
-                .min(self.weight_decay - aj * mu_min)
-        }))
+        let candidates = self.a.iter().flat_map(|&aj| {
+            [
+                self.weight_decay - aj * mu_max,
+                self.weight_decay - aj * mu_min,
+            ]
+        });
+        Some(
+            candidates.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            }),
+        )
     }
 
     fn realisable(&self) -> bool {
@@ -476,10 +486,12 @@ impl Objective for QuadraticNet {
 
     fn known_points(&self) -> Vec<KnownPoint> {
         let mut points = Vec::new();
-        if let Some(lambda_min) = self.hessian_min_at_zero() {
+        if let Some((lambda_min, lambda_max)) = self.hessian_extremes_at_zero() {
             let zeros = vec![0.0; self.dim()];
             let tol = 1e-10 * (1.0 + self.zero_curvature().amax());
-            let verdict = if lambda_min < -tol {
+            let verdict = if lambda_max < -tol {
+                Some(Verdict::LocalMax)
+            } else if lambda_min < -tol && lambda_max > tol {
                 Some(Verdict::StrictSaddle)
             } else if lambda_min > tol {
                 Some(match self.optimum() {
