@@ -32,7 +32,14 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod adadelta;
+pub mod adagrad;
+pub mod adam;
 pub mod gd;
+pub mod heavy_ball;
+pub mod nesterov;
+pub mod output;
+pub mod rmsprop;
 mod run;
 
 pub use run::{
@@ -183,7 +190,15 @@ pub struct OptimizerEntry {
 }
 
 /// Every optimizer, in the order `landscape run --help` lists them.
-pub const OPTIMIZERS: &[OptimizerEntry] = &[gd::ENTRY];
+pub const OPTIMIZERS: &[OptimizerEntry] = &[
+    gd::ENTRY,
+    heavy_ball::ENTRY,
+    nesterov::ENTRY,
+    adagrad::ENTRY,
+    rmsprop::ENTRY,
+    adadelta::ENTRY,
+    adam::ENTRY,
+];
 
 /// The names of the known optimizers, comma-separated.
 pub fn known_names() -> String {
@@ -210,14 +225,14 @@ pub fn build(name: &str, hp: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
             optimizer: name.to_string(),
             name: extra.to_string(),
             expected: format!(
-                "only the hyperparameters `{name}` takes ({})",
+                "none of the ones `{name}` does not take (it takes: {})",
                 if entry.accepts.is_empty() {
                     "none".to_string()
                 } else {
                     entry.accepts.join(", ")
                 }
             ),
-            found: "a value".to_string(),
+            found: "a value for it".to_string(),
         });
     }
     (entry.build)(hp)
