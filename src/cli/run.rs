@@ -36,44 +36,44 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     optimizer: String,
     /// Learning rate η.
-    #[arg(long, value_name = "η")]
+    #[arg(long, value_name = "η", allow_negative_numbers = true)]
     lr: Option<f64>,
     /// Momentum μ ∈ [0, 1) (heavy_ball, nesterov).
-    #[arg(long, value_name = "β")]
+    #[arg(long, value_name = "β", allow_negative_numbers = true)]
     momentum: Option<f64>,
     /// Adam's β₁ ∈ [0, 1).
-    #[arg(long, value_name = "β₁")]
+    #[arg(long, value_name = "β₁", allow_negative_numbers = true)]
     beta1: Option<f64>,
     /// Adam's β₂ ∈ [0, 1).
-    #[arg(long, value_name = "β₂")]
+    #[arg(long, value_name = "β₂", allow_negative_numbers = true)]
     beta2: Option<f64>,
     /// The ε added to a denominator (adagrad, rmsprop, adadelta, adam).
-    #[arg(long, value_name = "ε")]
+    #[arg(long, value_name = "ε", allow_negative_numbers = true)]
     eps: Option<f64>,
     /// RMSprop's smoothing constant α ∈ [0, 1).
-    #[arg(long, value_name = "α")]
+    #[arg(long, value_name = "α", allow_negative_numbers = true)]
     alpha: Option<f64>,
     /// Adadelta's decay ρ ∈ [0, 1).
-    #[arg(long, value_name = "ρ")]
+    #[arg(long, value_name = "ρ", allow_negative_numbers = true)]
     rho: Option<f64>,
     /// Adam without bias correction (the slides' form x ← x − η m/(√v + ε)).
     #[arg(long)]
     no_bias_correction: bool,
     /// Clip the gradient handed to the optimizer to global norm ≤ c (recorded grad_norm
     /// stays the unclipped one).
-    #[arg(long, value_name = "c")]
+    #[arg(long, value_name = "c", allow_negative_numbers = true)]
     clip_norm: Option<f64>,
     /// Clip each gradient entry to [−c, c] (applied before --clip-norm).
-    #[arg(long, value_name = "c")]
+    #[arg(long, value_name = "c", allow_negative_numbers = true)]
     clip_value: Option<f64>,
     /// Iteration cap.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ITERS)]
     iters: usize,
     /// Stop as `converged` when ‖∇f‖ ≤ g.
-    #[arg(long, value_name = "g", default_value_t = DEFAULT_GRAD_TOL)]
+    #[arg(long, value_name = "g", default_value_t = DEFAULT_GRAD_TOL, allow_negative_numbers = true)]
     grad_tol: f64,
     /// Stop as `target_reached` when f ≤ this value.
-    #[arg(long, value_name = "VALUE")]
+    #[arg(long, value_name = "VALUE", allow_negative_numbers = true)]
     target: Option<f64>,
     /// The initial point, in any form --point takes: `zeros`, `name:<known point>`,
     /// `random:<scale>:<seed>`, an inline JSON array, a .json or .npy file.

@@ -225,14 +225,14 @@ pub fn build(name: &str, hp: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
             optimizer: name.to_string(),
             name: extra.to_string(),
             expected: format!(
-                "none of the ones `{name}` does not take (it takes: {})",
+                "one of the hyperparameters `{name}` takes ({})",
                 if entry.accepts.is_empty() {
                     "none".to_string()
                 } else {
                     entry.accepts.join(", ")
                 }
             ),
-            found: "a value for it".to_string(),
+            found: format!("`{extra}`, which it does not take"),
         });
     }
     (entry.build)(hp)
