@@ -36,7 +36,7 @@ pub enum Command {
     Points(points::PointsArgs),
     /// Run an optimizer (gd, heavy_ball, nesterov, adagrad, rmsprop, adadelta, adam, …)
     /// from an initial point and record its trajectory (JSON or CSV).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -65,7 +65,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Problems(args) => problems_cmd::run(args, out),
         Command::Eval(args) => eval::run(args, out),
         Command::Points(args) => points::run(args, out),
-        Command::Run(args) => run::run(args, out),
+        Command::Run(args) => run::run(*args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }
