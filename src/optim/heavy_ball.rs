@@ -89,15 +89,29 @@ impl HeavyBall {
     }
 }
 
-/// b ← μb + g (b ← g at the first step, as torch does).
-pub(crate) fn update_buffer(buffer: &mut [f64], grad: &[f64], momentum: f64, first: bool) {
+/// One fused pass of the momentum update: b ← μb + g (b ← g at the first step, as torch
+/// does), then x ← x − η·`direction`(g, b).
+#[inline]
+pub(crate) fn momentum_step(
+    x: &mut [f64],
+    buffer: &mut [f64],
+    grad: &[f64],
+    params: MomentumParams,
+    first: bool,
+    direction: impl Fn(f64, f64) -> f64,
+) {
+    let MomentumParams { lr, momentum } = params;
+    let buffers = x.iter_mut().zip(buffer.iter_mut()).zip(grad);
     if first {
-        buffer.copy_from_slice(grad);
+        buffers.for_each(|((x, b), g)| {
+            *b = *g;
+            *x -= lr * direction(*g, *b);
+        });
     } else {
-        buffer
-            .iter_mut()
-            .zip(grad)
-            .for_each(|(b, g)| *b = momentum * *b + g);
+        buffers.for_each(|((x, b), g)| {
+            *b = momentum * *b + g;
+            *x -= lr * direction(*g, *b);
+        });
     }
 }
 
@@ -124,12 +138,8 @@ impl Optimizer for HeavyBall {
         grad: &[f64],
         _next_grad: &mut [f64],
     ) -> Step {
-        let MomentumParams { lr, momentum } = self.params;
-        update_buffer(&mut self.buffer, grad, momentum, self.first);
+        momentum_step(x, &mut self.buffer, grad, self.params, self.first, |_, b| b);
         self.first = false;
-        x.iter_mut()
-            .zip(&self.buffer)
-            .for_each(|(x, b)| *x -= lr * b);
         Step::default()
     }
 

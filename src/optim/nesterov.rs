@@ -17,7 +17,7 @@
 
 use serde_json::json;
 
-use super::heavy_ball::{update_buffer, MomentumParams};
+use super::heavy_ball::{momentum_step, MomentumParams};
 use super::{settle_steps, Hyperparameters, Optimizer, OptimizerEntry, Step};
 use crate::error::{Error, Result};
 use crate::objective::Objective;
@@ -87,13 +87,16 @@ impl Optimizer for Nesterov {
         grad: &[f64],
         _next_grad: &mut [f64],
     ) -> Step {
-        let MomentumParams { lr, momentum } = self.params;
-        update_buffer(&mut self.buffer, grad, momentum, self.first);
+        let momentum = self.params.momentum;
+        momentum_step(
+            x,
+            &mut self.buffer,
+            grad,
+            self.params,
+            self.first,
+            |g, b| g + momentum * b,
+        );
         self.first = false;
-        x.iter_mut()
-            .zip(grad)
-            .zip(&self.buffer)
-            .for_each(|((x, g), b)| *x -= lr * (g + momentum * b));
         Step::default()
     }
 
