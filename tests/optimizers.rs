@@ -746,3 +746,35 @@ fn run_bad_input_is_one_line_and_exit_2_with_nothing_left_behind() {
         "{left:?}"
     );
 }
+
+#[test]
+fn run_help_lists_every_registered_optimizer_and_the_flags() {
+    let out = landscape(&["run", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for entry in optim::OPTIMIZERS {
+        assert!(help.contains(entry.name), "{} missing", entry.name);
+    }
+    for flag in [
+        "--lr",
+        "--momentum",
+        "--beta1",
+        "--beta2",
+        "--eps",
+        "--alpha",
+        "--rho",
+        "--clip-norm",
+        "--clip-value",
+        "--iters",
+        "--grad-tol",
+        "--init",
+        "--record-every",
+        "--record-iterates",
+        "--out",
+        "--json",
+        "--target",
+        "--no-bias-correction",
+    ] {
+        assert!(help.contains(flag), "{flag} missing");
+    }
+}

@@ -12,23 +12,13 @@ use crate::optim::{
 };
 use crate::point::resolve_point;
 
+const TERMINATION_HELP: &str = "Termination: converged (‖∇f‖ ≤ grad-tol), target_reached, \
+max_iters, diverged (non-finite value or iterate), stalled (x unchanged by a step while \
+∇f ≠ 0: a floating-point fixed point), or an optimizer's own reason.";
+
 /// Arguments of `landscape run`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Optimizers (update rules exactly torch.optim's; defaults in brackets):
-  gd          x ← x − ηg                                   [lr 1e-3]
-  heavy_ball  b ← μb + g; x ← x − ηb                       [lr 1e-3, momentum 0.9]
-  nesterov    b ← μb + g; x ← x − η(g + μb)                [lr 1e-3, momentum 0.9]
-  adagrad     s ← s + g²; x ← x − ηg/(√s + ε)              [lr 0.01, eps 1e-10]
-  rmsprop     v ← αv + (1−α)g²; x ← x − ηg/(√v + ε)        [lr 0.01, alpha 0.99, eps 1e-8]
-  adadelta    v ← ρv + (1−ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u ← ρu + (1−ρ)Δ²; x ← x − ηΔ
-                                                           [lr 1.0, rho 0.9, eps 1e-6]
-  adam        Kingma–Ba with bias correction               [lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8]
-
-Termination: converged (‖∇f‖ ≤ grad-tol), target_reached, max_iters, diverged (non-finite
-value or iterate), stalled (x unchanged by a step while ∇f ≠ 0: a floating-point fixed
-point), or an optimizer's own reason."
-)]
+#[command(after_help = format!("{}\n\n{}", optim::help_text(), TERMINATION_HELP))]
 pub struct RunArgs {
     #[command(flatten)]
     problem: ProblemArgs,

@@ -23,8 +23,7 @@ use crate::objective::Objective;
 /// Registry entry.
 pub const ENTRY: OptimizerEntry = OptimizerEntry {
     name: "adadelta",
-    description:
-        "Adadelta (torch): v ← ρv + (1−ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u ← ρu + (1−ρ)Δ²; x ← x − ηΔ",
+    description: "Adadelta: v ← ρv + (1−ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u ← ρu + (1−ρ)Δ²; x ← x − ηΔ [lr 1.0, rho 0.9, eps 1e-6]",
     accepts: &["lr", "rho", "eps"],
     build: |hp| {
         Ok(Box::new(Adadelta::new(

@@ -18,7 +18,7 @@ use crate::objective::Objective;
 /// Registry entry.
 pub const ENTRY: OptimizerEntry = OptimizerEntry {
     name: "adagrad",
-    description: "Adagrad (torch): s ← s + g²; x ← x − η g/(√s + ε)",
+    description: "Adagrad: s ← s + g²; x ← x − η g/(√s + ε) [lr 0.01, eps 1e-10]",
     accepts: &["lr", "eps"],
     build: |hp| {
         Ok(Box::new(Adagrad::new(AdagradParams::from_hyperparameters(

@@ -28,7 +28,7 @@ use crate::objective::Objective;
 /// Registry entry.
 pub const ENTRY: OptimizerEntry = OptimizerEntry {
     name: "adam",
-    description: "Adam (torch): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; x ← x − η m̂/(√v̂ + ε)",
+    description: "Adam (Kingma–Ba): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; x ← x − η m̂/(√v̂ + ε) [lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8; --no-bias-correction]",
     accepts: &["lr", "beta1", "beta2", "eps", "bias_correction"],
     build: |hp| Ok(Box::new(Adam::new(AdamParams::from_hyperparameters(hp)?))),
 };

@@ -16,7 +16,7 @@ use crate::objective::Objective;
 /// Registry entry.
 pub const ENTRY: OptimizerEntry = OptimizerEntry {
     name: "gd",
-    description: "gradient descent: x ← x − η∇f(x) (torch SGD, momentum 0)",
+    description: "gradient descent: x ← x − ηg [lr 1e-3]",
     accepts: &["lr"],
     build: |hp| Ok(Box::new(Gd::new(GdParams::from_hyperparameters(hp)?)?)),
 };

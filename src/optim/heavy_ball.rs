@@ -23,7 +23,7 @@ use crate::objective::Objective;
 /// Registry entry.
 pub const ENTRY: OptimizerEntry = OptimizerEntry {
     name: "heavy_ball",
-    description: "Polyak momentum (torch SGD, dampening 0): b ← μb + g; x ← x − ηb",
+    description: "Polyak momentum: b ← μb + g; x ← x − ηb [lr 1e-3, momentum 0.9]",
     accepts: &["lr", "momentum"],
     build: |hp| {
         Ok(Box::new(HeavyBall::new(

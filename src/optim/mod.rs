@@ -181,7 +181,8 @@ impl Hyperparameters {
 pub struct OptimizerEntry {
     /// The name given to `--optimizer`.
     pub name: &'static str,
-    /// One line: what it is and its update rule.
+    /// One line: what it is, its update rule and its defaults in brackets (shown by
+    /// `landscape run --help`).
     pub description: &'static str,
     /// The [`Hyperparameters`] fields it takes (others are rejected).
     pub accepts: &'static [&'static str],
@@ -207,6 +208,18 @@ pub fn known_names() -> String {
         .map(|e| e.name)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The optimizer list of `landscape run --help`: one line per registry entry.
+pub fn help_text() -> String {
+    let lines: Vec<String> = OPTIMIZERS
+        .iter()
+        .map(|e| format!("  {:<12}{}", e.name, e.description))
+        .collect();
+    format!(
+        "Optimizers (update rules exactly torch.optim's; defaults in brackets):\n{}",
+        lines.join("\n")
+    )
 }
 
 /// Builds the optimizer called `name`: an unknown name is an error listing the known

@@ -25,7 +25,7 @@ use crate::objective::Objective;
 /// Registry entry.
 pub const ENTRY: OptimizerEntry = OptimizerEntry {
     name: "nesterov",
-    description: "Nesterov momentum (torch SGD nesterov=True): b ← μb + g; x ← x − η(g + μb)",
+    description: "Nesterov momentum: b ← μb + g; x ← x − η(g + μb) [lr 1e-3, momentum 0.9]",
     accepts: &["lr", "momentum"],
     build: |hp| Ok(Box::new(Nesterov::new(nesterov_params(hp)?))),
 };

@@ -22,7 +22,7 @@ use crate::objective::Objective;
 /// Registry entry.
 pub const ENTRY: OptimizerEntry = OptimizerEntry {
     name: "rmsprop",
-    description: "RMSprop (torch): v ← αv + (1−α)g²; x ← x − η g/(√v + ε)",
+    description: "RMSprop: v ← αv + (1−α)g²; x ← x − η g/(√v + ε) [lr 0.01, alpha 0.99, eps 1e-8]",
     accepts: &["lr", "alpha", "eps"],
     build: |hp| {
         Ok(Box::new(RmsProp::new(RmsPropParams::from_hyperparameters(
