@@ -1,0 +1,157 @@
+//! `landscape run`: one optimizer on one problem, recording its trajectory.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{format_vector, ProblemArgs};
+use crate::error::Result;
+use crate::optim::{
+    self, output, Clip, Hyperparameters, RunOptions, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
+};
+use crate::point::resolve_point;
+
+const TERMINATION_HELP: &str = "Termination: converged (‖∇f‖ ≤ grad-tol), target_reached, \
+max_iters, diverged (non-finite value or iterate), stalled (x unchanged by a step while \
+∇f ≠ 0: a floating-point fixed point), or an optimizer's own reason.";
+
+/// Arguments of `landscape run`.
+#[derive(Debug, Args)]
+#[command(after_help = format!("{}\n\n{}", optim::help_text(), TERMINATION_HELP))]
+pub struct RunArgs {
+    #[command(flatten)]
+    problem: ProblemArgs,
+    /// The optimizer (see the list below; an unknown name lists the known ones).
+    #[arg(long, value_name = "NAME")]
+    optimizer: String,
+    /// Learning rate η.
+    #[arg(long, value_name = "η", allow_negative_numbers = true)]
+    lr: Option<f64>,
+    /// Momentum μ ∈ [0, 1) (heavy_ball, nesterov).
+    #[arg(long, value_name = "β", allow_negative_numbers = true)]
+    momentum: Option<f64>,
+    /// Adam's β₁ ∈ [0, 1).
+    #[arg(long, value_name = "β₁", allow_negative_numbers = true)]
+    beta1: Option<f64>,
+    /// Adam's β₂ ∈ [0, 1).
+    #[arg(long, value_name = "β₂", allow_negative_numbers = true)]
+    beta2: Option<f64>,
+    /// The ε added to a denominator (adagrad, rmsprop, adadelta, adam).
+    #[arg(long, value_name = "ε", allow_negative_numbers = true)]
+    eps: Option<f64>,
+    /// RMSprop's smoothing constant α ∈ [0, 1).
+    #[arg(long, value_name = "α", allow_negative_numbers = true)]
+    alpha: Option<f64>,
+    /// Adadelta's decay ρ ∈ [0, 1).
+    #[arg(long, value_name = "ρ", allow_negative_numbers = true)]
+    rho: Option<f64>,
+    /// Adam without bias correction (the slides' form x ← x − η m/(√v + ε)).
+    #[arg(long)]
+    no_bias_correction: bool,
+    /// Clip the gradient handed to the optimizer to global norm ≤ c (recorded grad_norm
+    /// stays the unclipped one).
+    #[arg(long, value_name = "c", allow_negative_numbers = true)]
+    clip_norm: Option<f64>,
+    /// Clip each gradient entry to [−c, c] (applied before --clip-norm).
+    #[arg(long, value_name = "c", allow_negative_numbers = true)]
+    clip_value: Option<f64>,
+    /// Iteration cap.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ITERS)]
+    iters: usize,
+    /// Stop as `converged` when ‖∇f‖ ≤ g.
+    #[arg(long, value_name = "g", default_value_t = DEFAULT_GRAD_TOL, allow_negative_numbers = true)]
+    grad_tol: f64,
+    /// Stop as `target_reached` when f ≤ this value.
+    #[arg(long, value_name = "VALUE", allow_negative_numbers = true)]
+    target: Option<f64>,
+    /// The initial point, in any form --point takes: `zeros`, `name:<known point>`,
+    /// `random:<scale>:<seed>`, an inline JSON array, a .json or .npy file.
+    #[arg(long, value_name = "X", default_value = "random:1:0")]
+    init: String,
+    /// Record every k-th iterate (the start and the last one are always recorded).
+    #[arg(long, value_name = "k", default_value_t = 1)]
+    record_every: usize,
+    /// Store the iterate x in every record.
+    #[arg(long)]
+    record_iterates: bool,
+    /// Write the trajectory to FILE.json or FILE.csv (one row per record), atomically.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Print the trajectory as JSON (`optimizer`, `hyperparameters`, `records`, `final`,
+    /// `termination`).
+    #[arg(long)]
+    json: bool,
+}
+
+impl RunArgs {
+    fn hyperparameters(&self) -> Hyperparameters {
+        Hyperparameters {
+            lr: self.lr,
+            momentum: self.momentum,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            alpha: self.alpha,
+            rho: self.rho,
+            bias_correction: self.no_bias_correction.then_some(false),
+        }
+    }
+
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            max_iters: self.iters,
+            grad_tol: self.grad_tol,
+            target: self.target,
+            record_every: self.record_every,
+            record_iterates: self.record_iterates,
+            clip: Clip {
+                norm: self.clip_norm,
+                value: self.clip_value,
+            },
+            progress: true,
+        }
+    }
+}
+
+/// Runs the optimizer and prints or writes the trajectory.
+pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
+    let (_, f) = args.problem.load()?;
+    let mut optimizer = optim::build(&args.optimizer, &args.hyperparameters())?;
+    let options = args.options();
+    options.validate()?;
+    if let Some(path) = &args.out {
+        output::check_output_path(path)?;
+    }
+    let x0 = resolve_point(&args.init, f.as_ref(), "init")?;
+    let trajectory = optim::run(f.as_ref(), optimizer.as_mut(), &x0, &options)?;
+    if let Some(path) = &args.out {
+        output::write_trajectory(&trajectory, path)?;
+    }
+    if args.json {
+        return super::print_json(out, &trajectory);
+    }
+    let last = &trajectory.final_state;
+    writeln!(
+        out,
+        "{} on {} (dim {}): {} after {} iterations",
+        trajectory.optimizer,
+        f.kind(),
+        f.dim(),
+        trajectory.termination,
+        last.iter
+    )?;
+    writeln!(out, "start value  {:.12e}", trajectory.records[0].value)?;
+    writeln!(out, "final value  {:.12e}", last.value)?;
+    writeln!(out, "grad_norm    {:.6e}", last.grad_norm)?;
+    writeln!(out, "x            {}", format_vector(&last.x))?;
+    if let Some(path) = &args.out {
+        writeln!(
+            out,
+            "wrote {} records to {}",
+            trajectory.records.len(),
+            path.display()
+        )?;
+    }
+    Ok(())
+}
