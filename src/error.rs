@@ -94,6 +94,27 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// An optimizer name that the registry does not know.
+    #[error("unknown optimizer `{name}`; expected one of: {known}")]
+    UnknownOptimizer {
+        /// The name that was asked for.
+        name: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// A hyperparameter out of its range (negative, NaN, β ≥ 1, …), or one the optimizer
+    /// does not take, or a required one that is missing.
+    #[error("invalid hyperparameter `{name}` for optimizer `{optimizer}`: expected {expected}, found {found}")]
+    InvalidHyperparameter {
+        /// The optimizer.
+        optimizer: String,
+        /// The hyperparameter (as its command-line flag is spelled, without `--`).
+        name: String,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
     /// Standard output could not be written (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),

@@ -27,6 +27,7 @@ pub mod linalg;
 pub mod manifold;
 pub mod npy;
 pub mod objective;
+pub mod optim;
 pub mod point;
 pub mod problems;
 pub mod random;
