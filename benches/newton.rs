@@ -38,7 +38,7 @@ fn newton_steps(c: &mut Criterion) {
     f.gradient(&x, &mut grad);
     let mut step = vec![0.0; f.dim()];
     let mut group = c.benchmark_group("newton (dim 50)");
-    let mut newton = Newton::newton(1.0).unwrap();
+    let mut newton = Newton::pure_or_damped(1.0).unwrap();
     group.bench_function("newton_step", |b| {
         b.iter(|| newton.displacement(f.as_ref(), black_box(&x), &grad, &mut step))
     });
@@ -50,6 +50,7 @@ fn newton_steps(c: &mut Criterion) {
     group.bench_function("lbfgs", |b| {
         b.iter(|| {
             let mut solver = Lbfgs::lbfgs(DEFAULT_LBFGS_MEMORY).unwrap();
+            solver.prepare(f.as_ref()).unwrap();
             let mut y = x.clone();
             for _ in 0..ITERATIONS {
                 if solver.iterate(f.as_ref(), &mut y).is_err() {
@@ -61,7 +62,8 @@ fn newton_steps(c: &mut Criterion) {
     });
     group.bench_function("trust_region", |b| {
         b.iter(|| {
-            let mut solver = TrustRegionNewton::trust_region(f.dim());
+            let mut solver = TrustRegionNewton::trust_region();
+            solver.prepare(f.as_ref()).unwrap();
             let mut y = x.clone();
             for _ in 0..ITERATIONS {
                 if solver.iterate(f.as_ref(), &mut y).is_err() {

@@ -17,12 +17,19 @@
 //!    iterations to age its memory); a state that argmin marked terminated (e.g. a
 //!    failed line search) ends the run with argmin's reason.
 //!
-//! The problem is the [`ArgminObjective`] adapter, rebuilt each step from the borrowed
-//! objective (it is two pointers; argmin's `Problem` wrapper allocates nothing when
-//! built). The records, gradient norms and termination reasons are then those of every
-//! other optimizer: the run loop evaluates f and ∇f at the iterate argmin returns (one
-//! extra evaluation per step, which argmin also made; it is the price of one shared
-//! loop).
+//! The first initialisation takes ∇f(x₀) from the loop (argmin's `init` skips
+//! evaluating a gradient the state already holds). The problem is the [`ArgminObjective`]
+//! adapter, rebuilt each step from the borrowed objective (two pointers; argmin's
+//! `Problem` wrapper allocates nothing when built). After each iteration the value and
+//! gradient argmin holds at its new iterate are handed to the loop
+//! ([`Step::evaluated`]), so the loop does not evaluate again, and the records, gradient
+//! norms and termination reasons are those of every other optimizer. The function
+//! evaluations argmin made (cost, gradient, d HVPs per dense Hessian) are counted in
+//! [`Step::evaluations`].
+//!
+//! Allocation: argmin's API is by value, so each iteration allocates new `DVector`s
+//! (and, for the trust region, a d × d Hessian); that is argmin's cost, measured in
+//! `benches/newton.rs`.
 //!
 //! # Methods
 //! - `lbfgs`: `argmin::solver::quasinewton::LBFGS` with memory m (default 10, as
@@ -32,14 +39,16 @@
 //! - `trust-region`: `argmin::solver::trustregion::TrustRegion` (initial radius 1, maximal
 //!   radius 100, acceptance η = 0.125: argmin's defaults) with the Steihaug truncated-CG
 //!   subproblem, capped at 2d + 10 CG iterations. It needs the dense Hessian
-//!   ([`ArgminObjective`]'s, from d exact HVPs), so d ≤ [`MAX_DENSE_DIM`]. A rejected
+//!   ([`ArgminObjective`]'s, from d exact HVPs), so d ≤ [`MAX_DENSE_DIM`](super::newton::MAX_DENSE_DIM). A rejected
 //!   trial step leaves x unchanged (a record with step norm 0) and shrinks the radius.
 //!
 //! argmin's `NewtonCG` is not offered: its inner CG loop (`for iter in 0..`) has no
 //! iteration cap, and this crate runs no iterative method without one.
 //!
 //! Both solvers only see the Euclidean problem: constrained problems (spheres) are
-//! rejected. A panic inside argmin (its Steihaug and Moré–Thuente code `unwrap` float
+//! rejected when the run starts. They compute their own gradients, so gradient clipping
+//! cannot reach them: a run whose loop hands over a gradient that differs from argmin's
+//! (i.e. a clipped one) stops with the reason `clipping_unsupported` before moving. A panic inside argmin (its Steihaug and Moré–Thuente code `unwrap` float
 //! comparisons, which panic on NaN) is caught and becomes a termination reason, never a
 //! crash of the run.
 
@@ -50,11 +59,14 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use argmin::solver::trustregion::{Steihaug, TrustRegion};
 use nalgebra::{DMatrix, DVector};
+use serde_json::json;
 
+use super::newton::{check_dense_problem, reject_constrained};
+use super::{Hyperparameters, Optimizer, OptimizerEntry, Step, Termination};
 use crate::argmin_interop::ArgminObjective;
 use crate::error::{Error, Result};
+use crate::finite_difference::relative_error;
 use crate::objective::Objective;
-use crate::optim::newton::{reject_constrained, MAX_DENSE_DIM};
 
 /// argmin's state for our parameter type: parameters and gradients are `DVector<f64>`,
 /// the Hessian type `H` is `()` for L-BFGS and `DMatrix<f64>` for trust region.
@@ -69,6 +81,32 @@ pub type TrustRegionSolver = TrustRegion<Steihaug<DVector<f64>, f64>, f64>;
 
 /// Default L-BFGS memory m (number of stored (s, y) pairs).
 pub const DEFAULT_LBFGS_MEMORY: usize = 10;
+
+/// Consecutive rejected trust-region steps (x unchanged) tolerated before the loop calls
+/// the run stalled: each rejection shrinks the radius at least fourfold, so 64 of them
+/// take it from its maximum, 100, far below the spacing of floating-point numbers.
+const TRUST_REGION_PATIENCE: usize = 64;
+
+/// Registry entry of argmin's L-BFGS.
+pub const LBFGS_ENTRY: OptimizerEntry = OptimizerEntry {
+    name: "lbfgs",
+    description:
+        "argmin's L-BFGS (memory m, --memory, default 10) with the Moré–Thuente line search",
+    accepts: &["memory"],
+    build: |hp: &Hyperparameters| {
+        Ok(Box::new(Lbfgs::lbfgs(
+            hp.memory.unwrap_or(DEFAULT_LBFGS_MEMORY),
+        )?))
+    },
+};
+
+/// Registry entry of argmin's trust-region Newton.
+pub const TRUST_REGION_ENTRY: OptimizerEntry = OptimizerEntry {
+    name: "trust-region",
+    description: "argmin's trust-region Newton with Steihaug's truncated CG on the dense Hessian",
+    accepts: &[],
+    build: |_| Ok(Box::new(TrustRegionNewton::trust_region())),
+};
 
 /// Why an argmin iteration ended the run.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,27 +136,50 @@ impl ArgminStop {
             ArgminStop::Converged(m) | ArgminStop::SolverExit(m) | ArgminStop::Failed(m) => m,
         }
     }
+
+    /// The run's termination: `solver_converged`, or `solver_exit: <argmin's message>`.
+    pub fn termination(&self) -> Termination {
+        match self {
+            ArgminStop::Converged(_) => Termination::Solver(self.name().to_string()),
+            _ => Termination::Solver(format!("{}: {}", self.name(), self.message())),
+        }
+    }
 }
 
-/// Which argmin method, with its hyperparameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ArgminMethod {
-    /// L-BFGS with memory `memory` (≥ 1).
-    Lbfgs {
-        /// Number of stored (s, y) pairs.
-        memory: usize,
-    },
-    /// Trust-region Newton with Steihaug-CG.
-    TrustRegion,
+/// How an argmin solver type is configured for a problem of dimension d.
+pub trait Configure: Sized {
+    /// The solver for dimension `dim`.
+    fn configure(&self, dim: usize) -> Self;
+}
+
+impl Configure for LbfgsSolver {
+    fn configure(&self, _dim: usize) -> Self {
+        self.clone()
+    }
+}
+
+impl Configure for TrustRegionSolver {
+    /// Steihaug's CG capped at 2d + 10 iterations (CG is exact in d steps in exact
+    /// arithmetic; the slack covers rounding).
+    fn configure(&self, dim: usize) -> Self {
+        TrustRegion::new(Steihaug::new().with_max_iters(2 * dim as u64 + 10))
+    }
 }
 
 /// An argmin solver and its state, stepped one argmin iteration at a time.
 pub struct ArgminSolver<S, H> {
     name: &'static str,
-    /// The solver as configured, copied afresh at every (re)start.
+    hyperparameters: serde_json::Value,
+    /// Whether the dense Hessian is formed (trust region).
+    dense: bool,
+    /// The solver as configured for the current problem, copied afresh at every start.
     template: S,
     solver: S,
     state: Option<ArgminState<H>>,
+    /// Objective calls in the last `iterate`.
+    evaluations: usize,
+    /// Scratch: the gradient argmin starts from.
+    scratch: Vec<f64>,
 }
 
 /// L-BFGS through our loop.
@@ -131,39 +192,58 @@ impl Lbfgs {
     /// argmin's L-BFGS with memory m ≥ 1 and the Moré–Thuente line search.
     pub fn lbfgs(memory: usize) -> Result<Self> {
         if memory == 0 {
-            return Err(Error::invalid("memory", "an integer ≥ 1", memory));
+            return Err(Error::InvalidHyperparameter {
+                optimizer: "lbfgs".to_string(),
+                name: "memory".to_string(),
+                expected: "an integer ≥ 1".to_string(),
+                found: memory.to_string(),
+            });
         }
         let linesearch = MoreThuenteLineSearch::new()
             .with_bounds(f64::EPSILON.sqrt(), 1e10)
-            .map_err(|e| Error::invalid("line search bounds", "valid bounds", e))?;
-        Ok(Self::from_solver("lbfgs", LBFGS::new(linesearch, memory)))
+            .expect("√ε < 1e10");
+        let solver = LBFGS::new(linesearch, memory);
+        Ok(Self::from_solver(
+            "lbfgs",
+            json!({ "memory": memory }),
+            false,
+            solver,
+        ))
     }
 }
 
 impl TrustRegionNewton {
-    /// argmin's trust region with the Steihaug subproblem capped at 2d + 10 iterations.
-    pub fn trust_region(dim: usize) -> Self {
-        let cap = 2 * dim as u64 + 10;
-        Self::from_solver(
-            "trust-region",
-            TrustRegion::new(Steihaug::new().with_max_iters(cap)),
-        )
+    /// argmin's trust region (radius 1, maximal radius 100, η = 0.125) with the Steihaug
+    /// subproblem, capped at 2d + 10 CG iterations once the dimension is known.
+    pub fn trust_region() -> Self {
+        let solver = TrustRegion::new(Steihaug::new().with_max_iters(10));
+        let hyperparameters = json!({
+            "radius": 1.0,
+            "max_radius": 100.0,
+            "eta": 0.125,
+            "subproblem": "steihaug",
+        });
+        Self::from_solver("trust-region", hyperparameters, true, solver)
     }
 }
 
 impl<S: Clone, H> ArgminSolver<S, H> {
-    fn from_solver(name: &'static str, solver: S) -> Self {
+    fn from_solver(
+        name: &'static str,
+        hyperparameters: serde_json::Value,
+        dense: bool,
+        solver: S,
+    ) -> Self {
         ArgminSolver {
             name,
+            hyperparameters,
+            dense,
             template: solver.clone(),
             solver,
             state: None,
+            evaluations: 0,
+            scratch: Vec::new(),
         }
-    }
-
-    /// The registry name (`lbfgs`, `trust-region`).
-    pub fn name(&self) -> &'static str {
-        self.name
     }
 
     /// Number of argmin iterations since the last (re)start.
@@ -174,10 +254,25 @@ impl<S: Clone, H> ArgminSolver<S, H> {
 
 impl<S, H> ArgminSolver<S, H>
 where
-    S: Clone + for<'a> Solver<ArgminObjective<'a>, ArgminState<H>>,
+    S: Clone + Configure + for<'a> Solver<ArgminObjective<'a>, ArgminState<H>>,
     H: Clone,
 {
-    /// One argmin iteration from `x`; on success `x` holds argmin's new iterate.
+    /// Configures the solver for `f` (rejecting constrained problems, and for the trust
+    /// region problems too large for a dense Hessian) and forgets any previous run.
+    pub fn prepare(&mut self, f: &dyn Objective) -> Result<()> {
+        if self.dense {
+            check_dense_problem(self.name, f)?;
+        } else {
+            reject_constrained(self.name, f)?;
+        }
+        self.template = self.template.configure(f.dim());
+        self.state = None;
+        self.scratch.resize(f.dim(), 0.0);
+        Ok(())
+    }
+
+    /// One argmin iteration from `x`; on success `x` holds argmin's new iterate, and
+    /// [`current`](Self::current) its value and gradient.
     ///
     /// # Panics
     /// If `x.len() != f.dim()` (programmer error).
@@ -185,21 +280,35 @@ where
     pub fn iterate(&mut self, f: &dyn Objective, x: &mut [f64]) -> Result<(), ArgminStop> {
         assert_eq!(x.len(), f.dim(), "ArgminSolver::iterate: point length");
         let mut problem = Problem::new(ArgminObjective::new(f));
+        let outcome = self.iterate_on(&mut problem, x);
+        let count = |key: &str| problem.counts.get(key).copied().unwrap_or(0) as usize;
+        self.evaluations =
+            count("cost_count") + count("gradient_count") + f.dim() * count("hessian_count");
+        outcome
+    }
+
+    fn iterate_on(
+        &mut self,
+        problem: &mut Problem<ArgminObjective<'_>>,
+        x: &mut [f64],
+    ) -> Result<(), ArgminStop> {
         let resume = match &self.state {
             Some(state) => state.get_param().is_some_and(|p| p.as_slice() == x),
             None => false,
         };
         let state = match self.state.take() {
             Some(state) if resume => state,
-            _ => self.start(&mut problem, x)?,
+            _ => self.start(
+                problem,
+                IterState::new().param(DVector::from_column_slice(x)),
+            )?,
         };
         if let TerminationStatus::Terminated(reason) = self.solver.terminate(&state) {
-            let stop = stop_from(reason);
             self.state = Some(state);
-            return Err(stop);
+            return Err(stop_from(reason));
         }
         let solver = &mut self.solver;
-        let outcome = catch_unwind(AssertUnwindSafe(|| solver.next_iter(&mut problem, state)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| solver.next_iter(problem, state)));
         let (mut state, _) = match outcome {
             Ok(Ok(next)) => next,
             Ok(Err(e)) => return Err(ArgminStop::Failed(e.to_string())),
@@ -218,14 +327,13 @@ where
         Ok(())
     }
 
-    /// A fresh solver initialised at `x` (argmin's `Executor::run` prologue).
+    /// A fresh solver initialised on `state` (argmin's `Executor::run` prologue).
     fn start(
         &mut self,
         problem: &mut Problem<ArgminObjective<'_>>,
-        x: &[f64],
+        state: ArgminState<H>,
     ) -> Result<ArgminState<H>, ArgminStop> {
         self.solver = self.template.clone();
-        let state = IterState::new().param(DVector::from_column_slice(x));
         let solver = &mut self.solver;
         match catch_unwind(AssertUnwindSafe(|| solver.init(problem, state))) {
             Ok(Ok((mut state, _))) => {
@@ -236,20 +344,112 @@ where
             Err(panic) => Err(ArgminStop::Failed(panic_message(&panic))),
         }
     }
+
+    /// f and ∇f at argmin's current iterate, when its state holds both.
+    pub fn current(&self) -> Option<(f64, &DVector<f64>)> {
+        let state = self.state.as_ref()?;
+        Some((state.get_cost(), state.get_gradient()?))
+    }
 }
 
-/// Builds the argmin-backed optimizer `method` for `f`: rejects constrained problems,
-/// and (trust region) problems too large for a dense Hessian.
-pub fn check_problem(name: &str, method: ArgminMethod, f: &dyn Objective) -> Result<()> {
-    reject_constrained(name, f)?;
-    if matches!(method, ArgminMethod::TrustRegion) && f.dim() > MAX_DENSE_DIM {
-        return Err(Error::invalid(
-            "optimizer",
-            format!("a problem of dimension ≤ {MAX_DENSE_DIM} for `{name}` (it forms the dense d × d Hessian)"),
-            format!("dimension {}", f.dim()),
-        ));
+impl<S, H> Optimizer for ArgminSolver<S, H>
+where
+    S: Clone + Configure + Send + for<'a> Solver<ArgminObjective<'a>, ArgminState<H>>,
+    H: Clone + Send,
+{
+    fn name(&self) -> &'static str {
+        self.name
     }
-    Ok(())
+
+    fn hyperparameters(&self) -> serde_json::Value {
+        self.hyperparameters.clone()
+    }
+
+    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
+        self.prepare(f)
+    }
+
+    fn step(
+        &mut self,
+        f: &dyn Objective,
+        x: &mut [f64],
+        _value: f64,
+        grad: &[f64],
+        next_grad: &mut [f64],
+    ) -> Step {
+        // The gradient argmin will use at x: its own after an iteration, else ∇f(x).
+        let mut evaluations = 0;
+        let (own, seeded) = match self.current() {
+            Some((_, g))
+                if self
+                    .state
+                    .as_ref()
+                    .and_then(State::get_param)
+                    .is_some_and(|p| p.as_slice() == x) =>
+            {
+                (g.as_slice(), false)
+            }
+            _ => {
+                f.gradient(x, &mut self.scratch);
+                evaluations += 1;
+                (&self.scratch[..], true)
+            }
+        };
+        // Clipping (the only way the loop's gradient can differ from f's) cannot reach
+        // argmin's internal gradients: refuse rather than silently ignore it.
+        if relative_error(own, grad) > 1e-12 {
+            return Step {
+                evaluations,
+                stop: Some(Termination::Solver("clipping_unsupported".to_string())),
+                ..Step::default()
+            };
+        }
+        if seeded {
+            // Start argmin from the loop's ∇f(x) (its `init` skips evaluating a gradient
+            // the state holds). Not from f(x): `init` would record it as both the current
+            // and the previous cost, and L-BFGS's |Δf| < ε test would stop at once.
+            let state = IterState::new()
+                .param(DVector::from_column_slice(x))
+                .gradient(DVector::from_column_slice(grad));
+            let mut problem = Problem::new(ArgminObjective::new(f));
+            match self.start(&mut problem, state) {
+                Ok(state) => self.state = Some(state),
+                Err(stop) => {
+                    return Step {
+                        evaluations,
+                        stop: Some(stop.termination()),
+                        ..Step::default()
+                    }
+                }
+            }
+        }
+        let outcome = self.iterate(f, x);
+        evaluations += self.evaluations;
+        if let Err(stop) = outcome {
+            return Step {
+                evaluations,
+                stop: Some(stop.termination()),
+                ..Step::default()
+            };
+        }
+        let evaluated = self.current().map(|(cost, g)| {
+            next_grad.copy_from_slice(g.as_slice());
+            cost
+        });
+        Step {
+            evaluations,
+            evaluated,
+            stop: None,
+        }
+    }
+
+    fn stall_patience(&self) -> usize {
+        if self.dense {
+            TRUST_REGION_PATIENCE
+        } else {
+            1
+        }
+    }
 }
 
 fn stop_from(reason: TerminationReason) -> ArgminStop {

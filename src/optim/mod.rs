@@ -32,7 +32,9 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod argmin_solvers;
 pub mod gd;
+pub mod newton;
 mod run;
 
 pub use run::{
@@ -143,6 +145,10 @@ pub struct Hyperparameters {
     pub rho: Option<f64>,
     /// Adam's bias correction (`Some(false)` from `--no-bias-correction`).
     pub bias_correction: Option<bool>,
+    /// Saddle-free Newton's eigenvalue floor δ.
+    pub damping: Option<f64>,
+    /// L-BFGS's memory m (number of stored (s, y) pairs).
+    pub memory: Option<usize>,
 }
 
 impl Hyperparameters {
@@ -156,6 +162,7 @@ impl Hyperparameters {
             ("eps", self.eps),
             ("alpha", self.alpha),
             ("rho", self.rho),
+            ("damping", self.damping),
         ];
         let mut names: Vec<&'static str> = floats
             .iter()
@@ -164,6 +171,9 @@ impl Hyperparameters {
             .collect();
         if self.bias_correction.is_some() {
             names.push("bias_correction");
+        }
+        if self.memory.is_some() {
+            names.push("memory");
         }
         names
     }
@@ -183,7 +193,13 @@ pub struct OptimizerEntry {
 }
 
 /// Every optimizer, in the order `landscape run --help` lists them.
-pub const OPTIMIZERS: &[OptimizerEntry] = &[gd::ENTRY];
+pub const OPTIMIZERS: &[OptimizerEntry] = &[
+    gd::ENTRY,
+    newton::NEWTON_ENTRY,
+    newton::SADDLE_FREE_ENTRY,
+    argmin_solvers::LBFGS_ENTRY,
+    argmin_solvers::TRUST_REGION_ENTRY,
+];
 
 /// The names of the known optimizers, comma-separated.
 pub fn known_names() -> String {

@@ -41,11 +41,35 @@
 
 use nalgebra::{DMatrix, SymmetricEigen};
 use serde::Serialize;
+use serde_json::json;
 
+use super::{check_positive, Hyperparameters, Optimizer, OptimizerEntry, Step, Termination};
 use crate::argmin_interop::dense_hessian_into;
 use crate::error::{Error, Result};
 use crate::linalg::EIGEN_MAX_ITER;
 use crate::objective::Objective;
+
+/// Registry entry of pure and damped Newton.
+pub const NEWTON_ENTRY: OptimizerEntry = OptimizerEntry {
+    name: "newton",
+    description: "Newton's method: x ← x − ηH⁻¹g on the dense Hessian (η = 1, the default: pure; η < 1: damped)",
+    accepts: &["lr"],
+    build: |hp| Ok(Box::new(Newton::pure_or_damped(hp.lr.unwrap_or(DEFAULT_LR))?)),
+};
+
+/// Registry entry of saddle-free Newton.
+pub const SADDLE_FREE_ENTRY: OptimizerEntry = OptimizerEntry {
+    name: "saddle_free_newton",
+    description:
+        "saddle-free Newton (Dauphin et al. 2014): x ← x − η|H|_δ⁻¹g, |λ| floored at δ (--damping)",
+    accepts: &["lr", "damping"],
+    build: |hp: &Hyperparameters| {
+        Ok(Box::new(Newton::saddle_free(
+            hp.lr.unwrap_or(DEFAULT_LR),
+            hp.damping.unwrap_or(DEFAULT_DAMPING),
+        )?))
+    },
+};
 
 /// The largest dimension for which the dense Hessian is assembled (d² numbers:
 /// 4096² × 8 bytes = 128 MiB).
@@ -108,30 +132,20 @@ pub struct Newton {
     solution: Vec<f64>,
 }
 
-/// A finite number > 0, or an error naming `name`.
-pub(crate) fn positive(name: &str, value: f64) -> Result<f64> {
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(Error::invalid(name, "a finite number > 0", value))
-    }
-}
-
 impl Newton {
     /// Pure (η = 1) or damped Newton, x ← x − ηH⁻¹g. Errors if η is not finite and > 0.
-    pub fn newton(lr: f64) -> Result<Self> {
-        Ok(Self::with_variant(
-            NewtonVariant::Newton,
-            positive("lr", lr)?,
-        ))
+    pub fn pure_or_damped(lr: f64) -> Result<Self> {
+        check_positive("newton", "lr", lr)?;
+        Ok(Self::with_variant(NewtonVariant::Newton, lr))
     }
 
     /// Saddle-free Newton, x ← x − η|H|_δ⁻¹g. Errors if η or δ is not finite and > 0.
     pub fn saddle_free(lr: f64, damping: f64) -> Result<Self> {
-        let damping = positive("damping", damping)?;
+        check_positive("saddle_free_newton", "lr", lr)?;
+        check_positive("saddle_free_newton", "damping", damping)?;
         Ok(Self::with_variant(
             NewtonVariant::SaddleFree { damping },
-            positive("lr", lr)?,
+            lr,
         ))
     }
 
@@ -156,22 +170,12 @@ impl Newton {
         self.lr
     }
 
-    /// Checks that `f` is an unconstrained problem small enough for a dense Hessian, and
-    /// allocates the buffers for its dimension.
-    pub fn prepare(&mut self, name: &str, f: &dyn Objective) -> Result<()> {
-        reject_constrained(name, f)?;
-        let d = f.dim();
-        if d > MAX_DENSE_DIM {
-            return Err(Error::invalid(
-                "optimizer",
-                format!(
-                    "a problem of dimension ≤ {MAX_DENSE_DIM} for `{name}` (it forms the dense d × d Hessian)"
-                ),
-                format!("dimension {d}"),
-            ));
+    /// The registry name.
+    pub fn registry_name(&self) -> &'static str {
+        match self.variant {
+            NewtonVariant::Newton => "newton",
+            NewtonVariant::SaddleFree { .. } => "saddle_free_newton",
         }
-        self.resize(d);
-        Ok(())
     }
 
     fn resize(&mut self, d: usize) {
@@ -258,16 +262,85 @@ impl Newton {
     }
 }
 
-/// The error for a second-order optimizer asked to run on a sphere-constrained problem.
+impl Optimizer for Newton {
+    fn name(&self) -> &'static str {
+        self.registry_name()
+    }
+
+    fn hyperparameters(&self) -> serde_json::Value {
+        match self.variant {
+            NewtonVariant::Newton => json!({ "lr": self.lr }),
+            NewtonVariant::SaddleFree { damping } => json!({ "lr": self.lr, "damping": damping }),
+        }
+    }
+
+    /// Rejects constrained problems and those too large for a dense Hessian; allocates.
+    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
+        check_dense_problem(self.registry_name(), f)?;
+        self.resize(f.dim());
+        Ok(())
+    }
+
+    /// x ← x − η·H⁻¹g; on failure x is left as it was and the run stops with the
+    /// failure's name (`singular_hessian`, …).
+    fn step(
+        &mut self,
+        f: &dyn Objective,
+        x: &mut [f64],
+        _value: f64,
+        grad: &[f64],
+        _next_grad: &mut [f64],
+    ) -> Step {
+        let evaluations = x.len(); // one HVP per Hessian column
+        match self.solve(f, x, grad) {
+            Ok(()) => {
+                for (x, u) in x.iter_mut().zip(&self.solution) {
+                    *x -= self.lr * u;
+                }
+                Step {
+                    evaluations,
+                    ..Step::default()
+                }
+            }
+            Err(failure) => Step {
+                evaluations,
+                stop: Some(Termination::Solver(failure.name().to_string())),
+                ..Step::default()
+            },
+        }
+    }
+}
+
+/// Rejects, for the optimizer `name`, a sphere-constrained problem (its derivatives
+/// would be the unconstrained ones) and one too large for a dense d × d Hessian.
+pub(crate) fn check_dense_problem(name: &str, f: &dyn Objective) -> Result<()> {
+    reject_constrained(name, f)?;
+    let d = f.dim();
+    if d > MAX_DENSE_DIM {
+        return Err(Error::UnsupportedProblem {
+            optimizer: name.to_string(),
+            what: format!(
+                "problems of dimension > {MAX_DENSE_DIM} (it forms the dense d × d Hessian)"
+            ),
+            problem: f.kind().to_string(),
+            detail: format!("has dimension {d}"),
+        });
+    }
+    Ok(())
+}
+
+/// The error for an optimizer that cannot retract asked to run on a sphere-constrained
+/// problem.
 pub(crate) fn reject_constrained(name: &str, f: &dyn Objective) -> Result<()> {
     if f.manifold().is_euclidean() {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "optimizer",
-            format!("an optimizer that supports constrained problems; `{name}` does not support constrained problems"),
-            format!("`{}` on spheres", f.kind()),
-        ))
+        Err(Error::UnsupportedProblem {
+            optimizer: name.to_string(),
+            what: "constrained problems".to_string(),
+            problem: f.kind().to_string(),
+            detail: "on spheres".to_string(),
+        })
     }
 }
 
