@@ -435,3 +435,79 @@ fn clipping_cannot_reach_argmin_and_says_so() {
     assert_ne!(t.termination.as_str(), "clipping_unsupported");
     assert!(t.final_state.grad_norm <= 1e-8, "{}", t.termination);
 }
+
+fn landscape(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_landscape"))
+        .args(args)
+        .output()
+        .expect("run landscape")
+}
+
+#[test]
+fn cli_runs_lbfgs_and_the_newton_family() {
+    for (optimizer, extra) in [
+        ("lbfgs", vec!["--memory", "5"]),
+        ("trust-region", vec![]),
+        ("newton", vec!["--lr", "0.5"]),
+        ("saddle_free_newton", vec!["--damping", "1e-2"]),
+    ] {
+        let mut args = vec![
+            "run",
+            "--problem",
+            "rosenbrock",
+            "--optimizer",
+            optimizer,
+            "--init",
+            "[-1.2, 1]",
+            "--iters",
+            "500",
+            "--json",
+        ];
+        args.extend(extra);
+        let out = landscape(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{optimizer}: {stderr}");
+        let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(t["optimizer"], optimizer);
+        assert_eq!(t["termination"], "converged", "{optimizer}");
+        let x = t["final"]["x"].as_array().unwrap();
+        let err = x
+            .iter()
+            .map(|v| (v.as_f64().unwrap() - 1.0).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        assert!(err < 1e-6, "{optimizer}: ‖x − (1, 1)‖ = {err:e}");
+        assert_eq!(t["records"][0]["iter"], 0);
+    }
+}
+
+#[test]
+fn cli_rejects_bad_newton_input_in_one_line() {
+    for (args, needle) in [
+        (
+            vec!["--optimizer", "saddle_free_newton", "--damping", "-1"],
+            "`damping`",
+        ),
+        (vec!["--optimizer", "lbfgs", "--memory", "0"], "`memory`"),
+        (
+            vec!["--optimizer", "newton", "--damping", "0.1"],
+            "`damping`",
+        ),
+        (
+            vec!["--optimizer", "newton", "--problem", "tensor_decomposition"],
+            "does not support constrained problems",
+        ),
+    ] {
+        let mut full = vec!["run", "--json"];
+        if !args.contains(&"--problem") {
+            full.extend(["--problem", "rosenbrock"]);
+        }
+        full.extend(args);
+        let out = landscape(&full);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{full:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(needle), "{full:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}

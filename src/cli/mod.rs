@@ -12,6 +12,7 @@ use crate::problems::{self, ProblemSpec};
 mod eval;
 mod points;
 mod problems_cmd;
+mod run;
 
 /// Landscapes of non-convex objectives: exact derivatives, known stationary points, and
 /// (in later versions) classification, optimizers, saddle escape and plots.
@@ -33,6 +34,9 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// List a problem's closed-form stationary points with their values and kinds.
     Points(points::PointsArgs),
+    /// Run an optimizer (gd, heavy_ball, nesterov, adagrad, rmsprop, adadelta, adam, …)
+    /// from an initial point and record its trajectory (JSON or CSV).
+    Run(Box<run::RunArgs>),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -61,6 +65,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Problems(args) => problems_cmd::run(args, out),
         Command::Eval(args) => eval::run(args, out),
         Command::Points(args) => points::run(args, out),
+        Command::Run(args) => run::run(*args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

@@ -32,9 +32,16 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod adadelta;
+pub mod adagrad;
+pub mod adam;
 pub mod argmin_solvers;
 pub mod gd;
+pub mod heavy_ball;
+pub mod nesterov;
 pub mod newton;
+pub mod output;
+pub mod rmsprop;
 mod run;
 
 pub use run::{
@@ -195,8 +202,14 @@ pub struct OptimizerEntry {
 /// Every optimizer, in the order `landscape run --help` lists them.
 pub const OPTIMIZERS: &[OptimizerEntry] = &[
     gd::ENTRY,
+    heavy_ball::ENTRY,
+    nesterov::ENTRY,
     newton::NEWTON_ENTRY,
     newton::SADDLE_FREE_ENTRY,
+    adagrad::ENTRY,
+    rmsprop::ENTRY,
+    adadelta::ENTRY,
+    adam::ENTRY,
     argmin_solvers::LBFGS_ENTRY,
     argmin_solvers::TRUST_REGION_ENTRY,
 ];
@@ -226,14 +239,14 @@ pub fn build(name: &str, hp: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
             optimizer: name.to_string(),
             name: extra.to_string(),
             expected: format!(
-                "only the hyperparameters `{name}` takes ({})",
+                "one of the hyperparameters `{name}` takes ({})",
                 if entry.accepts.is_empty() {
                     "none".to_string()
                 } else {
                     entry.accepts.join(", ")
                 }
             ),
-            found: "a value".to_string(),
+            found: format!("`{extra}`, which it does not take"),
         });
     }
     (entry.build)(hp)

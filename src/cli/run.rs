@@ -1,0 +1,180 @@
+//! `landscape run`: one optimizer on one problem, recording its trajectory.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{format_vector, ProblemArgs};
+use crate::error::Result;
+use crate::optim::{
+    self, output, Clip, Hyperparameters, RunOptions, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
+};
+use crate::point::resolve_point;
+
+/// Arguments of `landscape run`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Optimizers (update rules exactly torch.optim's; defaults in brackets):
+  gd          x ← x − ηg                                   [lr 1e-3]
+  heavy_ball  b ← μb + g; x ← x − ηb                       [lr 1e-3, momentum 0.9]
+  nesterov    b ← μb + g; x ← x − η(g + μb)                [lr 1e-3, momentum 0.9]
+  adagrad     s ← s + g²; x ← x − ηg/(√s + ε)              [lr 0.01, eps 1e-10]
+  rmsprop     v ← αv + (1−α)g²; x ← x − ηg/(√v + ε)        [lr 0.01, alpha 0.99, eps 1e-8]
+  adadelta    v ← ρv + (1−ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u ← ρu + (1−ρ)Δ²; x ← x − ηΔ
+                                                           [lr 1.0, rho 0.9, eps 1e-6]
+  adam        Kingma–Ba with bias correction               [lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8]
+Second-order and argmin-backed (unconstrained problems; dense Hessian from d exact HVPs):
+  newton              x ← x − ηH⁻¹g (η = 1 pure, η < 1 damped)      [lr 1.0]
+  saddle_free_newton  x ← x − η|H|_δ⁻¹g, |λ| floored at δ          [lr 1.0, damping 1e-3]
+  lbfgs               argmin's L-BFGS, Moré–Thuente line search    [memory 10]
+  trust-region        argmin's trust region, Steihaug CG subproblem
+
+Termination: converged (‖∇f‖ ≤ grad-tol), target_reached, max_iters, diverged (non-finite
+value or iterate), stalled (x unchanged by a step while ∇f ≠ 0: a floating-point fixed
+point), or an optimizer's own reason."
+)]
+pub struct RunArgs {
+    #[command(flatten)]
+    problem: ProblemArgs,
+    /// The optimizer (see the list below; an unknown name lists the known ones).
+    #[arg(long, value_name = "NAME")]
+    optimizer: String,
+    /// Learning rate η.
+    #[arg(long, value_name = "η", allow_negative_numbers = true)]
+    lr: Option<f64>,
+    /// Momentum μ ∈ [0, 1) (heavy_ball, nesterov).
+    #[arg(long, value_name = "β", allow_negative_numbers = true)]
+    momentum: Option<f64>,
+    /// Adam's β₁ ∈ [0, 1).
+    #[arg(long, value_name = "β₁", allow_negative_numbers = true)]
+    beta1: Option<f64>,
+    /// Adam's β₂ ∈ [0, 1).
+    #[arg(long, value_name = "β₂", allow_negative_numbers = true)]
+    beta2: Option<f64>,
+    /// The ε added to a denominator (adagrad, rmsprop, adadelta, adam).
+    #[arg(long, value_name = "ε", allow_negative_numbers = true)]
+    eps: Option<f64>,
+    /// RMSprop's smoothing constant α ∈ [0, 1).
+    #[arg(long, value_name = "α", allow_negative_numbers = true)]
+    alpha: Option<f64>,
+    /// Adadelta's decay ρ ∈ [0, 1).
+    #[arg(long, value_name = "ρ", allow_negative_numbers = true)]
+    rho: Option<f64>,
+    /// Saddle-free Newton's floor δ > 0 on |λ| (saddle_free_newton).
+    #[arg(long, value_name = "δ", allow_negative_numbers = true)]
+    damping: Option<f64>,
+    /// L-BFGS's memory m ≥ 1, the number of stored (s, y) pairs (lbfgs).
+    #[arg(long, value_name = "m")]
+    memory: Option<usize>,
+    /// Adam without bias correction (the slides' form x ← x − η m/(√v + ε)).
+    #[arg(long)]
+    no_bias_correction: bool,
+    /// Clip the gradient handed to the optimizer to global norm ≤ c (recorded grad_norm
+    /// stays the unclipped one).
+    #[arg(long, value_name = "c", allow_negative_numbers = true)]
+    clip_norm: Option<f64>,
+    /// Clip each gradient entry to [−c, c] (applied before --clip-norm).
+    #[arg(long, value_name = "c", allow_negative_numbers = true)]
+    clip_value: Option<f64>,
+    /// Iteration cap.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ITERS)]
+    iters: usize,
+    /// Stop as `converged` when ‖∇f‖ ≤ g.
+    #[arg(long, value_name = "g", default_value_t = DEFAULT_GRAD_TOL, allow_negative_numbers = true)]
+    grad_tol: f64,
+    /// Stop as `target_reached` when f ≤ this value.
+    #[arg(long, value_name = "VALUE", allow_negative_numbers = true)]
+    target: Option<f64>,
+    /// The initial point, in any form --point takes: `zeros`, `name:<known point>`,
+    /// `random:<scale>:<seed>`, an inline JSON array, a .json or .npy file.
+    #[arg(long, value_name = "X", default_value = "random:1:0")]
+    init: String,
+    /// Record every k-th iterate (the start and the last one are always recorded).
+    #[arg(long, value_name = "k", default_value_t = 1)]
+    record_every: usize,
+    /// Store the iterate x in every record.
+    #[arg(long)]
+    record_iterates: bool,
+    /// Write the trajectory to FILE.json or FILE.csv (one row per record), atomically.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Print the trajectory as JSON (`optimizer`, `hyperparameters`, `records`, `final`,
+    /// `termination`).
+    #[arg(long)]
+    json: bool,
+}
+
+impl RunArgs {
+    fn hyperparameters(&self) -> Hyperparameters {
+        Hyperparameters {
+            lr: self.lr,
+            momentum: self.momentum,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            alpha: self.alpha,
+            rho: self.rho,
+            bias_correction: self.no_bias_correction.then_some(false),
+            damping: self.damping,
+            memory: self.memory,
+        }
+    }
+
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            max_iters: self.iters,
+            grad_tol: self.grad_tol,
+            target: self.target,
+            record_every: self.record_every,
+            record_iterates: self.record_iterates,
+            clip: Clip {
+                norm: self.clip_norm,
+                value: self.clip_value,
+            },
+            progress: true,
+        }
+    }
+}
+
+/// Runs the optimizer and prints or writes the trajectory.
+pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
+    let (_, f) = args.problem.load()?;
+    let mut optimizer = optim::build(&args.optimizer, &args.hyperparameters())?;
+    let options = args.options();
+    options.validate()?;
+    if let Some(path) = &args.out {
+        output::check_output_path(path)?;
+    }
+    let x0 = resolve_point(&args.init, f.as_ref(), "init")?;
+    let trajectory = optim::run(f.as_ref(), optimizer.as_mut(), &x0, &options)?;
+    if let Some(path) = &args.out {
+        output::write_trajectory(&trajectory, path)?;
+    }
+    if args.json {
+        return super::print_json(out, &trajectory);
+    }
+    let last = &trajectory.final_state;
+    writeln!(
+        out,
+        "{} on {} (dim {}): {} after {} iterations",
+        trajectory.optimizer,
+        f.kind(),
+        f.dim(),
+        trajectory.termination,
+        last.iter
+    )?;
+    writeln!(out, "start value  {:.12e}", trajectory.records[0].value)?;
+    writeln!(out, "final value  {:.12e}", last.value)?;
+    writeln!(out, "grad_norm    {:.6e}", last.grad_norm)?;
+    writeln!(out, "x            {}", format_vector(&last.x))?;
+    if let Some(path) = &args.out {
+        writeln!(
+            out,
+            "wrote {} records to {}",
+            trajectory.records.len(),
+            path.display()
+        )?;
+    }
+    Ok(())
+}

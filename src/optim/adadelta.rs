@@ -1,0 +1,139 @@
+//! `adadelta`: Zeiler 2012, in torch.optim.Adadelta's form.
+//!
+//! torch form (the contract; v₀ = u₀ = 0):
+//!
+//! vₜ₊₁ = ρvₜ + (1 − ρ)gₜ²,
+//! Δₜ = √(uₜ + ε) / √(vₜ₊₁ + ε) · gₜ,
+//! uₜ₊₁ = ρuₜ + (1 − ρ)Δₜ²,
+//! xₜ₊₁ = xₜ − ηΔₜ  (elementwise).
+//!
+//! Textbook form (Zeiler 2012, Algorithm 1): Δxₜ = −RMS[Δx]ₜ₋₁ / RMS[g]ₜ · gₜ with
+//! RMS[y] = √(E[y²] + ε), xₜ₊₁ = xₜ + Δxₜ — no learning rate. torch's Δ is −Δx, and
+//! torch scales the applied step by η (the accumulator u stores the unscaled Δ²), so
+//! η = 1 is Zeiler's method.
+//!
+//! Defaults (torch's): η = 1, ρ = 0.9, ε = 10⁻⁶.
+
+use serde_json::json;
+
+use super::{check_decay, check_positive, Hyperparameters, Optimizer, OptimizerEntry, Step};
+use crate::error::Result;
+use crate::objective::Objective;
+
+/// Registry entry.
+pub const ENTRY: OptimizerEntry = OptimizerEntry {
+    name: "adadelta",
+    description:
+        "Adadelta (torch): v ← ρv + (1−ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u ← ρu + (1−ρ)Δ²; x ← x − ηΔ",
+    accepts: &["lr", "rho", "eps"],
+    build: |hp| {
+        Ok(Box::new(Adadelta::new(
+            AdadeltaParams::from_hyperparameters(hp)?,
+        )))
+    },
+};
+
+/// Hyperparameters of Adadelta.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdadeltaParams {
+    /// Learning rate η > 0 (a scale on Δ); defaults to 1.
+    pub lr: f64,
+    /// Decay ρ ∈ [0, 1); defaults to 0.9.
+    pub rho: f64,
+    /// ε > 0 inside both roots; defaults to 10⁻⁶.
+    pub eps: f64,
+}
+
+impl Default for AdadeltaParams {
+    fn default() -> Self {
+        AdadeltaParams {
+            lr: 1.0,
+            rho: 0.9,
+            eps: 1e-6,
+        }
+    }
+}
+
+impl AdadeltaParams {
+    /// The defaults overridden by `hp`, validated.
+    pub fn from_hyperparameters(hp: &Hyperparameters) -> Result<Self> {
+        let d = AdadeltaParams::default();
+        let params = AdadeltaParams {
+            lr: hp.lr.unwrap_or(d.lr),
+            rho: hp.rho.unwrap_or(d.rho),
+            eps: hp.eps.unwrap_or(d.eps),
+        };
+        params.validate()?;
+        Ok(params)
+    }
+
+    /// η, ε positive and finite; ρ ∈ [0, 1).
+    pub fn validate(&self) -> Result<()> {
+        check_positive("adadelta", "lr", self.lr)?;
+        check_decay("adadelta", "rho", self.rho)?;
+        check_positive("adadelta", "eps", self.eps)
+    }
+}
+
+/// Adadelta state: the averages of squared gradients v and of squared updates u.
+#[derive(Clone, Debug)]
+pub struct Adadelta {
+    params: AdadeltaParams,
+    square_avg: Vec<f64>,
+    acc_delta: Vec<f64>,
+}
+
+impl Adadelta {
+    /// Adadelta with validated `params`.
+    pub fn new(params: AdadeltaParams) -> Self {
+        Adadelta {
+            params,
+            square_avg: Vec::new(),
+            acc_delta: Vec::new(),
+        }
+    }
+}
+
+impl Optimizer for Adadelta {
+    fn name(&self) -> &'static str {
+        "adadelta"
+    }
+
+    fn hyperparameters(&self) -> serde_json::Value {
+        json!({ "lr": self.params.lr, "rho": self.params.rho, "eps": self.params.eps })
+    }
+
+    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
+        self.square_avg = vec![0.0; f.dim()];
+        self.acc_delta = vec![0.0; f.dim()];
+        Ok(())
+    }
+
+    fn step(
+        &mut self,
+        _f: &dyn Objective,
+        x: &mut [f64],
+        _value: f64,
+        grad: &[f64],
+        _next_grad: &mut [f64],
+    ) -> Step {
+        let AdadeltaParams { lr, rho, eps } = self.params;
+        x.iter_mut()
+            .zip(grad)
+            .zip(self.square_avg.iter_mut().zip(&mut self.acc_delta))
+            .for_each(|((x, g), (v, u))| {
+                *v = rho * *v + (1.0 - rho) * g * g;
+                let delta = (*u + eps).sqrt() / (*v + eps).sqrt() * g;
+                *u = rho * *u + (1.0 - rho) * delta * delta;
+                *x -= lr * delta;
+            });
+        Step::default()
+    }
+
+    /// While x stands still, u keeps growing towards g² (at a rate set by ε/g², possibly
+    /// very slowly) and with it the step: no number of unchanged steps proves a fixed
+    /// point, so stall detection is off.
+    fn stall_patience(&self) -> usize {
+        usize::MAX
+    }
+}

@@ -1,0 +1,127 @@
+//! Writing a [`Trajectory`] to a file: JSON (the `run --json` document) or CSV (one row
+//! per record), chosen by the extension, written atomically.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::Trajectory;
+use crate::error::{Error, Result};
+
+/// A trajectory file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The JSON document of `run --json`.
+    Json,
+    /// One row per record: `iter,value,grad_norm,step_norm[,x0,x1,…]`.
+    Csv,
+}
+
+impl Format {
+    /// The format of `path` by its extension (`.json`, `.csv`); anything else is an
+    /// error naming `--out`.
+    pub fn from_path(path: &Path) -> Result<Self> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => Ok(Format::Json),
+            Some("csv") => Ok(Format::Csv),
+            _ => Err(Error::invalid(
+                "out",
+                "a file name ending in .json or .csv",
+                format!("`{}`", path.display()),
+            )),
+        }
+    }
+}
+
+/// Writes the records as CSV: a header `iter,value,grad_norm,step_norm` followed by
+/// `x0,x1,…` when the records hold iterates, then one row per record. Numbers are
+/// written in Rust's shortest round-trip form, so they read back bit-for-bit.
+pub fn write_csv(trajectory: &Trajectory, out: &mut dyn Write) -> std::io::Result<()> {
+    let width = trajectory
+        .records
+        .first()
+        .and_then(|r| r.x.as_ref())
+        .map_or(0, Vec::len);
+    write!(out, "iter,value,grad_norm,step_norm")?;
+    for i in 0..width {
+        write!(out, ",x{i}")?;
+    }
+    writeln!(out)?;
+    for r in &trajectory.records {
+        write!(
+            out,
+            "{},{},{},{}",
+            r.iter, r.value, r.grad_norm, r.step_norm
+        )?;
+        for v in r.x.iter().flatten() {
+            write!(out, ",{v}")?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Writes the trajectory as pretty JSON.
+pub fn write_json(trajectory: &Trajectory, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, trajectory).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
+/// Checks before a run that `path` has a known extension and a directory that exists,
+/// so that a long run is not wasted on an output that cannot be written.
+pub fn check_output_path(path: &Path) -> Result<Format> {
+    let format = Format::from_path(path)?;
+    let parent = parent_dir(path);
+    if !parent.is_dir() {
+        return Err(Error::invalid(
+            "out",
+            "a file in an existing directory",
+            format!("`{}` (no directory `{}`)", path.display(), parent.display()),
+        ));
+    }
+    Ok(format)
+}
+
+/// Writes the trajectory to `path` in the format its extension names, atomically: to a
+/// temporary file in the same directory, then renamed over `path`. On any error the
+/// temporary file is removed and `path` is left as it was.
+pub fn write_trajectory(trajectory: &Trajectory, path: &Path) -> Result<()> {
+    let format = Format::from_path(path)?;
+    let temporary = temporary_path(path);
+    let written = (|| -> std::io::Result<()> {
+        let file = std::fs::File::create(&temporary)?;
+        let mut writer = std::io::BufWriter::new(file);
+        match format {
+            Format::Json => write_json(trajectory, &mut writer)?,
+            Format::Csv => write_csv(trajectory, &mut writer)?,
+        }
+        writer
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    written.map_err(|source| {
+        let _ = std::fs::remove_file(&temporary);
+        Error::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// `.<name>.<pid>.tmp` next to `path`.
+fn temporary_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parent_dir(path).join(format!(".{name}.{}.tmp", std::process::id()))
+}
