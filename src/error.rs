@@ -115,6 +115,19 @@ pub enum Error {
         /// What was found.
         found: String,
     },
+    /// An optimizer asked to run on a problem it cannot handle (e.g. a second-order
+    /// method on a sphere-constrained problem).
+    #[error("optimizer `{optimizer}` does not support {what} (`{problem}` {detail})")]
+    UnsupportedProblem {
+        /// The optimizer.
+        optimizer: String,
+        /// What it does not support, e.g. "constrained problems".
+        what: String,
+        /// The problem kind.
+        problem: String,
+        /// Why this problem is such a one, e.g. "on spheres".
+        detail: String,
+    },
     /// Standard output could not be written (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),

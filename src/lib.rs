@@ -18,6 +18,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod argmin_interop;
 pub mod cli;
 pub mod error;
 pub mod evaluate;

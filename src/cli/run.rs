@@ -46,6 +46,12 @@ pub struct RunArgs {
     /// Adadelta's decay ρ ∈ [0, 1).
     #[arg(long, value_name = "ρ", allow_negative_numbers = true)]
     rho: Option<f64>,
+    /// Saddle-free Newton's floor δ > 0 on |λ| (saddle_free_newton).
+    #[arg(long, value_name = "δ", allow_negative_numbers = true)]
+    damping: Option<f64>,
+    /// L-BFGS's memory m ≥ 1, the number of stored (s, y) pairs (lbfgs).
+    #[arg(long, value_name = "m")]
+    memory: Option<usize>,
     /// Adam without bias correction (the slides' form x ← x − η m/(√v + ε)).
     #[arg(long)]
     no_bias_correction: bool,
@@ -95,6 +101,8 @@ impl RunArgs {
             alpha: self.alpha,
             rho: self.rho,
             bias_correction: self.no_bias_correction.then_some(false),
+            damping: self.damping,
+            memory: self.memory,
         }
     }
 

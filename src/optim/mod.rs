@@ -35,9 +35,11 @@ use crate::objective::Objective;
 pub mod adadelta;
 pub mod adagrad;
 pub mod adam;
+pub mod argmin_solvers;
 pub mod gd;
 pub mod heavy_ball;
 pub mod nesterov;
+pub mod newton;
 pub mod output;
 pub mod rmsprop;
 mod run;
@@ -150,6 +152,10 @@ pub struct Hyperparameters {
     pub rho: Option<f64>,
     /// Adam's bias correction (`Some(false)` from `--no-bias-correction`).
     pub bias_correction: Option<bool>,
+    /// Saddle-free Newton's eigenvalue floor δ.
+    pub damping: Option<f64>,
+    /// L-BFGS's memory m (number of stored (s, y) pairs).
+    pub memory: Option<usize>,
 }
 
 impl Hyperparameters {
@@ -163,6 +169,7 @@ impl Hyperparameters {
             ("eps", self.eps),
             ("alpha", self.alpha),
             ("rho", self.rho),
+            ("damping", self.damping),
         ];
         let mut names: Vec<&'static str> = floats
             .iter()
@@ -171,6 +178,9 @@ impl Hyperparameters {
             .collect();
         if self.bias_correction.is_some() {
             names.push("bias_correction");
+        }
+        if self.memory.is_some() {
+            names.push("memory");
         }
         names
     }
@@ -195,10 +205,14 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
     gd::ENTRY,
     heavy_ball::ENTRY,
     nesterov::ENTRY,
+    newton::NEWTON_ENTRY,
+    newton::SADDLE_FREE_ENTRY,
     adagrad::ENTRY,
     rmsprop::ENTRY,
     adadelta::ENTRY,
     adam::ENTRY,
+    argmin_solvers::LBFGS_ENTRY,
+    argmin_solvers::TRUST_REGION_ENTRY,
 ];
 
 /// The names of the known optimizers, comma-separated.
@@ -212,9 +226,10 @@ pub fn known_names() -> String {
 
 /// The optimizer list of `landscape run --help`: one line per registry entry.
 pub fn help_text() -> String {
+    let width = OPTIMIZERS.iter().map(|e| e.name.len()).max().unwrap_or(0) + 2;
     let lines: Vec<String> = OPTIMIZERS
         .iter()
-        .map(|e| format!("  {:<12}{}", e.name, e.description))
+        .map(|e| format!("  {:<width$}{}", e.name, e.description))
         .collect();
     format!(
         "Optimizers (update rules exactly torch.optim's; defaults in brackets):\n{}",

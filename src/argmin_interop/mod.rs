@@ -1,0 +1,133 @@
+//! Every problem of the library as an [argmin](https://docs.rs/argmin/0.11) problem.
+//!
+//! [`ArgminObjective`] wraps any `&dyn Objective` and implements argmin's capability
+//! traits with `Param = nalgebra::DVector<f64>` (argmin-math's `nalgebra_v0_34`
+//! backend):
+//!
+//! - [`CostFunction`]: f(x), [`Objective::value`];
+//! - [`Gradient`]: ∇f(x), [`Objective::gradient`];
+//! - [`Hessian`]: the dense ∇²f(x) as a `DMatrix<f64>`, column j = ∇²f(x)·eⱼ from the
+//!   *exact* HVP, then symmetrised, (H + Hᵀ)/2. It costs d HVPs and d² numbers, so it is
+//!   only affordable for small d (a few thousand at most); the second-order solvers of
+//!   [`crate::optim`] refuse larger problems.
+//!
+//! The derivatives are the Euclidean ones of the formula: on a sphere-constrained problem
+//! ([`crate::Manifold::Spheres`]) argmin would optimise the unconstrained function, which
+//! is why the argmin-backed optimizers reject such problems.
+//!
+//! A parameter vector of the wrong length is an argmin error (not a panic), so that a
+//! solver reports it through its `Result`.
+//!
+//! ```
+//! use argmin::core::{CostFunction, Gradient};
+//! use landscape::argmin_interop::ArgminObjective;
+//! use landscape::problems::rosenbrock::Rosenbrock;
+//! use nalgebra::DVector;
+//!
+//! let f = Rosenbrock::new();
+//! let problem = ArgminObjective::new(&f);
+//! let x = DVector::from_vec(vec![1.0, 1.0]);
+//! assert_eq!(problem.cost(&x).unwrap(), 0.0);
+//! assert_eq!(problem.gradient(&x).unwrap().norm(), 0.0);
+//! ```
+
+use argmin::core::{ArgminError, CostFunction, Error as ArgminErrorBox, Gradient, Hessian};
+use nalgebra::{DMatrix, DVector};
+
+use crate::linalg::symmetrise;
+use crate::objective::Objective;
+
+/// An [`Objective`] seen as an argmin problem (cost, gradient, dense Hessian) on
+/// `DVector<f64>` parameters. Cheap to build: it only borrows the objective.
+#[derive(Clone, Copy)]
+pub struct ArgminObjective<'a> {
+    objective: &'a dyn Objective,
+}
+
+impl<'a> ArgminObjective<'a> {
+    /// The argmin view of `objective`.
+    pub fn new(objective: &'a dyn Objective) -> Self {
+        ArgminObjective { objective }
+    }
+
+    /// The wrapped objective.
+    pub fn objective(&self) -> &'a dyn Objective {
+        self.objective
+    }
+
+    /// Rejects a parameter vector whose length is not the problem's dimension.
+    fn check(&self, param: &DVector<f64>) -> Result<(), ArgminErrorBox> {
+        let d = self.objective.dim();
+        if param.len() == d {
+            Ok(())
+        } else {
+            Err(ArgminError::InvalidParameter {
+                text: format!(
+                    "parameter vector has length {}, expected {d} (the dimension of `{}`)",
+                    param.len(),
+                    self.objective.kind()
+                ),
+            }
+            .into())
+        }
+    }
+}
+
+impl CostFunction for ArgminObjective<'_> {
+    type Param = DVector<f64>;
+    type Output = f64;
+
+    fn cost(&self, param: &DVector<f64>) -> Result<f64, ArgminErrorBox> {
+        self.check(param)?;
+        Ok(self.objective.value(param.as_slice()))
+    }
+}
+
+impl Gradient for ArgminObjective<'_> {
+    type Param = DVector<f64>;
+    type Gradient = DVector<f64>;
+
+    fn gradient(&self, param: &DVector<f64>) -> Result<DVector<f64>, ArgminErrorBox> {
+        self.check(param)?;
+        let mut grad = DVector::zeros(param.len());
+        self.objective
+            .gradient(param.as_slice(), grad.as_mut_slice());
+        Ok(grad)
+    }
+}
+
+impl Hessian for ArgminObjective<'_> {
+    type Param = DVector<f64>;
+    type Hessian = DMatrix<f64>;
+
+    fn hessian(&self, param: &DVector<f64>) -> Result<DMatrix<f64>, ArgminErrorBox> {
+        self.check(param)?;
+        let d = param.len();
+        let mut h = DMatrix::zeros(d, d);
+        let mut basis = vec![0.0; d];
+        dense_hessian_into(self.objective, param.as_slice(), &mut basis, &mut h);
+        Ok(h)
+    }
+}
+
+/// Writes the symmetrised dense Hessian (H + Hᵀ)/2 of `f` at `x` into `h` (d × d), column
+/// j from the exact HVP ∇²f(x)·eⱼ. `basis` is scratch of length d (left all zeros); the
+/// columns are written in place, so nothing is allocated.
+///
+/// # Panics
+/// If `h` is not d × d or `basis` not of length d (programmer error).
+#[track_caller]
+pub fn dense_hessian_into(f: &dyn Objective, x: &[f64], basis: &mut [f64], h: &mut DMatrix<f64>) {
+    let d = x.len();
+    assert_eq!(h.shape(), (d, d), "dense_hessian_into: matrix shape");
+    assert_eq!(basis.len(), d, "dense_hessian_into: scratch length");
+    basis.fill(0.0);
+    for j in 0..d {
+        basis[j] = 1.0;
+        // A column of a column-major DMatrix is a contiguous slice.
+        let column = &mut h.as_mut_slice()[j * d..(j + 1) * d];
+        f.hvp(x, basis, column);
+        basis[j] = 0.0;
+    }
+    symmetrise(h);
+}
