@@ -18,6 +18,8 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod census;
+pub mod classify;
 pub mod cli;
 pub mod error;
 pub mod evaluate;

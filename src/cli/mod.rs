@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::problems::{self, ProblemSpec};
 
+mod census;
+mod classify;
 mod eval;
 mod points;
 mod problems_cmd;
@@ -33,6 +35,13 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// List a problem's closed-form stationary points with their values and kinds.
     Points(points::PointsArgs),
+    /// Classify a point: not_stationary, global_min, local_min, spurious_local_min,
+    /// strict_saddle, non_strict_saddle, local_max or degenerate, with the evidence
+    /// (gradient norm, extreme eigenvalues, inertia, higher-order test) and tolerances.
+    Classify(classify::ClassifyArgs),
+    /// Find and classify the stationary points that seeded random starts lead to
+    /// (minima by descent; saddles and maxima by a root-finder on ∇f = 0).
+    Census(census::CensusArgs),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -61,6 +70,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Problems(args) => problems_cmd::run(args, out),
         Command::Eval(args) => eval::run(args, out),
         Command::Points(args) => points::run(args, out),
+        Command::Classify(args) => classify::run(args, out),
+        Command::Census(args) => census::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }
