@@ -31,6 +31,7 @@ pub mod objective;
 pub mod point;
 pub mod problems;
 pub mod random;
+pub mod spectrum;
 pub mod verdict;
 
 pub use error::{Error, Result};
