@@ -193,7 +193,11 @@ fn cli_census_json_has_the_contract_fields() {
         "4",
         "--json",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let points = json["points"].as_array().unwrap();
     assert_eq!(points.len(), 9);

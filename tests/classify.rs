@@ -110,7 +110,10 @@ fn quadratics_of_every_inertia() {
 
 #[test]
 fn indefinite_quadratic_escape_direction_is_the_bottom_eigenvector() {
-    let f = load("quadratic", &["eigenvalues=[-0.5, 1.0, 2.0]", "b=[1, 0, 0]"]);
+    let f = load(
+        "quadratic",
+        &["eigenvalues=[-0.5, 1.0, 2.0]", "b=[1, 0, 0]"],
+    );
     let x = f.known_point("stationary").unwrap().x;
     let opts = ClassifyOptions {
         with_direction: true,
@@ -139,7 +142,10 @@ fn x2_minus_y2_is_a_strict_saddle_escaping_along_e_y() {
     assert_eq!(c.kind, Verdict::StrictSaddle);
     assert!((c.lambda_min.unwrap() + 2.0).abs() < 1e-14);
     let v = c.escape_direction.unwrap();
-    assert!(v[0].abs() < 1e-14 && (v[1].abs() - 1.0).abs() < 1e-14, "{v:?}");
+    assert!(
+        v[0].abs() < 1e-14 && (v[1].abs() - 1.0).abs() < 1e-14,
+        "{v:?}"
+    );
     // Without the flag the direction is absent from the JSON.
     let plain = verdict_at(f.as_ref(), &[0.0, 0.0]);
     let json = serde_json::to_value(&plain).unwrap();
@@ -181,7 +187,10 @@ fn monkey_saddle_is_a_non_strict_saddle_of_third_order() {
     let f = load("monkey_saddle", &[]);
     let c = verdict_at(f.as_ref(), &[0.0, 0.0]);
     assert_eq!(c.kind, Verdict::NonStrictSaddle, "{}", c.reason);
-    assert_eq!((c.negative, c.zero, c.positive), (Some(0), Some(2), Some(0)));
+    assert_eq!(
+        (c.negative, c.zero, c.positive),
+        (Some(0), Some(2), Some(0))
+    );
     assert!(c.reason.contains("t^3"), "{}", c.reason);
 }
 
@@ -353,7 +362,10 @@ fn assert_cli_bad_input(args: &[&str], needle: &str) {
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.contains(needle), "{args:?}: `{needle}` not in {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: `{needle}` not in {stderr}"
+    );
 }
 
 #[test]

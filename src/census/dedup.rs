@@ -6,11 +6,14 @@
 //!    u, which changes by at most ‖x − y‖, so only groups whose projection lies within
 //!    `radius` are compared.
 //! 2. Up to continuous symmetries (problems declaring `symmetry_directions`): a symmetry
-//!    orbit is a continuum of stationary points with the same value and the same reduced
-//!    spectrum, so after classification, groups with the same verdict, inertia, value
-//!    (within 10⁻⁹·max(1, |f|)) and extreme eigenvalues (within 10⁻⁶·max(1, |λ|)) are
-//!    merged (see [`same_signature`]). Two different orbits that agree on all of these
-//!    would be merged too: the signature is invariant, not complete.
+//!    orbit is a continuum of stationary points with the same value, the same verdict
+//!    and, since a linear symmetry φ turns the Hessian into the congruent φ⁻ᵀHφ⁻¹, the
+//!    same inertia (Sylvester's law; the eigenvalues themselves change under
+//!    non-orthogonal symmetries such as the GL(d) rescalings of a deep linear network).
+//!    So after classification, groups with the same verdict, inertia and value (within
+//!    10⁻⁹·max(1, |f|)) are merged (see [`same_signature`]). Two different orbits that
+//!    agree on all of these would be merged too: the signature is invariant, not
+//!    complete.
 
 use crate::classify::Classification;
 
@@ -66,19 +69,12 @@ pub fn group_by_distance(candidates: Vec<Candidate>, radius: f64) -> Vec<Group> 
 }
 
 /// True when two classified points agree on every symmetry-invariant number the
-/// classification gives: verdict, inertia, value and extreme eigenvalues.
+/// classification gives: verdict, inertia and value.
 pub fn same_signature(a: &Classification, b: &Classification) -> bool {
-    let close = |x: f64, y: f64, rel: f64| (x - y).abs() <= rel * x.abs().max(y.abs()).max(1.0);
-    let close_opt = |x: Option<f64>, y: Option<f64>| match (x, y) {
-        (Some(x), Some(y)) => close(x, y, 1e-6),
-        (None, None) => true,
-        _ => false,
-    };
+    let scale = a.value.abs().max(b.value.abs()).max(1.0);
     a.kind == b.kind
         && (a.negative, a.zero, a.positive) == (b.negative, b.zero, b.positive)
-        && close(a.value, b.value, 1e-9)
-        && close_opt(a.lambda_min, b.lambda_min)
-        && close_opt(a.lambda_max, b.lambda_max)
+        && (a.value - b.value).abs() <= 1e-9 * scale
 }
 
 /// A fixed unit vector with unequal entries, so that distinct points rarely project
@@ -118,7 +114,13 @@ mod tests {
             value: 0.0,
         };
         let groups = group_by_distance(
-            vec![c(0.0, 0.0), c(1.0, 0.0), c(1e-9, 0.0), c(1.0, 1e-9), c(0.0, 1.0)],
+            vec![
+                c(0.0, 0.0),
+                c(1.0, 0.0),
+                c(1e-9, 0.0),
+                c(1.0, 1e-9),
+                c(0.0, 1.0),
+            ],
             1e-6,
         );
         let hits: Vec<usize> = groups.iter().map(|g| g.hits).collect();

@@ -83,10 +83,13 @@ impl<'a> Lbfgs<'a> {
             self.two_loop(stored, newest);
             self.manifold.project_tangent(x, &mut self.direction);
             let mut slope = dot(&self.g, &self.direction);
-            if !(slope < 0.0) {
+            if slope.is_nan() || slope >= 0.0 {
                 // Not a descent direction: restart from steepest descent.
                 stored = 0;
-                self.direction.iter_mut().zip(&self.g).for_each(|(d, g)| *d = -g);
+                self.direction
+                    .iter_mut()
+                    .zip(&self.g)
+                    .for_each(|(d, g)| *d = -g);
                 slope = -gn * gn;
             }
             let mut step = if stored == 0 {
@@ -113,15 +116,21 @@ impl<'a> Lbfgs<'a> {
             debug_assert!(new_value == trial || !trial.is_finite());
             // Keep the curvature pair (s, y) only when sᵀy is safely positive.
             let (mut sy, mut ss, mut yy) = (0.0, 0.0, 0.0);
-            for i in 0..x.len() {
-                let (si, yi) = (self.x_new[i] - x[i], self.g_new[i] - self.g[i]);
+            let pairs = self.x_new.iter().zip(x.iter());
+            for ((xn, xo), (gn, go)) in pairs.zip(self.g_new.iter().zip(&self.g)) {
+                let (si, yi) = (xn - xo, gn - go);
                 (sy, ss, yy) = (sy + si * yi, ss + si * si, yy + yi * yi);
             }
             if sy > 1e-12 * (ss * yy).sqrt() {
-                let slot = if stored == 0 { 0 } else { (newest + 1) % MEMORY };
-                for i in 0..x.len() {
-                    self.s[slot][i] = self.x_new[i] - x[i];
-                    self.y[slot][i] = self.g_new[i] - self.g[i];
+                let slot = if stored == 0 {
+                    0
+                } else {
+                    (newest + 1) % MEMORY
+                };
+                let (s, y) = (&mut self.s[slot], &mut self.y[slot]);
+                for (i, (si, yi)) in s.iter_mut().zip(y.iter_mut()).enumerate() {
+                    *si = self.x_new[i] - x[i];
+                    *yi = self.g_new[i] - self.g[i];
                 }
                 self.rho[slot] = 1.0 / sy;
                 newest = slot;
@@ -131,7 +140,7 @@ impl<'a> Lbfgs<'a> {
             std::mem::swap(&mut self.g, &mut self.g_new);
             value = new_value;
             gn = norm(&self.g);
-            diverged = !value.is_finite() || x.iter().any(|v| !(v.abs() <= bound));
+            diverged = !value.is_finite() || x.iter().any(|v| v.is_nan() || v.abs() > bound);
         }
         DescentStatus {
             value,
@@ -143,13 +152,19 @@ impl<'a> Lbfgs<'a> {
 
     /// direction = −H_k g by the two-loop recursion over the `stored` newest pairs.
     fn two_loop(&mut self, stored: usize, newest: usize) {
-        self.direction.iter_mut().zip(&self.g).for_each(|(d, g)| *d = -g);
+        self.direction
+            .iter_mut()
+            .zip(&self.g)
+            .for_each(|(d, g)| *d = -g);
         let slot = |back: usize| (newest + MEMORY - back) % MEMORY;
         for back in 0..stored {
             let i = slot(back);
             self.alpha[i] = self.rho[i] * dot(&self.s[i], &self.direction);
             let a = self.alpha[i];
-            self.direction.iter_mut().zip(&self.y[i]).for_each(|(d, y)| *d -= a * y);
+            self.direction
+                .iter_mut()
+                .zip(&self.y[i])
+                .for_each(|(d, y)| *d -= a * y);
         }
         if stored > 0 {
             let yy = dot(&self.y[newest], &self.y[newest]);
@@ -160,7 +175,10 @@ impl<'a> Lbfgs<'a> {
             let i = slot(back);
             let beta = self.rho[i] * dot(&self.y[i], &self.direction);
             let a = self.alpha[i];
-            self.direction.iter_mut().zip(&self.s[i]).for_each(|(d, s)| *d += (a - beta) * s);
+            self.direction
+                .iter_mut()
+                .zip(&self.s[i])
+                .for_each(|(d, s)| *d += (a - beta) * s);
         }
     }
 }

@@ -8,7 +8,8 @@
 //!   which converges to saddles and maxima as readily as to minima.
 //!
 //! A search's end point is kept when ‖grad f‖ ≤ the gradient tolerance (the classifier's:
-//! `grad_tol`, default 10⁻⁶·max(1, |f|)); the polish aims for 10⁻⁶ of that. Kept points
+//! `grad_tol`, default 10⁻⁶·max(1, |f|)); the polish runs until a root-finder step no
+//! longer lowers ‖grad f‖ (the rounding floor) or its step cap. Kept points
 //! are deduplicated ([`dedup`]: distance ≤ `dedup_tol`·max(1, scale), then, on problems
 //! with declared continuous symmetries, by a symmetry-invariant signature), each distinct
 //! point is classified ([`crate::classify`]), and its hits (searches that ended there)
@@ -148,7 +149,10 @@ pub fn census(f: &dyn Objective, opts: &CensusOptions) -> Result<Census> {
     for (group, c) in groups.into_iter().zip(classified) {
         let symmetric = !f.symmetry_directions(&group.representative.x).is_empty();
         if symmetric {
-            if let Some((p, _)) = points.iter_mut().find(|(_, other)| same_signature(&c, other)) {
+            if let Some((p, _)) = points
+                .iter_mut()
+                .find(|(_, other)| same_signature(&c, other))
+            {
                 p.hits += group.hits;
                 continue;
             }
@@ -192,11 +196,15 @@ fn search_from(
     let manifold = f.manifold();
     manifold.retract_in_place(&mut x0);
     let accept = |value: f64| opts.grad_tol.unwrap_or_else(|| default_grad_tol(value));
-    let polish = |value: f64| 1e-6 * accept(value);
+    // Polish to the rounding floor: near a degenerate point λ shrinks only like
+    // ‖x − x*‖ while ‖grad f‖ shrinks like its square, so stopping at a gradient
+    // target would leave spurious eigenvalues above the eigenvalue tolerance.
+    let polish = |_: f64| 0.0;
     let bound = 1e6 * scale.max(1.0);
     let mut root = RootFinder::new(f);
     let keep = |x: Vec<f64>, value: f64, grad_norm: f64| {
-        let ok = value.is_finite() && grad_norm <= accept(value) && x.iter().all(|v| v.abs() <= bound);
+        let ok =
+            value.is_finite() && grad_norm <= accept(value) && x.iter().all(|v| v.abs() <= bound);
         ok.then_some(Candidate { x, value })
     };
 

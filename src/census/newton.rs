@@ -103,7 +103,7 @@ impl<'a> RootFinder<'a> {
         while steps < max_steps && value.is_finite() && gn.is_finite() && gn > target(value) {
             if fresh {
                 curvature = self.prepare(x);
-                if !(curvature > 0.0) {
+                if curvature.is_nan() || curvature <= 0.0 {
                     break; // H g = 0 with g ≠ 0: no LM direction.
                 }
                 if mu.is_nan() {
@@ -119,9 +119,9 @@ impl<'a> RootFinder<'a> {
                     *y = x + p;
                 }
                 self.manifold.retract_in_place(&mut self.x_trial);
-                let trial_value =
-                    self.f.value_and_gradient(&self.x_trial, &mut self.g_trial);
-                self.manifold.project_tangent(&self.x_trial, &mut self.g_trial);
+                let trial_value = self.f.value_and_gradient(&self.x_trial, &mut self.g_trial);
+                self.manifold
+                    .project_tangent(&self.x_trial, &mut self.g_trial);
                 let trial_gn = norm(&self.g_trial);
                 if trial_value.is_finite() && trial_gn < gn {
                     x.copy_from_slice(&self.x_trial);
@@ -211,7 +211,7 @@ impl<'a> RootFinder<'a> {
                     s -= l[i * d + k] * l[j * d + k];
                 }
                 if i == j {
-                    if !(s > 0.0) {
+                    if s.is_nan() || s <= 0.0 {
                         return false;
                     }
                     l[i * d + i] = s.sqrt();
@@ -248,18 +248,30 @@ impl<'a> RootFinder<'a> {
             }
             self.f.riemannian_hvp(x, &self.p, &mut self.tmp);
             self.f.riemannian_hvp(x, &self.tmp, &mut self.ap);
-            self.ap.iter_mut().zip(&self.p).for_each(|(a, p)| *a += mu * p);
+            self.ap
+                .iter_mut()
+                .zip(&self.p)
+                .for_each(|(a, p)| *a += mu * p);
             let pap = dot(&self.p, &self.ap);
-            if !(pap > 0.0) {
+            if pap.is_nan() || pap <= 0.0 {
                 break;
             }
             let alpha = rr / pap;
-            self.step.iter_mut().zip(&self.p).for_each(|(s, p)| *s += alpha * p);
-            self.r.iter_mut().zip(&self.ap).for_each(|(r, a)| *r -= alpha * a);
+            self.step
+                .iter_mut()
+                .zip(&self.p)
+                .for_each(|(s, p)| *s += alpha * p);
+            self.r
+                .iter_mut()
+                .zip(&self.ap)
+                .for_each(|(r, a)| *r -= alpha * a);
             let rr_new = dot(&self.r, &self.r);
             let beta = rr_new / rr;
             rr = rr_new;
-            self.p.iter_mut().zip(&self.r).for_each(|(p, r)| *p = r + beta * *p);
+            self.p
+                .iter_mut()
+                .zip(&self.r)
+                .for_each(|(p, r)| *p = r + beta * *p);
         }
         self.manifold.project_tangent(x, &mut self.step);
         self.step.iter().all(|v| v.is_finite()) && dot(&self.step, &self.step) > 0.0

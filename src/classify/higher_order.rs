@@ -162,13 +162,7 @@ pub fn probe_null_space(
     let paired = null_vectors.len().min(PAIR_VECTORS);
     for i in 0..paired {
         for j in (i + 1)..paired {
-            let v = unit_combination(null_vectors, |k| {
-                if k == i || k == j {
-                    1.0
-                } else {
-                    0.0
-                }
-            });
+            let v = unit_combination(null_vectors, |k| if k == i || k == j { 1.0 } else { 0.0 });
             push(format!("null vectors {}+{}", i + 1, j + 1), v, &mut prober);
         }
     }
@@ -286,7 +280,10 @@ mod tests {
         match fit_trend(&samples(|t| -2.0 * t.powi(3) + t.powi(6))) {
             Trend::Descent { order, coefficient } => {
                 assert!((order - 3.0).abs() < 0.05, "order {order}");
-                assert!((coefficient + 2.0).abs() < 1e-3, "coefficient {coefficient}");
+                assert!(
+                    (coefficient + 2.0).abs() < 1e-3,
+                    "coefficient {coefficient}"
+                );
             }
             other => panic!("expected descent, got {other:?}"),
         }

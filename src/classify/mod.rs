@@ -49,7 +49,7 @@ pub struct Tolerances {
 }
 
 /// Options of [`classify`]; `Default` gives the scale-aware tolerances.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ClassifyOptions {
     /// Gradient tolerance; defaults to 10⁻⁶·max(1, |f(x)|). Must be finite and positive.
     pub grad_tol: Option<f64>,
@@ -59,17 +59,6 @@ pub struct ClassifyOptions {
     pub spectrum: SpectrumOptions,
     /// Report the escape direction (unit eigenvector of λmin) when λmin < 0.
     pub with_direction: bool,
-}
-
-impl Default for ClassifyOptions {
-    fn default() -> Self {
-        ClassifyOptions {
-            grad_tol: None,
-            eig_tol: None,
-            spectrum: SpectrumOptions::default(),
-            with_direction: false,
-        }
-    }
 }
 
 /// A verdict and its evidence (the JSON of `landscape classify`).
@@ -201,7 +190,11 @@ impl Evidence {
         let inertia = s.complete.then(|| {
             let negative = s.eigenvalues.iter().filter(|&&l| l < -tol).count();
             let positive = s.eigenvalues.iter().filter(|&&l| l > tol).count();
-            (negative, s.eigenvalues.len() - negative - positive, positive)
+            (
+                negative,
+                s.eigenvalues.len() - negative - positive,
+                positive,
+            )
         });
         let smallest = s.smallest.first();
         Evidence {
@@ -287,10 +280,7 @@ fn decide(
                     num(tol.grad)
                 ),
             ),
-            None => (
-                Verdict::LocalMin,
-                format!("{base}: local min (f* unknown)"),
-            ),
+            None => (Verdict::LocalMin, format!("{base}: local min (f* unknown)")),
         });
     }
     higher_order_verdict(f, x, spectrum, lmax, tol.eig, opts)
@@ -374,7 +364,11 @@ fn no_descent_reason(report: &ProbeReport, positive: bool) -> String {
     } else if flat == n {
         format!(
             "f is flat within rounding along all {n} probes{}: a flat valley, not classifiable",
-            if positive { "" } else { " and no eigenvalue is positive" }
+            if positive {
+                ""
+            } else {
+                " and no eigenvalue is positive"
+            }
         )
     } else {
         format!(
@@ -413,8 +407,15 @@ fn null_vectors(
 /// A unit vector whose largest-magnitude entry is positive (a deterministic sign).
 fn oriented_unit(mut v: Vec<f64>) -> Vec<f64> {
     let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
-    let largest = v.iter().copied().fold(0.0_f64, |m, a| if a.abs() > m.abs() { a } else { m });
-    let scale = if largest < 0.0 { -1.0 / norm } else { 1.0 / norm };
+    let largest = v
+        .iter()
+        .copied()
+        .fold(0.0_f64, |m, a| if a.abs() > m.abs() { a } else { m });
+    let scale = if largest < 0.0 {
+        -1.0 / norm
+    } else {
+        1.0 / norm
+    };
     v.iter_mut().for_each(|a| *a *= scale);
     v
 }
