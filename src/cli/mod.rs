@@ -12,6 +12,7 @@ use crate::problems::{self, ProblemSpec};
 mod eval;
 mod points;
 mod problems_cmd;
+mod spectrum;
 
 /// Landscapes of non-convex objectives: exact derivatives, known stationary points, and
 /// (in later versions) classification, optimizers, saddle escape and plots.
@@ -33,6 +34,10 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// List a problem's closed-form stationary points with their values and kinds.
     Points(points::PointsArgs),
+    /// Eigenvalues of the Hessian at a point (all by dense, or the k extreme ones by
+    /// Lanczos with residuals), on the tangent space minus symmetry directions; or its
+    /// spectral density (--density).
+    Spectrum(spectrum::SpectrumArgs),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -61,6 +66,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Problems(args) => problems_cmd::run(args, out),
         Command::Eval(args) => eval::run(args, out),
         Command::Points(args) => points::run(args, out),
+        Command::Spectrum(args) => spectrum::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }
