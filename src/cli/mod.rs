@@ -14,6 +14,7 @@ mod classify;
 mod eval;
 mod points;
 mod problems_cmd;
+mod spectrum;
 
 /// Landscapes of non-convex objectives: exact derivatives, known stationary points, and
 /// (in later versions) classification, optimizers, saddle escape and plots.
@@ -35,6 +36,10 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// List a problem's closed-form stationary points with their values and kinds.
     Points(points::PointsArgs),
+    /// Eigenvalues of the Hessian at a point (all by dense, or the k extreme ones by
+    /// Lanczos with residuals), on the tangent space minus symmetry directions; or its
+    /// spectral density (--density).
+    Spectrum(spectrum::SpectrumArgs),
     /// Classify a point: not_stationary, global_min, local_min, spurious_local_min,
     /// strict_saddle, non_strict_saddle, local_max or degenerate, with the evidence
     /// (gradient norm, extreme eigenvalues, inertia, higher-order test) and tolerances.
@@ -70,6 +75,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Problems(args) => problems_cmd::run(args, out),
         Command::Eval(args) => eval::run(args, out),
         Command::Points(args) => points::run(args, out),
+        Command::Spectrum(args) => spectrum::run(args, out),
         Command::Classify(args) => classify::run(args, out),
         Command::Census(args) => census::run(args, out),
     };

@@ -16,7 +16,7 @@
 //!   [`SpectrumOptions::dense_threshold`], Lanczos above.
 //!
 //! The spectral density (stochastic Lanczos quadrature) and Hutchinson's trace estimator
-//! live in `density`.
+//! live in [`density`].
 //!
 //! ```
 //! use landscape::problems;
@@ -33,9 +33,11 @@ use crate::error::{ensure_finite, Error, Result};
 use crate::objective::Objective;
 
 mod dense;
+pub mod density;
 mod lanczos;
 mod reduced;
 
+pub use density::{hutchinson_trace, spectral_density, Density, DensityOptions, TraceEstimate};
 pub use reduced::ReducedSpace;
 
 /// How to compute the spectrum.
