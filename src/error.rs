@@ -131,6 +131,14 @@ pub enum Error {
     /// Standard output could not be written (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),
+    /// A numerical method that failed (e.g. an eigensolver that hit its iteration cap).
+    #[error("numerical failure in {what}: {message}")]
+    Numerical {
+        /// The method.
+        what: String,
+        /// What happened.
+        message: String,
+    },
     /// A file or argument whose contents could not be parsed.
     #[error("cannot parse {what}: {message}")]
     Parse {

@@ -19,6 +19,8 @@
 #![warn(missing_docs)]
 
 pub mod argmin_interop;
+pub mod census;
+pub mod classify;
 pub mod cli;
 pub mod error;
 pub mod evaluate;
@@ -31,6 +33,7 @@ pub mod optim;
 pub mod point;
 pub mod problems;
 pub mod random;
+pub mod spectrum;
 pub mod verdict;
 
 pub use error::{Error, Result};

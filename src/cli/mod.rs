@@ -9,10 +9,13 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::problems::{self, ProblemSpec};
 
+mod census;
+mod classify;
 mod eval;
 mod points;
 mod problems_cmd;
 mod run;
+mod spectrum;
 
 /// Landscapes of non-convex objectives: exact derivatives, known stationary points, and
 /// (in later versions) classification, optimizers, saddle escape and plots.
@@ -37,6 +40,17 @@ pub enum Command {
     /// Run an optimizer (gd, heavy_ball, nesterov, adagrad, rmsprop, adadelta, adam, …)
     /// from an initial point and record its trajectory (JSON or CSV).
     Run(Box<run::RunArgs>),
+    /// Eigenvalues of the Hessian at a point (all by dense, or the k extreme ones by
+    /// Lanczos with residuals), on the tangent space minus symmetry directions; or its
+    /// spectral density (--density).
+    Spectrum(spectrum::SpectrumArgs),
+    /// Classify a point: not_stationary, global_min, local_min, spurious_local_min,
+    /// strict_saddle, non_strict_saddle, local_max or degenerate, with the evidence
+    /// (gradient norm, extreme eigenvalues, inertia, higher-order test) and tolerances.
+    Classify(classify::ClassifyArgs),
+    /// Find and classify the stationary points that seeded random starts lead to
+    /// (minima by descent; saddles and maxima by a root-finder on ∇f = 0).
+    Census(census::CensusArgs),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -66,6 +80,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Eval(args) => eval::run(args, out),
         Command::Points(args) => points::run(args, out),
         Command::Run(args) => run::run(*args, out),
+        Command::Spectrum(args) => spectrum::run(args, out),
+        Command::Classify(args) => classify::run(args, out),
+        Command::Census(args) => census::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

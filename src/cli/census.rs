@@ -1,0 +1,84 @@
+//! `landscape census`: the stationary points that seeded random starts lead to.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::{format_vector, ProblemArgs};
+use crate::census::{census, CensusOptions};
+use crate::error::Result;
+
+/// Arguments of `landscape census`.
+#[derive(Debug, Args)]
+pub struct CensusArgs {
+    #[command(flatten)]
+    problem: ProblemArgs,
+    /// Number of random starts; each runs a descent (to minima) and a Newton-type
+    /// root-finder on ∇f = 0 (to saddles, maxima and minima).
+    #[arg(long, default_value_t = 100)]
+    starts: usize,
+    /// Seed of the starts (start i uses stream i of it).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Standard deviation of the starts' entries. Default: the largest |entry| of the
+    /// problem's known points, or 1 when it has none.
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    scale: Option<f64>,
+    /// Gradient tolerance for keeping a point and classifying it. Default
+    /// 1e-6·max(1, |f|).
+    #[arg(long, value_name = "G", allow_hyphen_values = true)]
+    grad_tol: Option<f64>,
+    /// Eigenvalue tolerance of the classification. Default 1e-6·max(1, ‖H‖).
+    #[arg(long, value_name = "E", allow_hyphen_values = true)]
+    eig_tol: Option<f64>,
+    /// Print JSON (`points`: each `kind`, `value`, `x`, `hits`; `counts`: kind → number
+    /// of distinct points; `starts`, `converged`, `scale`).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the census and prints it.
+pub fn run(args: CensusArgs, out: &mut dyn Write) -> Result<()> {
+    let (_, f) = args.problem.load()?;
+    let mut opts = CensusOptions {
+        starts: args.starts,
+        seed: args.seed,
+        scale: args.scale,
+        grad_tol: args.grad_tol,
+        progress: true,
+        ..CensusOptions::default()
+    };
+    opts.classify.eig_tol = args.eig_tol;
+    let result = census(f.as_ref(), &opts)?;
+    if args.json {
+        return super::print_json(out, &result);
+    }
+    writeln!(
+        out,
+        "{}: {} starts (scale {:.3e}), {} of {} searches converged, {} distinct points",
+        f.kind(),
+        result.starts,
+        result.scale,
+        result.converged,
+        2 * result.starts,
+        result.points.len()
+    )?;
+    writeln!(out, "{:<20} {:>20} {:>6}  x", "kind", "value", "hits")?;
+    for p in &result.points {
+        writeln!(
+            out,
+            "{:<20} {:>20.12e} {:>6}  {}",
+            p.kind.name(),
+            p.value,
+            p.hits,
+            format_vector(&p.x)
+        )?;
+    }
+    let counts: Vec<String> = result
+        .counts
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    writeln!(out, "counts: {}", counts.join(", "))?;
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! The spectral density of the reduced Hessian by stochastic Lanczos quadrature (SLQ;
+//! Ghorbani, Krishnan & Xiao 2019, as in PyHessian), and its trace by Hutchinson's
+//! estimator.
+//!
+//! SLQ: for each probe, a Rademacher vector z (seeded by `random::stream(seed, probe)`),
+//! projected on the reduced space and normalised to v, starts m Lanczos steps (with full
+//! reorthogonalisation). The eigenpairs (θⱼ, sⱼ) of the tridiagonal T_m give Gauss
+//! quadrature nodes θⱼ and weights τⱼ = sⱼ[0]², so vᵀ g(H) v ≈ Σⱼ τⱼ g(θⱼ). Averaging over
+//! probes, the density is φ(t) = (1/probes) Σ_probes Σⱼ τⱼ 𝒩(t; θⱼ, σ²), which integrates
+//! to 1 because Σⱼ τⱼ = ‖v‖² = 1.
+//!
+//! Hutchinson: tr(H_red) = E[zᵀ P H P z] for Rademacher z (P the projector on the
+//! reduced space), estimated by the mean over probes with standard error s/√probes.
+//!
+//! Probes run in parallel and are collected in probe order, so the results are identical
+//! on any thread count.
+
+use nalgebra::DMatrix;
+use rand::Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::dense::symmetric_eigen;
+use super::{check_tolerance, ReducedSpace};
+use crate::error::{ensure_finite, Error, Result};
+use crate::manifold::dot;
+use crate::objective::Objective;
+use crate::random::stream;
+
+/// Options of [`spectral_density`], with documented defaults.
+#[derive(Clone, Debug)]
+pub struct DensityOptions {
+    /// Number of Rademacher probes; defaults to 8.
+    pub probes: usize,
+    /// Lanczos steps per probe (at most the reduced dimension is used); defaults to 80.
+    pub steps: usize,
+    /// Gaussian smoothing width σ as a fraction of the spread of the quadrature nodes
+    /// (max θ − min θ, or max(1, |θ|) when they coincide); defaults to 0.01.
+    pub width: f64,
+    /// Number of grid points; defaults to 400.
+    pub points: usize,
+    /// Seed of the probes; defaults to 0.
+    pub seed: u64,
+    /// Project out the symmetry directions, as in the spectrum; defaults to true.
+    pub project_symmetries: bool,
+}
+
+impl Default for DensityOptions {
+    fn default() -> Self {
+        DensityOptions {
+            probes: 8,
+            steps: 80,
+            width: 0.01,
+            points: 400,
+            seed: 0,
+            project_symmetries: true,
+        }
+    }
+}
+
+/// The smoothed spectral density of the reduced Hessian.
+#[derive(Clone, Debug, Serialize)]
+pub struct Density {
+    /// Grid points t, ascending, from min θ − 5σ to max θ + 5σ.
+    pub grid: Vec<f64>,
+    /// φ(t) at the grid points (integrates to ≈ 1).
+    pub density: Vec<f64>,
+    /// The absolute smoothing width σ.
+    pub sigma: f64,
+    /// Quadrature nodes θ of every probe, probe after probe.
+    pub nodes: Vec<f64>,
+    /// Their weights τ/probes (summing to 1).
+    pub weights: Vec<f64>,
+    /// Probes used.
+    pub probes: usize,
+    /// Lanczos steps per probe (the largest used).
+    pub steps: usize,
+    /// Dimension of the reduced space.
+    pub reduced_dim: usize,
+    /// Hessian-vector products used.
+    pub hvp_count: usize,
+}
+
+/// Hutchinson's estimate of the trace of the reduced Hessian.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceEstimate {
+    /// The mean of zᵀ H z over the probes.
+    pub estimate: f64,
+    /// The sample standard deviation over √probes.
+    pub std_error: f64,
+    /// Number of probes.
+    pub probes: usize,
+}
+
+/// The spectral density of the reduced Hessian of f at x by stochastic Lanczos
+/// quadrature. Errors: wrong point length or off the manifold, zero probes, steps or
+/// points < 2, a non-finite or non-positive width.
+pub fn spectral_density(f: &dyn Objective, x: &[f64], opts: &DensityOptions) -> Result<Density> {
+    check_point(f, x)?;
+    if opts.probes == 0 {
+        return Err(Error::invalid("probes", "a positive count", 0));
+    }
+    if opts.steps == 0 {
+        return Err(Error::invalid("steps", "a positive count", 0));
+    }
+    if opts.points < 2 {
+        return Err(Error::invalid("points", "at least 2", opts.points));
+    }
+    check_tolerance("width", opts.width)?;
+    let space = ReducedSpace::new(f, x, opts.project_symmetries)?;
+    let n = space.dim();
+    let steps = opts.steps.min(n);
+    let quadratures: Vec<Quadrature> = (0..opts.probes as u64)
+        .into_par_iter()
+        .map(|probe| quadrature(&space, opts.seed, probe, steps))
+        .collect::<Result<_>>()?;
+    let scale = 1.0 / opts.probes as f64;
+    let nodes: Vec<f64> = quadratures.iter().flat_map(|q| q.nodes.clone()).collect();
+    let weights: Vec<f64> = quadratures
+        .iter()
+        .flat_map(|q| q.weights.iter().map(move |w| w * scale))
+        .collect();
+    let lo = nodes.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = nodes.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if nodes.is_empty() {
+        (0.0, 0.0)
+    } else {
+        (lo, hi)
+    };
+    let spread = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+    let sigma = opts.width * spread;
+    let (start, end) = (lo - 5.0 * sigma, hi + 5.0 * sigma);
+    let step = (end - start) / (opts.points - 1) as f64;
+    let grid: Vec<f64> = (0..opts.points).map(|i| start + step * i as f64).collect();
+    let norm = 1.0 / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+    let density = grid
+        .iter()
+        .map(|t| {
+            nodes
+                .iter()
+                .zip(&weights)
+                .map(|(theta, w)| w * norm * (-0.5 * ((t - theta) / sigma).powi(2)).exp())
+                .sum()
+        })
+        .collect();
+    Ok(Density {
+        grid,
+        density,
+        sigma,
+        nodes,
+        weights,
+        probes: opts.probes,
+        steps: quadratures.iter().map(|q| q.nodes.len()).max().unwrap_or(0),
+        reduced_dim: n,
+        hvp_count: quadratures.iter().map(|q| q.hvps).sum(),
+    })
+}
+
+/// Hutchinson's estimate of tr(H_red) from `probes` Rademacher probes (at least 2),
+/// symmetry directions projected out as in the spectrum's default.
+pub fn hutchinson_trace(
+    f: &dyn Objective,
+    x: &[f64],
+    probes: usize,
+    seed: u64,
+) -> Result<TraceEstimate> {
+    check_point(f, x)?;
+    if probes < 2 {
+        return Err(Error::invalid("probes", "at least 2", probes));
+    }
+    let space = ReducedSpace::new(f, x, true)?;
+    let samples: Vec<f64> = (0..probes as u64)
+        .into_par_iter()
+        .map(|probe| {
+            let z = rademacher(&space, seed, probe);
+            let mut hz = vec![0.0; z.len()];
+            space.apply(&z, &mut hz);
+            dot(&z, &hz)
+        })
+        .collect();
+    let mean = samples.iter().sum::<f64>() / probes as f64;
+    let variance = samples.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (probes - 1) as f64;
+    Ok(TraceEstimate {
+        estimate: mean,
+        std_error: (variance / probes as f64).sqrt(),
+        probes,
+    })
+}
+
+fn check_point(f: &dyn Objective, x: &[f64]) -> Result<()> {
+    if x.len() != f.dim() {
+        return Err(Error::DimensionMismatch {
+            what: "point".to_string(),
+            expected: f.dim(),
+            found: x.len(),
+        });
+    }
+    ensure_finite("point", x)
+}
+
+/// P z for the Rademacher vector z of stream (seed, probe).
+fn rademacher(space: &ReducedSpace, seed: u64, probe: u64) -> Vec<f64> {
+    let mut rng = stream(seed, probe);
+    let mut z: Vec<f64> = (0..space.ambient_dim())
+        .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+        .collect();
+    space.project(&mut z);
+    z
+}
+
+/// Gauss quadrature nodes and weights of one probe.
+struct Quadrature {
+    nodes: Vec<f64>,
+    weights: Vec<f64>,
+    hvps: usize,
+}
+
+/// `steps` Lanczos steps from the normalised projected Rademacher probe, with full
+/// reorthogonalisation; stops early on breakdown (an invariant subspace: the quadrature
+/// is then exact).
+fn quadrature(space: &ReducedSpace, seed: u64, probe: u64, steps: usize) -> Result<Quadrature> {
+    let mut v = rademacher(space, seed, probe);
+    let norm = dot(&v, &v).sqrt();
+    if norm == 0.0 {
+        return Ok(Quadrature {
+            nodes: Vec::new(),
+            weights: Vec::new(),
+            hvps: 0,
+        });
+    }
+    v.iter_mut().for_each(|x| *x /= norm);
+    let mut basis: Vec<Vec<f64>> = Vec::with_capacity(steps);
+    let (mut alpha, mut beta) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
+    let mut w = vec![0.0; v.len()];
+    loop {
+        space.apply(&v, &mut w);
+        alpha.push(dot(&v, &w));
+        basis.push(v);
+        if basis.len() == steps {
+            break;
+        }
+        // Full reorthogonalisation (twice) against every previous Lanczos vector.
+        let before = dot(&w, &w).sqrt();
+        for _ in 0..2 {
+            for b in &basis {
+                let along = dot(b, &w);
+                w.iter_mut().zip(b).for_each(|(w, b)| *w -= along * b);
+            }
+        }
+        space.project(&mut w);
+        let b = dot(&w, &w).sqrt();
+        if b <= 1e-10 * before.max(f64::MIN_POSITIVE) || b == 0.0 {
+            break;
+        }
+        beta.push(b);
+        v = w.iter().map(|x| x / b).collect();
+    }
+    let m = alpha.len();
+    let t = DMatrix::from_fn(m, m, |i, j| {
+        if i == j {
+            alpha[i]
+        } else if i + 1 == j {
+            beta[i]
+        } else if j + 1 == i {
+            beta[j]
+        } else {
+            0.0
+        }
+    });
+    let (nodes, vectors) = symmetric_eigen(&t)?;
+    let weights = (0..m).map(|j| vectors[(0, j)].powi(2)).collect();
+    Ok(Quadrature {
+        nodes,
+        weights,
+        hvps: m,
+    })
+}

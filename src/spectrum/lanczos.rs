@@ -1,0 +1,324 @@
+//! Matrix-free Lanczos for the k smallest and k largest eigenpairs of the reduced
+//! Hessian, with full reorthogonalisation and thick restarts.
+//!
+//! The basis V = [v₁ … v_m] is kept orthonormal by classical Gram–Schmidt applied twice
+//! (full reorthogonalisation), each vᵢ projected on the reduced space, and W = H V is
+//! stored alongside. Rayleigh–Ritz on T = Vᵀ H V (symmetrised) gives Ritz pairs
+//! (θ, y = V s) whose residuals ‖H y − θ y‖ = ‖W s − θ V s‖ are exact and need no HVP.
+//! When the basis reaches its maximum size, it is thick-restarted (Wu & Simon 2000) on
+//! the Ritz vectors of both ends and the Krylov expansion continues from the last
+//! residual direction, which is orthogonal to every Ritz vector. On breakdown (an
+//! invariant subspace) a fresh seeded random direction is added. The run stops when every
+//! wanted pair has ‖Hy − θy‖ ≤ tol·‖H‖ (‖H‖ estimated by the largest |θ|), when the
+//! basis spans the whole reduced space (then every eigenvalue is known), or at
+//! `max_hvps`. The reported residuals are recomputed with one HVP per pair.
+
+use nalgebra::DMatrix;
+use rayon::prelude::*;
+
+use super::dense::symmetric_eigen;
+use super::{Eigenpair, Method, ReducedSpace, Spectrum, SpectrumOptions};
+use crate::error::Result;
+use crate::manifold::dot;
+use crate::random::{gaussian_vector, stream};
+
+/// Extra Ritz vectors kept at each end on restart, beyond the k wanted.
+const KEEP_EXTRA: usize = 4;
+/// Krylov steps added after each restart, beyond the kept vectors.
+const EXPANSION: usize = 24;
+/// Chunk of coordinates per parallel task in the vector updates.
+const CHUNK: usize = 4096;
+/// A new direction whose orthogonalised norm is below this fraction of its norm lies
+/// (numerically) in the span of the basis.
+const BREAKDOWN: f64 = 1e-10;
+
+/// The growing orthonormal basis V of the reduced space, W = H V, and T = Vᵀ H V.
+struct Krylov {
+    v: Vec<Vec<f64>>,
+    w: Vec<Vec<f64>>,
+    t: Vec<Vec<f64>>,
+    hvps: usize,
+}
+
+/// Ritz values ascending, with the coefficient vectors s (y = V s) as columns.
+struct Ritz {
+    values: Vec<f64>,
+    coefficients: DMatrix<f64>,
+    residuals: Vec<f64>,
+}
+
+/// The k smallest and k largest eigenpairs by restarted Lanczos.
+pub(super) fn spectrum(space: &ReducedSpace, opts: &SpectrumOptions) -> Result<Spectrum> {
+    let n = space.dim();
+    let d = space.ambient_dim();
+    let k = opts.k.min(n);
+    let keep_end = (k + KEEP_EXTRA).min(n);
+    let max_basis = (2 * keep_end + EXPANSION).min(n);
+    let mut krylov = Krylov {
+        v: Vec::new(),
+        w: Vec::new(),
+        t: Vec::new(),
+        hvps: 0,
+    };
+    let mut fresh = 0u64;
+    let mut next = (n > 0).then(|| random_direction(space, opts.seed, &mut fresh, &[]));
+    let mut ritz = None;
+    let mut converged = n == 0;
+    while let Some(v) = next.take() {
+        krylov.push(space, v);
+        let size = krylov.v.len();
+        let mut candidate = krylov.next_direction(space);
+        if candidate.is_none() && size < n {
+            candidate = random_direction_checked(space, opts.seed, &mut fresh, &krylov.v);
+        }
+        let full = size == max_basis || size == n || candidate.is_none();
+        let capped = krylov.hvps + 2 * k >= opts.max_hvps;
+        if !(full || capped) {
+            next = candidate;
+            continue;
+        }
+        let current = rayleigh_ritz(&krylov)?;
+        let norm = current.values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        let wanted = wanted_indices(current.values.len(), k);
+        converged = size == n
+            || candidate.is_none()
+            || wanted
+                .iter()
+                .all(|&i| current.residuals[i] <= opts.tol * norm);
+        if converged || capped {
+            ritz = Some(current);
+            break;
+        }
+        if size == max_basis {
+            krylov.restart(&current, keep_end, d);
+        }
+        ritz = Some(current);
+        next = candidate;
+    }
+    Ok(report(space, &krylov, ritz, k, converged, opts))
+}
+
+impl Krylov {
+    /// Appends the unit vector v (in the reduced space): one HVP and a new column of T.
+    fn push(&mut self, space: &ReducedSpace, v: Vec<f64>) {
+        let mut hv = vec![0.0; v.len()];
+        space.apply(&v, &mut hv);
+        self.hvps += 1;
+        let column: Vec<f64> = self.v.iter().map(|u| dot(u, &hv)).collect();
+        let diagonal = dot(&v, &hv);
+        for (row, value) in self.t.iter_mut().zip(&column) {
+            row.push(*value);
+        }
+        let mut row = column;
+        row.push(diagonal);
+        self.t.push(row);
+        self.v.push(v);
+        self.w.push(hv);
+    }
+
+    /// The next Krylov direction: H v_last orthogonalised against V, or `None` on
+    /// breakdown.
+    fn next_direction(&self, space: &ReducedSpace) -> Option<Vec<f64>> {
+        let mut r = self.w.last().expect("non-empty basis").clone();
+        orthonormalise(space, &mut r, &self.v).then_some(r)
+    }
+
+    /// Thick restart: keeps the `keep_end` lowest and highest Ritz vectors; T becomes
+    /// diagonal with their Ritz values.
+    fn restart(&mut self, ritz: &Ritz, keep_end: usize, d: usize) {
+        let m = ritz.values.len();
+        let mut keep: Vec<usize> = (0..keep_end.min(m)).collect();
+        keep.extend((m.saturating_sub(keep_end)..m).filter(|i| *i >= keep_end));
+        let combine = |basis: &[Vec<f64>]| -> Vec<Vec<f64>> {
+            keep.par_iter()
+                .map(|&c| {
+                    let mut y = vec![0.0; d];
+                    for (i, b) in basis.iter().enumerate() {
+                        let s = ritz.coefficients[(i, c)];
+                        y.iter_mut().zip(b).for_each(|(y, b)| *y += s * b);
+                    }
+                    y
+                })
+                .collect()
+        };
+        let v = combine(&self.v);
+        let w = combine(&self.w);
+        self.t = (0..keep.len())
+            .map(|i| {
+                let mut row = vec![0.0; keep.len()];
+                row[i] = ritz.values[keep[i]];
+                row
+            })
+            .collect();
+        self.v = v;
+        self.w = w;
+    }
+}
+
+/// Rayleigh–Ritz on T, with the exact residuals ‖W s − θ V s‖.
+fn rayleigh_ritz(krylov: &Krylov) -> Result<Ritz> {
+    let m = krylov.v.len();
+    let mut t = DMatrix::from_fn(m, m, |i, j| krylov.t[i][j]);
+    crate::linalg::symmetrise(&mut t);
+    let (values, coefficients) = symmetric_eigen(&t)?;
+    let d = krylov.v[0].len();
+    let residuals = (0..m)
+        .into_par_iter()
+        .map(|c| {
+            let mut r = vec![0.0; d];
+            for i in 0..m {
+                let s = coefficients[(i, c)];
+                let theta_s = values[c] * s;
+                r.iter_mut()
+                    .zip(&krylov.w[i])
+                    .zip(&krylov.v[i])
+                    .for_each(|((r, w), v)| *r += s * w - theta_s * v);
+            }
+            dot(&r, &r).sqrt()
+        })
+        .collect();
+    Ok(Ritz {
+        values,
+        coefficients,
+        residuals,
+    })
+}
+
+/// Indices (into ascending Ritz values) of the k lowest and k highest.
+fn wanted_indices(m: usize, k: usize) -> Vec<usize> {
+    let mut wanted: Vec<usize> = (0..k.min(m)).collect();
+    wanted.extend((m.saturating_sub(k)..m).filter(|i| *i >= k));
+    wanted
+}
+
+/// Projects r on the reduced space, removes its components along the orthonormal
+/// `basis` (twice), projects again and normalises it; false if nothing independent is
+/// left.
+fn orthonormalise(space: &ReducedSpace, r: &mut [f64], basis: &[Vec<f64>]) -> bool {
+    space.project(r);
+    let before = dot(r, r).sqrt();
+    if before == 0.0 || !before.is_finite() {
+        return false;
+    }
+    for _ in 0..2 {
+        let coefficients: Vec<f64> = basis.par_iter().map(|b| dot(b, r)).collect();
+        r.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
+            let start = c * CHUNK;
+            for (b, s) in basis.iter().zip(&coefficients) {
+                let b = &b[start..start + chunk.len()];
+                chunk.iter_mut().zip(b).for_each(|(r, b)| *r -= s * b);
+            }
+        });
+    }
+    space.project(r);
+    let after = dot(r, r).sqrt();
+    if after <= BREAKDOWN * before {
+        return false;
+    }
+    r.iter_mut().for_each(|x| *x /= after);
+    true
+}
+
+/// A seeded random unit direction in the reduced space, orthogonal to `basis`
+/// (stream `fresh` of the seed; tries a few streams).
+fn random_direction(
+    space: &ReducedSpace,
+    seed: u64,
+    fresh: &mut u64,
+    basis: &[Vec<f64>],
+) -> Vec<f64> {
+    random_direction_checked(space, seed, fresh, basis)
+        .expect("a random direction has a component in a non-empty reduced space")
+}
+
+/// As [`random_direction`], `None` when three draws fall in the span of the basis.
+fn random_direction_checked(
+    space: &ReducedSpace,
+    seed: u64,
+    fresh: &mut u64,
+    basis: &[Vec<f64>],
+) -> Option<Vec<f64>> {
+    for _ in 0..3 {
+        let mut r = gaussian_vector(&mut stream(seed, *fresh), space.ambient_dim());
+        *fresh += 1;
+        if orthonormalise(space, &mut r, basis) {
+            return Some(r);
+        }
+    }
+    None
+}
+
+/// The spectrum from the last Rayleigh–Ritz, residuals recomputed with one HVP each.
+fn report(
+    space: &ReducedSpace,
+    krylov: &Krylov,
+    ritz: Option<Ritz>,
+    k: usize,
+    converged: bool,
+    opts: &SpectrumOptions,
+) -> Spectrum {
+    let n = space.dim();
+    let d = space.ambient_dim();
+    let (values, pairs, norm) = match ritz {
+        None => (Vec::new(), Vec::new(), 0.0),
+        Some(ritz) => {
+            let m = ritz.values.len();
+            let wanted = wanted_indices(m, k);
+            let pairs: Vec<(usize, Eigenpair)> = wanted
+                .par_iter()
+                .map(|&c| {
+                    let mut y = vec![0.0; d];
+                    for (i, v) in krylov.v.iter().enumerate() {
+                        let s = ritz.coefficients[(i, c)];
+                        y.iter_mut().zip(v).for_each(|(y, v)| *y += s * v);
+                    }
+                    let mut hy = vec![0.0; d];
+                    space.apply(&y, &mut hy);
+                    let theta = ritz.values[c];
+                    let residual = hy
+                        .iter()
+                        .zip(&y)
+                        .map(|(h, y)| (h - theta * y).powi(2))
+                        .sum::<f64>()
+                        .sqrt();
+                    let pair = Eigenpair {
+                        value: theta,
+                        residual,
+                        vector: opts.with_vectors.then_some(y),
+                    };
+                    (c, pair)
+                })
+                .collect();
+            let norm = ritz.values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            (ritz.values, pairs, norm)
+        }
+    };
+    let complete = krylov.v.len() == n && n > 0 || n == 0;
+    let extra_hvps = pairs.len();
+    let smallest: Vec<Eigenpair> = pairs.iter().take(k).map(|(_, p)| p.clone()).collect();
+    let mut largest: Vec<Eigenpair> = pairs
+        .iter()
+        .filter(|(c, _)| *c + k >= values.len())
+        .map(|(_, p)| p.clone())
+        .collect();
+    largest.reverse();
+    let eigenvalues = if complete {
+        values
+    } else {
+        pairs.iter().map(|(_, p)| p.value).collect()
+    };
+    Spectrum {
+        method: Method::Lanczos,
+        ambient_dim: d,
+        reduced_dim: n,
+        symmetry_modes: space.symmetry_modes(),
+        symmetry_projected: space.symmetry_projected(),
+        eigenvalues,
+        complete,
+        smallest,
+        largest,
+        converged,
+        hvp_count: krylov.hvps + extra_hvps,
+        hessian_norm: norm,
+    }
+}

@@ -1,0 +1,191 @@
+//! The reduced space at a point and the reduced Hessian as a matrix-free operator.
+//!
+//! The reduced space is T ∩ S⊥: the tangent space T of the manifold at x (ℝᵈ when
+//! unconstrained; on spheres, per block, the vectors orthogonal to x_i) minus the span S
+//! of the symmetry directions. Its orthogonal projector is P = P_S⊥ · P_T with the
+//! symmetry directions first projected on T and orthonormalised (so P_T and P_S⊥
+//! commute), and the reduced Hessian acts as v ↦ P H P v.
+
+use crate::error::{Error, Result};
+use crate::manifold::{dot, Manifold};
+use crate::objective::Objective;
+
+use super::SYMMETRY_BUDGET;
+
+/// Largest orthonormalisation work (directions² × dimension flops) spent on symmetry
+/// directions; beyond it the projection is skipped like beyond [`SYMMETRY_BUDGET`].
+const SYMMETRY_WORK_BUDGET: f64 = 2e10;
+
+/// Relative rank tolerance: a symmetry direction whose component outside the span of
+/// the earlier ones (and of the normals) is below this times the largest direction's
+/// norm adds no new mode.
+const RANK_TOL: f64 = 1e-8;
+
+/// Largest distance |‖x_i‖ − 1| from the manifold accepted for a point.
+const MANIFOLD_TOL: f64 = 1e-6;
+
+/// The reduced space at x and the reduced Hessian v ↦ P H P v on it.
+pub struct ReducedSpace<'a> {
+    f: &'a dyn Objective,
+    x: &'a [f64],
+    manifold: Manifold,
+    /// The Euclidean gradient at x, for the Riemannian correction (empty on ℝᵈ).
+    grad: Vec<f64>,
+    /// Orthonormal basis of the symmetry directions projected on the tangent space.
+    symmetry: Vec<Vec<f64>>,
+    symmetry_projected: bool,
+}
+
+impl<'a> ReducedSpace<'a> {
+    /// The reduced space of f at x; symmetry directions are projected out when
+    /// `project_symmetries` and they fit the budgets. Errors if x is off its manifold.
+    ///
+    /// # Panics
+    /// If `x.len() != f.dim()`.
+    #[track_caller]
+    pub fn new(f: &'a dyn Objective, x: &'a [f64], project_symmetries: bool) -> Result<Self> {
+        assert_eq!(x.len(), f.dim(), "ReducedSpace: point length");
+        let manifold = f.manifold();
+        let violation = manifold.constraint_violation(x);
+        if violation > MANIFOLD_TOL {
+            return Err(Error::invalid(
+                "point",
+                format!("a point on the manifold ({})", manifold.describe()),
+                format!("distance {violation:e} from it"),
+            ));
+        }
+        let grad = if manifold.is_euclidean() {
+            Vec::new()
+        } else {
+            let mut g = vec![0.0; x.len()];
+            f.gradient(x, &mut g);
+            g
+        };
+        let mut space = ReducedSpace {
+            f,
+            x,
+            manifold,
+            grad,
+            symmetry: Vec::new(),
+            symmetry_projected: false,
+        };
+        if project_symmetries {
+            space.project_symmetry_directions();
+        }
+        Ok(space)
+    }
+
+    /// Orthonormalises the tangent parts of the symmetry directions (modified
+    /// Gram–Schmidt, twice, dropping dependent ones), within the budgets.
+    fn project_symmetry_directions(&mut self) {
+        let d = self.x.len();
+        let mut directions = self.f.symmetry_directions(self.x);
+        let c = directions.len();
+        if c.saturating_mul(d) > SYMMETRY_BUDGET || (c * c) as f64 * d as f64 > SYMMETRY_WORK_BUDGET
+        {
+            return;
+        }
+        self.symmetry_projected = true;
+        for s in directions.iter_mut() {
+            self.manifold.project_tangent(self.x, s);
+        }
+        let scale = directions
+            .iter()
+            .map(|s| dot(s, s).sqrt())
+            .fold(0.0, f64::max);
+        if scale == 0.0 {
+            return;
+        }
+        for mut s in directions {
+            for _ in 0..2 {
+                for q in &self.symmetry {
+                    let along = dot(q, &s);
+                    s.iter_mut().zip(q).for_each(|(s, q)| *s -= along * q);
+                }
+            }
+            let norm = dot(&s, &s).sqrt();
+            if norm > RANK_TOL * scale {
+                s.iter_mut().for_each(|v| *v /= norm);
+                self.symmetry.push(s);
+            }
+        }
+    }
+
+    /// The objective.
+    pub fn objective(&self) -> &dyn Objective {
+        self.f
+    }
+
+    /// The point.
+    pub fn point(&self) -> &[f64] {
+        self.x
+    }
+
+    /// Ambient dimension d = f.dim().
+    pub fn ambient_dim(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Dimension of the tangent space.
+    pub fn tangent_dim(&self) -> usize {
+        self.manifold.tangent_dim(self.x.len())
+    }
+
+    /// Number of independent symmetry directions projected out.
+    pub fn symmetry_modes(&self) -> usize {
+        self.symmetry.len()
+    }
+
+    /// True when the symmetry directions were projected out (asked for and within the
+    /// budgets).
+    pub fn symmetry_projected(&self) -> bool {
+        self.symmetry_projected
+    }
+
+    /// Dimension of the reduced space: tangent dimension minus symmetry modes.
+    pub fn dim(&self) -> usize {
+        self.tangent_dim() - self.symmetry_modes()
+    }
+
+    /// Replaces v by its orthogonal projection P v on the reduced space.
+    #[track_caller]
+    pub fn project(&self, v: &mut [f64]) {
+        self.manifold.project_tangent(self.x, v);
+        for q in &self.symmetry {
+            let along = dot(q, v);
+            v.iter_mut().zip(q).for_each(|(v, q)| *v -= along * q);
+        }
+    }
+
+    /// out = P H v for v already in the reduced space (so = P H P v), H the Euclidean
+    /// Hessian on ℝᵈ or the Riemannian one on spheres. Allocates nothing.
+    #[track_caller]
+    pub fn apply(&self, v: &[f64], out: &mut [f64]) {
+        self.f.hvp(self.x, v, out);
+        if !self.manifold.is_euclidean() {
+            self.manifold
+                .riemannian_hvp_correction(self.x, &self.grad, v, out);
+        }
+        self.project(out);
+    }
+
+    /// An orthonormal basis of the complement of the reduced space: the unit normals of
+    /// the sphere blocks, then the symmetry basis.
+    pub fn complement_basis(&self) -> Vec<Vec<f64>> {
+        let d = self.x.len();
+        let mut basis = Vec::new();
+        if let Manifold::Spheres { block_dim, .. } = self.manifold {
+            for (i, xi) in self.x.chunks(block_dim).enumerate() {
+                let norm = dot(xi, xi).sqrt();
+                let mut n = vec![0.0; d];
+                n[i * block_dim..(i + 1) * block_dim]
+                    .iter_mut()
+                    .zip(xi)
+                    .for_each(|(n, x)| *n = x / norm);
+                basis.push(n);
+            }
+        }
+        basis.extend(self.symmetry.iter().cloned());
+        basis
+    }
+}
