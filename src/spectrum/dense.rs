@@ -100,8 +100,9 @@ pub(super) fn reduced_hessian(space: &ReducedSpace, basis: Option<&DMatrix<f64>>
 }
 
 /// Eigenvalues ascending with matching unit eigenvectors (columns) of a symmetric
-/// matrix, by faer's sequential self-adjoint eigensolver.
-pub(super) fn symmetric_eigen(h: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {
+/// matrix (only its lower triangle is read), by faer's sequential self-adjoint
+/// eigensolver; [`Error::Numerical`] if it hits its iteration cap.
+pub fn symmetric_eigen(h: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {
     let n = h.nrows();
     let a = Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]);
     let mut s = Mat::<f64>::zeros(n, n);

@@ -40,7 +40,8 @@ struct Krylov {
     hvps: usize,
 }
 
-/// Ritz values ascending, with the coefficient vectors s (y = V s) as columns.
+/// Ritz values ascending, with the coefficient vectors s (y = V s) as columns, and the
+/// residuals of the wanted pairs (in the order of [`wanted_indices`]).
 struct Ritz {
     values: Vec<f64>,
     coefficients: DMatrix<f64>,
@@ -77,14 +78,11 @@ pub(super) fn spectrum(space: &ReducedSpace, opts: &SpectrumOptions) -> Result<S
             next = candidate;
             continue;
         }
-        let current = rayleigh_ritz(&krylov)?;
+        let current = rayleigh_ritz(&krylov, k)?;
         let norm = current.values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        let wanted = wanted_indices(current.values.len(), k);
         converged = size == n
             || candidate.is_none()
-            || wanted
-                .iter()
-                .all(|&i| current.residuals[i] <= opts.tol * norm);
+            || current.residuals.iter().all(|r| *r <= opts.tol * norm);
         if converged || capped {
             ritz = Some(current);
             break;
@@ -119,8 +117,9 @@ impl Krylov {
     /// The next Krylov direction: H v_last orthogonalised against V, or `None` on
     /// breakdown.
     fn next_direction(&self, space: &ReducedSpace) -> Option<Vec<f64>> {
+        // W = P H V already lies in the reduced space.
         let mut r = self.w.last().expect("non-empty basis").clone();
-        orthonormalise(space, &mut r, &self.v).then_some(r)
+        orthonormalise(space, &mut r, &self.v, false).then_some(r)
     }
 
     /// Thick restart: keeps the `keep_end` lowest and highest Ritz vectors; T becomes
@@ -155,14 +154,15 @@ impl Krylov {
     }
 }
 
-/// Rayleigh–Ritz on T, with the exact residuals ‖W s − θ V s‖.
-fn rayleigh_ritz(krylov: &Krylov) -> Result<Ritz> {
+/// Rayleigh–Ritz on T, with the exact residuals ‖W s − θ V s‖ of the k lowest and k
+/// highest Ritz pairs (in the order of [`wanted_indices`]).
+fn rayleigh_ritz(krylov: &Krylov, k: usize) -> Result<Ritz> {
     let m = krylov.v.len();
     let mut t = DMatrix::from_fn(m, m, |i, j| krylov.t[i][j]);
     crate::linalg::symmetrise(&mut t);
     let (values, coefficients) = symmetric_eigen(&t)?;
     let d = krylov.v[0].len();
-    let residuals = (0..m)
+    let residuals = wanted_indices(m, k)
         .into_par_iter()
         .map(|c| {
             let mut r = vec![0.0; d];
@@ -191,11 +191,13 @@ fn wanted_indices(m: usize, k: usize) -> Vec<usize> {
     wanted
 }
 
-/// Projects r on the reduced space, removes its components along the orthonormal
-/// `basis` (twice), projects again and normalises it; false if nothing independent is
-/// left.
-fn orthonormalise(space: &ReducedSpace, r: &mut [f64], basis: &[Vec<f64>]) -> bool {
-    space.project(r);
+/// Projects r on the reduced space (first only when `project`: W = P H V is already
+/// there), removes its components along the orthonormal `basis` (twice), projects again
+/// and normalises it; false if nothing independent is left.
+fn orthonormalise(space: &ReducedSpace, r: &mut [f64], basis: &[Vec<f64>], project: bool) -> bool {
+    if project {
+        space.project(r);
+    }
     let before = dot(r, r).sqrt();
     if before == 0.0 || !before.is_finite() {
         return false;
@@ -210,6 +212,8 @@ fn orthonormalise(space: &ReducedSpace, r: &mut [f64], basis: &[Vec<f64>]) -> bo
             }
         });
     }
+    // Project again: rounding in the orthogonalisation would otherwise leave components
+    // outside the reduced space that grow by ‖H‖/β per step.
     space.project(r);
     let after = dot(r, r).sqrt();
     if after <= BREAKDOWN * before {
@@ -241,7 +245,7 @@ fn random_direction_checked(
     for _ in 0..3 {
         let mut r = gaussian_vector(&mut stream(seed, *fresh), space.ambient_dim());
         *fresh += 1;
-        if orthonormalise(space, &mut r, basis) {
+        if orthonormalise(space, &mut r, basis, true) {
             return Some(r);
         }
     }

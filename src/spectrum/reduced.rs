@@ -6,6 +6,8 @@
 //! symmetry directions first projected on T and orthonormalised (so P_T and P_S⊥
 //! commute), and the reduced Hessian acts as v ↦ P H P v.
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::manifold::{dot, Manifold};
 use crate::objective::Objective;
@@ -20,6 +22,9 @@ const SYMMETRY_WORK_BUDGET: f64 = 2e10;
 /// the earlier ones (and of the normals) is below this times the largest direction's
 /// norm adds no new mode.
 const RANK_TOL: f64 = 1e-8;
+
+/// Coordinates per parallel task in the projection.
+const CHUNK: usize = 4096;
 
 /// Largest distance |‖x_i‖ − 1| from the manifold accepted for a point.
 const MANIFOLD_TOL: f64 = 1e-6;
@@ -147,14 +152,24 @@ impl<'a> ReducedSpace<'a> {
         self.tangent_dim() - self.symmetry_modes()
     }
 
-    /// Replaces v by its orthogonal projection P v on the reduced space.
+    /// Replaces v by its orthogonal projection P v on the reduced space: the tangent
+    /// projection, then v − Σ qᵢ (qᵢᵀv) over the orthonormal symmetry basis (classical
+    /// Gram–Schmidt: the coefficients in parallel, then the update by chunks, so the
+    /// result does not depend on the thread count).
     #[track_caller]
     pub fn project(&self, v: &mut [f64]) {
         self.manifold.project_tangent(self.x, v);
-        for q in &self.symmetry {
-            let along = dot(q, v);
-            v.iter_mut().zip(q).for_each(|(v, q)| *v -= along * q);
+        if self.symmetry.is_empty() {
+            return;
         }
+        let coefficients: Vec<f64> = self.symmetry.par_iter().map(|q| dot(q, v)).collect();
+        v.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
+            let start = c * CHUNK;
+            for (q, a) in self.symmetry.iter().zip(&coefficients) {
+                let q = &q[start..start + chunk.len()];
+                chunk.iter_mut().zip(q).for_each(|(v, q)| *v -= a * q);
+            }
+        });
     }
 
     /// out = P H v for v already in the reduced space (so = P H P v), H the Euclidean
