@@ -61,8 +61,8 @@ pub struct SpectrumOptions {
     /// [`Method::Auto`] picks dense when the reduced dimension is at most this; defaults
     /// to 1000.
     pub dense_threshold: usize,
-    /// Eigenpairs wanted at each end (smallest and largest); defaults to 6. Must be
-    /// between 1 and `f.dim()`; k ≥ the reduced dimension gives every pair (dense).
+    /// Eigenpairs wanted at each end (smallest and largest); defaults to 6. At least 1;
+    /// at most the reduced dimension are returned, so k ≥ it gives every pair (dense).
     pub k: usize,
     /// Project out `f.symmetry_directions(x)`; defaults to true.
     pub project_symmetries: bool,
@@ -178,12 +178,10 @@ fn validate(f: &dyn Objective, x: &[f64], opts: &SpectrumOptions) -> Result<()> 
         });
     }
     ensure_finite("point", x)?;
-    if opts.k == 0 || opts.k > f.dim() {
-        return Err(Error::invalid(
-            "k",
-            format!("between 1 and the dimension {}", f.dim()),
-            opts.k,
-        ));
+    // k is "at most k": the defaults must work on 2-D problems too. The CLI rejects an
+    // explicit --k above the dimension itself.
+    if opts.k == 0 {
+        return Err(Error::invalid("k", "at least 1 eigenpair per end", opts.k));
     }
     check_tolerance("tol", opts.tol)?;
     if opts.max_hvps == 0 {
