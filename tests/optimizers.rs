@@ -783,3 +783,63 @@ fn run_help_lists_every_registered_optimizer_and_the_flags() {
         assert!(help.contains(flag), "{flag} missing");
     }
 }
+
+/// GD started on the stable manifold of x² − y² (y = 0) converges to the strict saddle,
+/// and `--classify-final` says so; L-BFGS on Rosenbrock ends at the global minimum.
+#[test]
+fn classify_final_reports_the_verdict_of_the_last_iterate() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = landscape(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let saddle = json(&[
+        "run",
+        "--problem",
+        "saddle",
+        "--optimizer",
+        "gd",
+        "--lr",
+        "0.1",
+        "--init",
+        "[0.5, 0]",
+        "--iters",
+        "2000",
+        "--grad-tol",
+        "1e-12",
+        "--classify-final",
+        "--json",
+    ]);
+    assert_eq!(saddle["termination"], "converged");
+    assert_eq!(saddle["final"]["classification"]["kind"], "strict_saddle");
+    assert_eq!(saddle["final"]["classification"]["lambda_min"], -2.0);
+    let rosenbrock = json(&[
+        "run",
+        "--problem",
+        "rosenbrock",
+        "--optimizer",
+        "lbfgs",
+        "--init",
+        "[-1.2, 1]",
+        "--iters",
+        "200",
+        "--classify-final",
+        "--json",
+    ]);
+    assert_eq!(rosenbrock["final"]["classification"]["kind"], "global_min");
+    let plain = json(&[
+        "run",
+        "--problem",
+        "rosenbrock",
+        "--optimizer",
+        "gd",
+        "--iters",
+        "3",
+        "--json",
+    ]);
+    assert!(plain["final"].get("classification").is_none());
+}

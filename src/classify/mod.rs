@@ -62,7 +62,7 @@ pub struct ClassifyOptions {
 }
 
 /// A verdict and its evidence (the JSON of `landscape classify`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Classification {
     /// The verdict.
     pub kind: Verdict,

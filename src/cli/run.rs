@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{format_vector, ProblemArgs};
+use crate::classify::{classify, ClassifyOptions};
 use crate::error::Result;
 use crate::optim::{
     self, output, Clip, Hyperparameters, RunOptions, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
@@ -84,6 +85,10 @@ pub struct RunArgs {
     /// Write the trajectory to FILE.json or FILE.csv (one row per record), atomically.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Classify the last iterate (as `landscape classify` does, default tolerances) and
+    /// add the verdict to the output as `final.classification`.
+    #[arg(long)]
+    classify_final: bool,
     /// Print the trajectory as JSON (`optimizer`, `hyperparameters`, `records`, `final`,
     /// `termination`).
     #[arg(long)]
@@ -132,7 +137,12 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         output::check_output_path(path)?;
     }
     let x0 = resolve_point(&args.init, f.as_ref(), "init")?;
-    let trajectory = optim::run(f.as_ref(), optimizer.as_mut(), &x0, &options)?;
+    let mut trajectory = optim::run(f.as_ref(), optimizer.as_mut(), &x0, &options)?;
+    if args.classify_final {
+        let last = &trajectory.final_state.x;
+        let verdict = classify(f.as_ref(), last, &ClassifyOptions::default())?;
+        trajectory.final_state.classification = Some(verdict);
+    }
     if let Some(path) = &args.out {
         output::write_trajectory(&trajectory, path)?;
     }
@@ -153,6 +163,9 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "final value  {:.12e}", last.value)?;
     writeln!(out, "grad_norm    {:.6e}", last.grad_norm)?;
     writeln!(out, "x            {}", format_vector(&last.x))?;
+    if let Some(c) = &last.classification {
+        writeln!(out, "verdict      {} ({})", c.kind, c.reason)?;
+    }
     if let Some(path) = &args.out {
         writeln!(
             out,

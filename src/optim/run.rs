@@ -188,9 +188,6 @@ pub struct Record {
 }
 
 /// Where the run ended.
-///
-/// (A `classification: Option<…>` field, skipped when `None`, is meant to be added here
-/// for `run --classify-final`.)
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FinalState {
     /// The last iteration.
@@ -201,6 +198,9 @@ pub struct FinalState {
     pub value: f64,
     /// ‖∇f‖ there (before clipping).
     pub grad_norm: f64,
+    /// What the last iterate is (`run --classify-final`); the run loop leaves it `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<crate::classify::Classification>,
 }
 
 /// A run: what ran, what it saw, where it ended and why (`landscape run --json`).
@@ -360,6 +360,7 @@ pub fn run(
             x,
             value,
             grad_norm,
+            classification: None,
         },
         termination,
         evaluations,
