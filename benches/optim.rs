@@ -83,7 +83,11 @@ fn steps(c: &mut Criterion) {
     for entry in optim::OPTIMIZERS {
         let mut opt = optim::build(entry.name, &Hyperparameters::default()).unwrap();
         let mut x = x0.clone();
-        opt.start(&f, &x).unwrap();
+        // The second-order and argmin-backed methods refuse d = 10⁶ (dense Hessian):
+        // benches/newton.rs measures them at d = 50.
+        if opt.start(&f, &x).is_err() {
+            continue;
+        }
         group.throughput(bytes(vectors_touched(entry.name)));
         group.bench_function(entry.name, |b| {
             b.iter(|| {
