@@ -139,6 +139,14 @@ pub enum Error {
         /// What happened.
         message: String,
     },
+    /// An escape experiment asked to start from a point that is not a saddle.
+    #[error("the --from point is a {kind} ({detail}), not a saddle; use --force to run anyway")]
+    NotASaddle {
+        /// The verdict at the point (`global_min`, `not_stationary`, …).
+        kind: String,
+        /// The evidence, e.g. `λmin = 2e0`.
+        detail: String,
+    },
     /// A file or argument whose contents could not be parsed.
     #[error("cannot parse {what}: {message}")]
     Parse {

@@ -11,6 +11,7 @@ use crate::problems::{self, ProblemSpec};
 
 mod census;
 mod classify;
+mod escape;
 mod eval;
 mod points;
 mod problems_cmd;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Find and classify the stationary points that seeded random starts lead to
     /// (minima by descent; saddles and maxima by a root-finder on ∇f = 0).
     Census(census::CensusArgs),
+    /// From a saddle, N seeded runs of gd, noisy_gd or pgd (perturbed GD, Jin et al.
+    /// 2017): how many iterations each takes until f ≤ f(X) − Δ, and where it ends.
+    Escape(Box<escape::EscapeArgs>),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -83,6 +87,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Spectrum(args) => spectrum::run(args, out),
         Command::Classify(args) => classify::run(args, out),
         Command::Census(args) => census::run(args, out),
+        Command::Escape(args) => escape::run(*args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

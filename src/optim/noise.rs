@@ -114,6 +114,27 @@ mod tests {
     }
 
     #[test]
+    fn disk_samples_fall_in_a_strip_with_its_area_fraction() {
+        // Uniform in the unit disk: P(|y| < 0.1) = area of the strip / π
+        // = 2(0.1·√0.99 + asin 0.1)/π = 0.127108.
+        let mut rng = stream(5, 0);
+        let mut out = [0.0; 2];
+        let n = 200_000;
+        let mut inside = 0;
+        for _ in 0..n {
+            in_ball(&mut rng, &Manifold::Euclidean, &[0.0; 2], 1.0, &mut out);
+            inside += usize::from(out[1].abs() < 0.1);
+        }
+        let fraction = inside as f64 / n as f64;
+        let expected = 2.0 * (0.1 * 0.99f64.sqrt() + 0.1f64.asin()) / std::f64::consts::PI;
+        // σ = √(pq/n) ≈ 7.4e-4: 5σ.
+        assert!(
+            (fraction - expected).abs() < 3.7e-3,
+            "{fraction} vs {expected}"
+        );
+    }
+
+    #[test]
     fn tangent_noise_is_tangent() {
         let m = Manifold::Spheres {
             count: 1,

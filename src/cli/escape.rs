@@ -1,0 +1,190 @@
+//! `landscape escape`: from a saddle, N seeded runs of gd, noisy_gd or pgd, and how
+//! many iterations each takes to leave it.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::ProblemArgs;
+use crate::error::Result;
+use crate::experiments::escape::{check_saddle, escape, EscapeMethod, EscapeOptions};
+use crate::optim::{noise::Noise, Hyperparameters};
+use crate::point::resolve_point;
+
+const AFTER_HELP: &str = "Trial i draws its start offset and then its method's noise seed \
+from the stream (seed, i); trials run in parallel and the results do not depend on the \
+number of threads. A trial has escaped when some iterate within --max-iters has \
+f ≤ f(X) − Δ; `iterations` is the first such t. gd started exactly at a saddle stops at once \
+(converged: ∇f = 0, or stalled: a floating-point fixed point) and has not escaped. The final \
+iterate is classified (null verdict when it diverged, e.g. f → −∞ on `saddle`).\n\n\
+JSON: method, trials, escaped (count), iterations {median, mean, p90 (nearest rank), max} \
+over the escaped trials (null when none), per_trial [{escaped, iterations, final_value, \
+final_kind, termination, perturbations}], from_value, drop, max_iters, seed, start_radius, \
+hyperparameters.";
+
+/// Arguments of `landscape escape`.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct EscapeArgs {
+    #[command(flatten)]
+    problem: ProblemArgs,
+    /// The saddle X, in any form --point takes: `name:<known point>` (see `landscape
+    /// points`), an inline JSON array, a .json or .npy file, `zeros`, `random:<s>:<seed>`.
+    /// It must classify as strict_saddle, non_strict_saddle or degenerate (or --force).
+    #[arg(long, value_name = "X")]
+    from: String,
+    /// Run even when --from is not a saddle.
+    #[arg(long)]
+    force: bool,
+    /// The method: gd, noisy_gd or pgd.
+    #[arg(long, value_name = "NAME")]
+    method: String,
+    /// Number of trials N ≥ 1.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    trials: usize,
+    /// The experiment's seed.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// r₀ ≥ 0: start uniformly within r₀ of X (in the tangent space on spheres);
+    /// 0 starts exactly at X.
+    #[arg(
+        long,
+        value_name = "r₀",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    radius: f64,
+    /// Δ > 0: escaped once f ≤ f(X) − Δ [pgd: its f_thres; gd, noisy_gd:
+    /// 10⁻³·max(1, |f(X)|)].
+    #[arg(long, value_name = "Δ", allow_negative_numbers = true)]
+    drop: Option<f64>,
+    /// Iteration cap T ≥ 1 per trial.
+    #[arg(long, value_name = "T", default_value_t = 10_000)]
+    max_iters: usize,
+    /// Step size η (gd, noisy_gd, pgd practical mode) [1e-3].
+    #[arg(long, value_name = "η", allow_negative_numbers = true)]
+    lr: Option<f64>,
+    /// pgd's perturbation radius r (uniform in the r-ball) [1e-3]; noisy_gd's noise
+    /// radius (or standard deviation with --noise gaussian) [1e-2].
+    #[arg(long, value_name = "r", allow_negative_numbers = true)]
+    noise_radius: Option<f64>,
+    /// noisy_gd's noise: `sphere` or `gaussian` [sphere].
+    #[arg(long, value_name = "KIND")]
+    noise: Option<Noise>,
+    /// pgd: perturb when ‖∇f‖ ≤ g_thres [1e-3].
+    #[arg(long, value_name = "g", allow_negative_numbers = true)]
+    g_thres: Option<f64>,
+    /// pgd: at most one perturbation per t_thres steps [1000].
+    #[arg(long, value_name = "T")]
+    t_thres: Option<usize>,
+    /// pgd: stop when f fell by less than f_thres in t_thres steps after a
+    /// perturbation [1e-6].
+    #[arg(long, value_name = "Δ", allow_negative_numbers = true)]
+    f_thres: Option<f64>,
+    /// pgd paper mode: ℓ (gradient Lipschitz constant); selects paper mode, where η, r,
+    /// g_thres, t_thres, f_thres are derived (Jin et al. 2017).
+    #[arg(long, value_name = "ℓ", allow_negative_numbers = true)]
+    ell: Option<f64>,
+    /// pgd paper mode: ρ (Hessian Lipschitz constant).
+    #[arg(long, value_name = "ρ", allow_negative_numbers = true)]
+    rho_hessian: Option<f64>,
+    /// pgd paper mode: the target ε.
+    #[arg(long, value_name = "ε", allow_negative_numbers = true)]
+    epsilon: Option<f64>,
+    /// pgd paper mode: the constant c [1].
+    #[arg(long, value_name = "c", allow_negative_numbers = true)]
+    c: Option<f64>,
+    /// pgd paper mode: the failure probability δ [0.1].
+    #[arg(long, value_name = "δ", allow_negative_numbers = true)]
+    delta: Option<f64>,
+    /// pgd paper mode: Δf ≥ f(x₀) − f*.
+    #[arg(long, value_name = "Δf", allow_negative_numbers = true)]
+    delta_f: Option<f64>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+impl EscapeArgs {
+    fn hyperparameters(&self) -> Hyperparameters {
+        Hyperparameters {
+            lr: self.lr,
+            radius: self.noise_radius,
+            noise: self.noise,
+            g_thres: self.g_thres,
+            t_thres: self.t_thres,
+            f_thres: self.f_thres,
+            ell: self.ell,
+            rho_hessian: self.rho_hessian,
+            epsilon: self.epsilon,
+            c: self.c,
+            delta: self.delta,
+            delta_f: self.delta_f,
+            ..Default::default()
+        }
+    }
+}
+
+/// Runs the experiment and prints the report.
+pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
+    let (_, f) = args.problem.load()?;
+    let method = EscapeMethod::from_hyperparameters(&args.method, &args.hyperparameters())?;
+    let options = EscapeOptions {
+        method,
+        trials: args.trials,
+        seed: args.seed,
+        start_radius: args.radius,
+        drop: args.drop,
+        max_iters: args.max_iters,
+        progress: true,
+    };
+    options.validate()?;
+    let from = resolve_point(&args.from, f.as_ref(), "from")?;
+    let from_kind = if args.force {
+        None
+    } else {
+        Some(check_saddle(f.as_ref(), &from)?)
+    };
+    let report = escape(f.as_ref(), &from, &options)?;
+    if args.json {
+        return super::print_json(out, &report);
+    }
+    writeln!(
+        out,
+        "{} from {} on {} (dim {}): {}/{} trials escaped within {} iterations",
+        report.method,
+        args.from,
+        f.kind(),
+        f.dim(),
+        report.escaped,
+        report.trials,
+        report.max_iters
+    )?;
+    if let Some(c) = from_kind {
+        writeln!(out, "from         {} ({})", c.kind, c.reason)?;
+    }
+    writeln!(
+        out,
+        "f(X)         {:.12e}, escaped once f ≤ f(X) − {:.3e}",
+        report.from_value, report.drop
+    )?;
+    match &report.iterations {
+        Some(s) => writeln!(
+            out,
+            "iterations   median {}, mean {:.1}, p90 {}, max {}",
+            s.median, s.mean, s.p90, s.max
+        )?,
+        None => writeln!(out, "iterations   none escaped")?,
+    }
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for t in &report.per_trial {
+        let name = t.final_kind.map_or("diverged", |k| k.name()).to_string();
+        match kinds.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((name, 1)),
+        }
+    }
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+    writeln!(out, "final        {}", kinds.join(", "))?;
+    Ok(())
+}

@@ -1,0 +1,402 @@
+//! Escape from a saddle: N seeded runs of gd, noisy_gd or pgd from a saddle X (exactly,
+//! or from a point uniform within r₀ of it), and the iterations each takes until
+//! f ≤ f(X) − Δ (`landscape escape`).
+//!
+//! Trial i draws from `random::stream(seed, i)`, in this order: the start offset (only
+//! when r₀ > 0: uniform in the ball of radius r₀ of the tangent space at X, then
+//! retracted), then one u64 that seeds the method's noise stream (noisy_gd, pgd). Trials
+//! run in parallel and are collected in order, so the report is identical on any
+//! number of threads.
+//!
+//! Each trial runs the method for at most T iterations under the run loop's defaults
+//! (gd stops as `converged` where ‖∇f‖ ≤ 10⁻⁸; pgd may stop with `pgd_no_decrease`).
+//! It has escaped when some iterate within T has f ≤ f(X) − Δ; its `iterations` is the
+//! first such t. A run that never gets there — gd started exactly at a saddle, which is
+//! `converged` (∇f = 0) or `stalled` (an exact floating-point fixed point) at once, or a
+//! run that hits the cap T — has not escaped: its `iterations` is null, never T.
+//! The final iterate is classified with [`classify`] (default tolerances); its verdict
+//! is null when the run diverged (f → −∞ on a problem unbounded below, e.g. `saddle`).
+//!
+//! Δ defaults to pgd's f_thres, and to 10⁻³·max(1, |f(X)|) for gd and noisy_gd.
+
+use std::io::IsTerminal;
+
+use rand::Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::classify::{classify, Classification, ClassifyOptions};
+use crate::error::{Error, Result};
+use crate::objective::Objective;
+use crate::optim::gd::{Gd, GdParams};
+use crate::optim::noisy_gd::{NoisyGd, NoisyGdParams};
+use crate::optim::pgd::{Pgd, PgdParams};
+use crate::optim::{self, noise, Hyperparameters, Optimizer, RunOptions, Termination};
+use crate::random;
+use crate::verdict::Verdict;
+
+/// The method of an escape experiment, with its parameters (the noise seed is set per
+/// trial).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EscapeMethod {
+    /// Plain gradient descent.
+    Gd(GdParams),
+    /// Noisy gradient descent (Ge et al. 2015).
+    NoisyGd(NoisyGdParams),
+    /// Perturbed gradient descent (Jin et al. 2017).
+    Pgd(PgdParams),
+}
+
+/// The method names `landscape escape --method` takes.
+pub const METHODS: [&str; 3] = ["gd", "noisy_gd", "pgd"];
+
+impl EscapeMethod {
+    /// The method `name` with the hyperparameters `hp` (validated as `landscape run`
+    /// does: an unknown name, a hyperparameter the method does not take, or one out of
+    /// range is an error naming it).
+    pub fn from_hyperparameters(name: &str, hp: &Hyperparameters) -> Result<Self> {
+        if !METHODS.contains(&name) {
+            return Err(Error::invalid(
+                "method",
+                "one of gd, noisy_gd, pgd",
+                format!("`{name}`"),
+            ));
+        }
+        optim::build(name, hp)?;
+        Ok(match name {
+            "gd" => EscapeMethod::Gd(GdParams::from_hyperparameters(hp)?),
+            "noisy_gd" => EscapeMethod::NoisyGd(NoisyGdParams::from_hyperparameters(hp)?),
+            _ => EscapeMethod::Pgd(PgdParams::from_hyperparameters(hp)?),
+        })
+    }
+
+    /// The registry name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EscapeMethod::Gd(_) => "gd",
+            EscapeMethod::NoisyGd(_) => "noisy_gd",
+            EscapeMethod::Pgd(_) => "pgd",
+        }
+    }
+
+    /// The default drop Δ on `f` from a point where f = `from_value`: pgd's f_thres
+    /// (in the problem's tangent dimension), otherwise 10⁻³·max(1, |f(X)|).
+    pub fn default_drop(&self, f: &dyn Objective, from_value: f64) -> f64 {
+        match self {
+            EscapeMethod::Pgd(p) => p.thresholds(f.manifold().tangent_dim(f.dim())).f_thres,
+            _ => 1e-3 * from_value.abs().max(1.0),
+        }
+    }
+
+    /// The optimizer for one trial, its noise seeded by `noise_seed`.
+    pub fn build(&self, noise_seed: u64) -> Result<Box<dyn Optimizer>> {
+        Ok(match *self {
+            EscapeMethod::Gd(p) => Box::new(Gd::new(p)?),
+            EscapeMethod::NoisyGd(p) => Box::new(NoisyGd::new(NoisyGdParams {
+                seed: noise_seed,
+                stream: 0,
+                ..p
+            })?),
+            EscapeMethod::Pgd(p) => Box::new(Pgd::new(PgdParams {
+                seed: noise_seed,
+                stream: 0,
+                ..p
+            })?),
+        })
+    }
+}
+
+/// Options of [`escape`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct EscapeOptions {
+    /// The method.
+    pub method: EscapeMethod,
+    /// Number of trials N ≥ 1 (default 100).
+    pub trials: usize,
+    /// The experiment's seed (default 0).
+    pub seed: u64,
+    /// r₀ ≥ 0: trials start uniformly within r₀ of X; 0 (default) starts exactly at X.
+    pub start_radius: f64,
+    /// Δ > 0; `None` for the method's default ([`EscapeMethod::default_drop`]).
+    pub drop: Option<f64>,
+    /// Iteration cap T ≥ 1 per trial (default 10 000).
+    pub max_iters: usize,
+    /// A progress bar over trials on stderr when it is a terminal (default false).
+    pub progress: bool,
+}
+
+impl EscapeOptions {
+    /// The defaults for `method`.
+    pub fn new(method: EscapeMethod) -> Self {
+        EscapeOptions {
+            method,
+            trials: 100,
+            seed: 0,
+            start_radius: 0.0,
+            drop: None,
+            max_iters: 10_000,
+            progress: false,
+        }
+    }
+
+    /// Rejects N = 0, T = 0, a negative or non-finite r₀, a non-positive or non-finite
+    /// Δ; the error names the flag.
+    pub fn validate(&self) -> Result<()> {
+        if self.trials == 0 {
+            return Err(Error::invalid("trials", "an integer ≥ 1", 0));
+        }
+        if self.max_iters == 0 {
+            return Err(Error::invalid("max-iters", "an integer ≥ 1", 0));
+        }
+        if !(self.start_radius.is_finite() && self.start_radius >= 0.0) {
+            return Err(Error::invalid(
+                "radius",
+                "a finite number ≥ 0 (0: start exactly at the saddle)",
+                self.start_radius,
+            ));
+        }
+        if let Some(d) = self.drop.filter(|d| !(d.is_finite() && *d > 0.0)) {
+            return Err(Error::invalid("drop", "a positive finite number", d));
+        }
+        Ok(())
+    }
+}
+
+/// One trial.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrialOutcome {
+    /// Whether f ≤ f(X) − Δ within T iterations.
+    pub escaped: bool,
+    /// The first iteration t with f(xₜ) ≤ f(X) − Δ (null when not escaped).
+    pub iterations: Option<usize>,
+    /// f at the last iterate.
+    pub final_value: f64,
+    /// The verdict at the last iterate (null when it is not finite).
+    pub final_kind: Option<Verdict>,
+    /// Why the run stopped.
+    pub termination: Termination,
+    /// Number of pgd perturbations.
+    pub perturbations: usize,
+}
+
+/// Summary of the escape times of the escaped trials.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IterationStats {
+    /// The median (the mean of the two middle values for an even count).
+    pub median: f64,
+    /// The mean.
+    pub mean: f64,
+    /// The 90th percentile, nearest rank: the ⌈0.9·n⌉-th smallest.
+    pub p90: usize,
+    /// The largest.
+    pub max: usize,
+}
+
+impl IterationStats {
+    /// The statistics of `counts` (None when empty).
+    pub fn from_counts(counts: &[usize]) -> Option<Self> {
+        if counts.is_empty() {
+            return None;
+        }
+        let mut sorted = counts.to_vec();
+        sorted.sort_unstable();
+        let n = sorted.len();
+        let median = if n % 2 == 1 {
+            sorted[n / 2] as f64
+        } else {
+            (sorted[n / 2 - 1] as f64 + sorted[n / 2] as f64) / 2.0
+        };
+        let rank = (9 * n).div_ceil(10);
+        Some(IterationStats {
+            median,
+            mean: sorted.iter().map(|&c| c as f64).sum::<f64>() / n as f64,
+            p90: sorted[rank - 1],
+            max: sorted[n - 1],
+        })
+    }
+}
+
+/// The report of `landscape escape --json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EscapeReport {
+    /// `gd`, `noisy_gd` or `pgd`.
+    pub method: String,
+    /// N.
+    pub trials: usize,
+    /// How many trials escaped.
+    pub escaped: usize,
+    /// Escape iterations over the escaped trials (null when none escaped).
+    pub iterations: Option<IterationStats>,
+    /// Every trial, in order.
+    pub per_trial: Vec<TrialOutcome>,
+    /// f(X).
+    pub from_value: f64,
+    /// Δ used.
+    pub drop: f64,
+    /// T.
+    pub max_iters: usize,
+    /// The experiment's seed.
+    pub seed: u64,
+    /// r₀.
+    pub start_radius: f64,
+    /// The method's hyperparameters as trial 0 ran them (paper-mode thresholds derived;
+    /// the per-trial noise seed left out).
+    pub hyperparameters: serde_json::Value,
+}
+
+/// Checks that `x` is a saddle of `f` (verdict strict_saddle, non_strict_saddle or
+/// degenerate, default tolerances); otherwise [`Error::NotASaddle`] says what it is.
+pub fn check_saddle(f: &dyn Objective, x: &[f64]) -> Result<Classification> {
+    let c = classify(f, x, &ClassifyOptions::default())?;
+    match c.kind {
+        Verdict::StrictSaddle | Verdict::NonStrictSaddle | Verdict::Degenerate => Ok(c),
+        kind => {
+            let detail = match (kind, c.lambda_min) {
+                (Verdict::NotStationary, _) | (_, None) => {
+                    format!("‖grad f‖ = {:.3e}", c.grad_norm)
+                }
+                (_, Some(l)) => format!("λmin = {l:.3e}"),
+            };
+            Err(Error::NotASaddle {
+                kind: kind.name().to_string(),
+                detail,
+            })
+        }
+    }
+}
+
+/// Runs the escape experiment from `from` on `f` (see the module doc). `from` is not
+/// checked to be a saddle (see [`check_saddle`]).
+pub fn escape(f: &dyn Objective, from: &[f64], options: &EscapeOptions) -> Result<EscapeReport> {
+    options.validate()?;
+    if from.len() != f.dim() {
+        return Err(Error::DimensionMismatch {
+            what: "from".to_string(),
+            expected: f.dim(),
+            found: from.len(),
+        });
+    }
+    crate::error::ensure_finite("from", from)?;
+    let mut x = from.to_vec();
+    let manifold = f.manifold();
+    manifold.retract_in_place(&mut x);
+    let mut scratch = vec![0.0; f.dim()];
+    let from_value = f.value_and_gradient(&x, &mut scratch);
+    let drop = options
+        .drop
+        .unwrap_or_else(|| options.method.default_drop(f, from_value));
+    let threshold = from_value - drop;
+    let run_options = RunOptions {
+        max_iters: options.max_iters,
+        ..Default::default()
+    };
+    let bar = progress_bar(options);
+    let outcomes: Vec<(TrialOutcome, serde_json::Value)> = (0..options.trials)
+        .into_par_iter()
+        .map(|i| {
+            let outcome = trial(f, &x, i as u64, threshold, &run_options, options);
+            bar.inc(1);
+            outcome
+        })
+        .collect::<Result<_>>()?;
+    bar.finish_and_clear();
+    let mut hyperparameters = outcomes[0].1.clone();
+    if let Some(obj) = hyperparameters.as_object_mut() {
+        obj.remove("seed");
+        obj.remove("stream");
+    }
+    let per_trial: Vec<TrialOutcome> = outcomes.into_iter().map(|(o, _)| o).collect();
+    let counts: Vec<usize> = per_trial.iter().filter_map(|t| t.iterations).collect();
+    Ok(EscapeReport {
+        method: options.method.name().to_string(),
+        trials: options.trials,
+        escaped: counts.len(),
+        iterations: IterationStats::from_counts(&counts),
+        per_trial,
+        from_value,
+        drop,
+        max_iters: options.max_iters,
+        seed: options.seed,
+        start_radius: options.start_radius,
+        hyperparameters,
+    })
+}
+
+/// Trial `index`: its start, its run, its verdict.
+fn trial(
+    f: &dyn Objective,
+    from: &[f64],
+    index: u64,
+    threshold: f64,
+    run_options: &RunOptions,
+    options: &EscapeOptions,
+) -> Result<(TrialOutcome, serde_json::Value)> {
+    let mut rng = random::stream(options.seed, index);
+    let mut x0 = from.to_vec();
+    if options.start_radius > 0.0 {
+        let mut offset = vec![0.0; from.len()];
+        noise::in_ball(
+            &mut rng,
+            &f.manifold(),
+            from,
+            options.start_radius,
+            &mut offset,
+        );
+        x0.iter_mut().zip(&offset).for_each(|(x, o)| *x += o);
+    }
+    let noise_seed: u64 = rng.random();
+    let mut optimizer = options.method.build(noise_seed)?;
+    let trajectory = optim::run(f, optimizer.as_mut(), &x0, run_options)?;
+    let iterations = trajectory
+        .records
+        .iter()
+        .find(|r| r.value <= threshold)
+        .map(|r| r.iter);
+    let last = &trajectory.final_state;
+    let final_kind = if last.value.is_finite() && last.x.iter().all(|v| v.is_finite()) {
+        Some(classify(f, &last.x, &ClassifyOptions::default())?.kind)
+    } else {
+        None
+    };
+    let outcome = TrialOutcome {
+        escaped: iterations.is_some(),
+        iterations,
+        final_value: last.value,
+        final_kind,
+        termination: trajectory.termination.clone(),
+        perturbations: trajectory.events.len(),
+    };
+    Ok((outcome, trajectory.hyperparameters))
+}
+
+fn progress_bar(options: &EscapeOptions) -> indicatif::ProgressBar {
+    if options.progress && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(options.trials as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials {eta}")
+                .expect("valid progress template"),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_by_hand() {
+        // Sorted 1, 2, 3, 10: median (2 + 3)/2, mean 16/4, p90 the ⌈3.6⌉ = 4th, max 10.
+        let s = IterationStats::from_counts(&[10, 2, 1, 3]).unwrap();
+        assert_eq!(s.median, 2.5);
+        assert_eq!(s.mean, 4.0);
+        assert_eq!(s.p90, 10);
+        assert_eq!(s.max, 10);
+        // 1..=10: ⌈9⌉ = 9th smallest is 9; median of 5 and 6.
+        let s = IterationStats::from_counts(&(1..=10).collect::<Vec<_>>()).unwrap();
+        assert_eq!((s.median, s.p90), (5.5, 9));
+        assert!(IterationStats::from_counts(&[]).is_none());
+    }
+}
