@@ -290,7 +290,7 @@ pub fn help_text() -> String {
         .map(|e| format!("  {:<width$}{}", e.name, e.description))
         .collect();
     format!(
-        "Optimizers (update rules exactly torch.optim's; defaults in brackets):\n{}",
+        "Optimizers (the first-order ones follow torch.optim's update rules exactly; defaults in brackets):\n{}",
         lines.join("\n")
     )
 }
