@@ -24,6 +24,7 @@ pub mod classify;
 pub mod cli;
 pub mod error;
 pub mod evaluate;
+pub mod experiments;
 pub mod finite_difference;
 pub mod linalg;
 pub mod manifold;

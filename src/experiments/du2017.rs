@@ -1,0 +1,3 @@
+//! placeholder during development
+#[path = "du2017_gd.rs"]
+pub mod gd;
