@@ -12,6 +12,7 @@ use crate::problems::{self, ProblemSpec};
 mod census;
 mod classify;
 mod eval;
+pub mod experiment;
 mod points;
 mod problems_cmd;
 mod run;
@@ -51,6 +52,8 @@ pub enum Command {
     /// Find and classify the stationary points that seeded random starts lead to
     /// (minima by descent; saddles and maxima by a root-finder on ∇f = 0).
     Census(census::CensusArgs),
+    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus).
+    Experiment(experiment::ExperimentArgs),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -83,6 +86,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Spectrum(args) => spectrum::run(args, out),
         Command::Classify(args) => classify::run(args, out),
         Command::Census(args) => census::run(args, out),
+        Command::Experiment(args) => experiment::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

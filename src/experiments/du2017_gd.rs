@@ -59,9 +59,9 @@ pub enum Outcome {
     Stopped,
 }
 
-/// One GD run: when (and whether) it reached f − f* ≤ tol.
+/// One run (GD or PGD): when (and whether) it reached f − f* ≤ tol.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct GdRun {
+pub struct RunResult {
     /// How it ended.
     pub outcome: Outcome,
     /// The iteration at which it ended: the hitting time when `outcome` is `reached`,
@@ -86,7 +86,7 @@ pub fn run(
     tol: f64,
     max_iters: usize,
     log_domain: bool,
-) -> GdRun {
+) -> RunResult {
     let d = f.dim();
     assert_eq!(x0.len(), d, "du2017 gd: start has the wrong length");
     let splines = Splines::new(f.tau(), f.l(), f.gamma());
@@ -117,7 +117,7 @@ pub fn run(
             track(k, 0, &mut x, &mut log, &mut underflow_at);
         }
     }
-    let end = |outcome, iterations, underflow_at| GdRun {
+    let end = |outcome, iterations, underflow_at| RunResult {
         outcome,
         iterations,
         underflow_at,
