@@ -439,7 +439,7 @@ where
         Step {
             evaluations,
             evaluated,
-            stop: None,
+            ..Step::default()
         }
     }
 

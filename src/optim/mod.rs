@@ -40,13 +40,16 @@ pub mod gd;
 pub mod heavy_ball;
 pub mod nesterov;
 pub mod newton;
+pub mod noise;
+pub mod noisy_gd;
 pub mod output;
+pub mod pgd;
 pub mod rmsprop;
 mod run;
 
 pub use run::{
-    run, Clip, FinalState, Record, RunOptions, Termination, Trajectory, DEFAULT_GRAD_TOL,
-    DEFAULT_MAX_ITERS,
+    run, Clip, Event, EventKind, FinalState, Record, RunOptions, Termination, Trajectory,
+    DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
 
 /// What one [`Optimizer::step`] did, for the run loop.
@@ -66,6 +69,9 @@ pub struct Step {
     /// `Termination::Solver("singular_hessian".into())`, a failed line search). `x` is
     /// then taken as it is after the step.
     pub stop: Option<Termination>,
+    /// Something to record besides the update (a perturbation); the loop sets its
+    /// `iter` and appends it to [`Trajectory::events`].
+    pub event: Option<Event>,
 }
 
 /// One optimization method: its state and one iteration.
@@ -119,6 +125,14 @@ pub trait Optimizer: Send {
     fn stall_patience(&self) -> usize {
         1
     }
+
+    /// True for the methods that perturb (near-)stationary points to escape saddles
+    /// (`pgd`, `noisy_gd`): the loop then does not stop as `converged` when ‖∇f‖ ≤
+    /// `grad_tol` (at an exact saddle that would end the run before the first
+    /// perturbation); their own rule, the target or the cap ends the run.
+    fn escapes_stationary_points(&self) -> bool {
+        false
+    }
 }
 
 /// Steps until β^n < 2⁻⁵³, i.e. until an exponential moving average with factor β has
@@ -156,6 +170,30 @@ pub struct Hyperparameters {
     pub damping: Option<f64>,
     /// L-BFGS's memory m (number of stored (s, y) pairs).
     pub memory: Option<usize>,
+    /// pgd's perturbation radius r; noisy_gd's noise radius (or standard deviation).
+    pub radius: Option<f64>,
+    /// pgd: perturb when ‖∇f‖ ≤ g_thres.
+    pub g_thres: Option<f64>,
+    /// pgd: steps between perturbations, and the window of the decrease test.
+    pub t_thres: Option<usize>,
+    /// pgd: stop when f fell by less than f_thres over t_thres steps.
+    pub f_thres: Option<f64>,
+    /// pgd paper mode: ℓ, the Lipschitz constant of ∇f.
+    pub ell: Option<f64>,
+    /// pgd paper mode: ρ, the Lipschitz constant of ∇²f.
+    pub rho_hessian: Option<f64>,
+    /// pgd paper mode: ε, the target gradient norm of an ε-second-order stationary point.
+    pub epsilon: Option<f64>,
+    /// pgd paper mode: the absolute constant c.
+    pub c: Option<f64>,
+    /// pgd paper mode: the failure probability δ.
+    pub delta: Option<f64>,
+    /// pgd paper mode: Δf ≥ f(x₀) − f*.
+    pub delta_f: Option<f64>,
+    /// noisy_gd's noise distribution (uniform on the sphere, or Gaussian).
+    pub noise: Option<noise::Noise>,
+    /// Seed of the random perturbations (pgd, noisy_gd).
+    pub seed: Option<u64>,
 }
 
 impl Hyperparameters {
@@ -170,6 +208,15 @@ impl Hyperparameters {
             ("alpha", self.alpha),
             ("rho", self.rho),
             ("damping", self.damping),
+            ("radius", self.radius),
+            ("g_thres", self.g_thres),
+            ("f_thres", self.f_thres),
+            ("ell", self.ell),
+            ("rho_hessian", self.rho_hessian),
+            ("epsilon", self.epsilon),
+            ("c", self.c),
+            ("delta", self.delta),
+            ("delta_f", self.delta_f),
         ];
         let mut names: Vec<&'static str> = floats
             .iter()
@@ -181,6 +228,15 @@ impl Hyperparameters {
         }
         if self.memory.is_some() {
             names.push("memory");
+        }
+        if self.t_thres.is_some() {
+            names.push("t_thres");
+        }
+        if self.noise.is_some() {
+            names.push("noise");
+        }
+        if self.seed.is_some() {
+            names.push("seed");
         }
         names
     }
@@ -213,6 +269,8 @@ pub const OPTIMIZERS: &[OptimizerEntry] = &[
     adam::ENTRY,
     argmin_solvers::LBFGS_ENTRY,
     argmin_solvers::TRUST_REGION_ENTRY,
+    pgd::ENTRY,
+    noisy_gd::ENTRY,
 ];
 
 /// The names of the known optimizers, comma-separated.

@@ -4,7 +4,8 @@
 //! `f.riemannian_gradient` on sphere-constrained problems):
 //!
 //! 1. stop if f(xₜ), ‖gₜ‖ or the last step is non-finite (`diverged`), if ‖gₜ‖ ≤
-//!    `grad_tol` (`converged`), if f(xₜ) ≤ `target` (`target_reached`), if the optimizer
+//!    `grad_tol` (`converged`; skipped for the methods that perturb stationary points,
+//!    see [`Optimizer::escapes_stationary_points`]), if f(xₜ) ≤ `target` (`target_reached`), if the optimizer
 //!    asked to stop at the last step (its own reason), if x has stood bit-for-bit still
 //!    for [`Optimizer::stall_patience`] steps with gₜ ≠ 0 (`stalled`: an exact
 //!    floating-point fixed point, e.g. coordinates underflowed to subnormals — not a
@@ -14,6 +15,9 @@
 //!    (`Manifold::retract_in_place`);
 //! 4. evaluate f and ∇f at xₜ₊₁ (once; skipped when the step reports it has), record
 //!    every `record_every` steps.
+//!
+//! Events a step reports (a perturbation of `pgd`) are collected in
+//! [`Trajectory::events`], stamped with the iteration t of the step.
 //!
 //! Record 0 is the start; the last iterate is always recorded. The recorded `grad_norm`
 //! is the norm of the *unclipped* gradient, and `step_norm` = ‖xₜ − xₜ₋₁‖ (after
@@ -187,6 +191,28 @@ pub struct Record {
     pub x: Option<Vec<f64>>,
 }
 
+/// What an [`Event`] was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A random perturbation x ← x + ξ, ξ uniform in the ball of radius `radius` (pgd).
+    Perturbation,
+}
+
+/// Something an optimizer did at one iteration besides its update rule (recorded in
+/// [`Trajectory::events`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// The iteration t whose step did it (the loop fills it in): the step from xₜ.
+    pub iter: usize,
+    /// What it was.
+    pub kind: EventKind,
+    /// The perturbation radius r.
+    pub radius: f64,
+    /// f(xₜ) just before the event.
+    pub value_before: f64,
+}
+
 /// Where the run ended.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FinalState {
@@ -217,6 +243,9 @@ pub struct Trajectory {
     pub final_state: FinalState,
     /// Why the run stopped.
     pub termination: Termination,
+    /// The optimizer's events (perturbations), in order; omitted from the JSON when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
     /// Objective evaluations: one per iterate by the loop plus those the steps report
     /// (not part of the JSON contract).
     #[serde(skip)]
@@ -283,13 +312,15 @@ pub fn run(
     let mut solver_stop = None;
     let mut unchanged_steps = 0;
     let patience = optimizer.stall_patience().max(1);
+    let stops_at_stationary = !optimizer.escapes_stationary_points();
+    let mut events = Vec::new();
     let progress = progress_bar(options);
 
     let termination = loop {
         if !(value.is_finite() && grad_norm.is_finite() && step_norm.is_finite()) {
             break Termination::Diverged;
         }
-        if grad_norm <= options.grad_tol {
+        if stops_at_stationary && grad_norm <= options.grad_tol {
             break Termination::Converged;
         }
         if options.target.is_some_and(|t| value <= t) {
@@ -314,6 +345,10 @@ pub fn run(
             &grad
         };
         let step = optimizer.step(f, &mut x, value, step_grad, &mut next_grad);
+        if let Some(mut event) = step.event {
+            event.iter = iter;
+            events.push(event);
+        }
         manifold.retract_in_place(&mut x);
         iter += 1;
         evaluations += step.evaluations;
@@ -363,6 +398,7 @@ pub fn run(
             classification: None,
         },
         termination,
+        events,
         evaluations,
     })
 }
