@@ -41,7 +41,12 @@ struct Du2017Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// A run has reached the minimum when f − f* ≤ this.
-    #[arg(long, value_name = "TOL", default_value_t = 1e-3, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "TOL",
+        default_value_t = 1e-3,
+        allow_hyphen_values = true
+    )]
     tolerance: f64,
     /// Iteration cap per run; runs that hit it are censored.
     #[arg(long, default_value_t = 100_000_000)]
@@ -50,7 +55,12 @@ struct Du2017Args {
     #[arg(long, allow_hyphen_values = true)]
     lr: Option<f64>,
     /// Starts uniform in [−a, a]^d with this a.
-    #[arg(long, value_name = "A", default_value_t = 1.0, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "A",
+        default_value_t = 1.0,
+        allow_hyphen_values = true
+    )]
     init_radius: f64,
     /// The octopus's τ.
     #[arg(long, default_value_t = std::f64::consts::E, allow_hyphen_values = true)]
@@ -68,8 +78,12 @@ struct Du2017Args {
     #[arg(long, allow_hyphen_values = true)]
     g_thres: Option<f64>,
     /// …and it has not perturbed in the last t_thres steps.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 30)]
     t_thres: usize,
+    /// PGD stops (the run is censored) when f fell by less than f_thres in the t_thres
+    /// steps after a perturbation; 0: only when f did not fall at all.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    f_thres: f64,
     /// Plain f64 GD instead of the log-domain reformulation (shows the underflow: such
     /// runs are reported as censored).
     #[arg(long)]
@@ -112,7 +126,11 @@ pub fn parse_dims(list: &str) -> Result<Vec<usize>> {
         }
     }
     if dims.contains(&0) {
-        return Err(Error::invalid("dims", "dimensions ≥ 1", format!("`{list}`")));
+        return Err(Error::invalid(
+            "dims",
+            "dimensions ≥ 1",
+            format!("`{list}`"),
+        ));
     }
     Ok(dims)
 }
@@ -137,6 +155,7 @@ fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
                 .g_thres
                 .unwrap_or(args.gamma * std::f64::consts::E / 100.0),
             t_thres: args.t_thres,
+            f_thres: args.f_thres,
         },
         progress: true,
     };

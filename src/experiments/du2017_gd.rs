@@ -160,8 +160,7 @@ pub fn run(
                 x[k] = new;
                 if tiny(new) {
                     track(k, t + 1, &mut x, &mut log, &mut underflow_at);
-                } else if !log_domain && underflow_at.is_none() && new.abs() < f64::MIN_POSITIVE
-                {
+                } else if !log_domain && underflow_at.is_none() && new.abs() < f64::MIN_POSITIVE {
                     underflow_at = Some(t + 1);
                 }
             }
