@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::{Args, Subcommand};
 
 use crate::error::{Error, Result};
-use crate::experiments::du2017::{du2017, Du2017Options, Du2017Report, PgdSettings};
+use crate::experiments::du2017::{du2017, Du2017Options, Du2017Report, Outcome, PgdSettings};
 
 /// Arguments of `landscape experiment`.
 #[derive(Debug, Args)]
@@ -209,6 +209,33 @@ pub fn print_table(report: &Du2017Report, out: &mut dyn Write) -> Result<()> {
             ratio(row.gd_ratio),
             ratio(row.pgd_ratio),
         )?;
+    }
+    for row in &report.rows {
+        for (name, m) in [("GD", &row.gd), ("PGD", &row.pgd)] {
+            if m.censored == 0 {
+                continue;
+            }
+            let at: Vec<String> = m
+                .per_trial
+                .iter()
+                .filter(|r| r.outcome != Outcome::Reached)
+                .map(|r| format!("{:?} at {}", r.outcome, r.iterations))
+                .collect();
+            writeln!(
+                out,
+                "d = {}: {name} censored {}/{} ({}){}",
+                row.d,
+                m.censored,
+                o.trials,
+                at.join(", "),
+                if m.censored_stalled > 0 {
+                    " — stalled: an exact floating-point fixed point (underflow), not a \
+                     saddle of the mathematics"
+                } else {
+                    ""
+                }
+            )?;
+        }
     }
     writeln!(
         out,
