@@ -13,6 +13,7 @@ mod census;
 mod classify;
 mod escape;
 mod eval;
+pub mod experiment;
 mod points;
 mod problems_cmd;
 mod run;
@@ -55,6 +56,8 @@ pub enum Command {
     /// From a saddle, N seeded runs of gd, noisy_gd or pgd (perturbed GD, Jin et al.
     /// 2017): how many iterations each takes until f ≤ f(X) − Δ, and where it ends.
     Escape(Box<escape::EscapeArgs>),
+    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus).
+    Experiment(experiment::ExperimentArgs),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -88,6 +91,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Classify(args) => classify::run(args, out),
         Command::Census(args) => census::run(args, out),
         Command::Escape(args) => escape::run(*args, out),
+        Command::Experiment(args) => experiment::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

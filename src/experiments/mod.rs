@@ -1,8 +1,12 @@
 //! Experiments built on the problem library, the classifier and the run loop: many
 //! seeded runs, parallel over trials and identical on any thread count (trial i draws
 //! everything random from `random::stream(seed, i)`; results are collected in trial
-//! order).
+//! order). Each is a library function returning a serde report.
 //!
-//! - [`escape`]: from a saddle, how many iterations gd, noisy_gd or pgd take to leave it.
+//! - [`escape`]: from a saddle, how many iterations gd, noisy_gd or pgd take to leave it
+//!   (`landscape escape`);
+//! - [`du2017`]: GD against perturbed GD on Du et al.'s octopus, iterations against d
+//!   (`landscape experiment du2017`).
 
+pub mod du2017;
 pub mod escape;

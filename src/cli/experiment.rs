@@ -1,0 +1,247 @@
+//! `landscape experiment …`: reproducible experiments (one sub-subcommand each).
+
+use std::io::Write;
+
+use clap::{Args, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::experiments::du2017::{du2017, Du2017Options, Du2017Report, Outcome, PgdSettings};
+
+/// Arguments of `landscape experiment`.
+#[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// Which experiment.
+    #[command(subcommand)]
+    experiment: Experiment,
+}
+
+/// The experiments.
+#[derive(Debug, Subcommand)]
+enum Experiment {
+    /// Du et al. 2017: GD takes exponential time on the octopus, PGD polynomial. For
+    /// each d, GD and PGD (Jin et al. 2017) from the same seeded starts uniform in
+    /// [−a, a]^d, iterations until f − f* ≤ tol; prints d | GD median | PGD median |
+    /// GD(d)/GD(d−1). GD runs in an exact log-domain reformulation that does not
+    /// underflow (--plain-gd: plain f64 GD, whose underflowed runs are reported as
+    /// censored). Censored runs count as +∞ in the median, never as hitting times.
+    Du2017(Du2017Args),
+}
+
+/// Arguments of `landscape experiment du2017`.
+#[derive(Debug, Args)]
+struct Du2017Args {
+    /// Dimensions: a comma-separated list, entries a single d or an inclusive range
+    /// a-b, e.g. `2,3,4` or `2-8`.
+    #[arg(long, value_name = "LIST", default_value = "2-8")]
+    dims: String,
+    /// Random starts per dimension (trial i uses stream i of the seed).
+    #[arg(long, default_value_t = 20)]
+    trials: usize,
+    /// Seed of the starts and of PGD's perturbations.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// A run has reached the minimum when f − f* ≤ this.
+    #[arg(
+        long,
+        value_name = "TOL",
+        default_value_t = 1e-3,
+        allow_hyphen_values = true
+    )]
+    tolerance: f64,
+    /// Iteration cap per run; runs that hit it are censored.
+    #[arg(long, default_value_t = 100_000_000)]
+    max_iters: usize,
+    /// Step size η of GD and PGD. Default 1/(4L).
+    #[arg(long, allow_hyphen_values = true)]
+    lr: Option<f64>,
+    /// Starts uniform in [−a, a]^d with this a.
+    #[arg(
+        long,
+        value_name = "A",
+        default_value_t = 1.0,
+        allow_hyphen_values = true
+    )]
+    init_radius: f64,
+    /// The octopus's τ.
+    #[arg(long, default_value_t = std::f64::consts::E, allow_hyphen_values = true)]
+    tau: f64,
+    /// The octopus's L.
+    #[arg(long, default_value_t = std::f64::consts::E, allow_hyphen_values = true)]
+    l: f64,
+    /// The octopus's γ.
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    gamma: f64,
+    /// PGD's perturbation radius r. Default e/100.
+    #[arg(long, allow_hyphen_values = true)]
+    radius: Option<f64>,
+    /// PGD perturbs when ‖∇f‖ ≤ this. Default γe/100.
+    #[arg(long, allow_hyphen_values = true)]
+    g_thres: Option<f64>,
+    /// …and it has not perturbed in the last t_thres steps.
+    #[arg(long, default_value_t = 30)]
+    t_thres: usize,
+    /// PGD stops (the run is censored) when f fell by less than f_thres in the t_thres
+    /// steps after a perturbation; 0: only when f did not fall at all.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    f_thres: f64,
+    /// Plain f64 GD instead of the log-domain reformulation (shows the underflow: such
+    /// runs are reported as censored).
+    #[arg(long)]
+    plain_gd: bool,
+    /// Print JSON (`rows`: per d, `gd` and `pgd` with `median`, `mean`, `reached`,
+    /// `censored`, `per_trial`; `options`, `lr`, `predicted_gd_ratio`).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs an experiment and prints it.
+pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
+    match args.experiment {
+        Experiment::Du2017(args) => run_du2017(args, out),
+    }
+}
+
+/// Parses `2,3,4` or `2-8` (inclusive) or a mix.
+pub fn parse_dims(list: &str) -> Result<Vec<usize>> {
+    let bad = || {
+        Error::invalid(
+            "dims",
+            "a comma-separated list of dimensions ≥ 1 or ranges a-b, e.g. 2,3,4 or 2-8",
+            format!("`{list}`"),
+        )
+    };
+    let mut dims = Vec::new();
+    for entry in list.split(',') {
+        let entry = entry.trim();
+        let number = |s: &str| s.trim().parse::<usize>().map_err(|_| bad());
+        match entry.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (number(a)?, number(b)?);
+                if a > b {
+                    return Err(bad());
+                }
+                dims.extend(a..=b);
+            }
+            None => dims.push(number(entry)?),
+        }
+    }
+    if dims.contains(&0) {
+        return Err(Error::invalid(
+            "dims",
+            "dimensions ≥ 1",
+            format!("`{list}`"),
+        ));
+    }
+    Ok(dims)
+}
+
+fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
+    let defaults = PgdSettings::default();
+    let options = Du2017Options {
+        dims: parse_dims(&args.dims)?,
+        trials: args.trials,
+        seed: args.seed,
+        tolerance: args.tolerance,
+        max_iters: args.max_iters,
+        tau: args.tau,
+        l: args.l,
+        gamma: args.gamma,
+        lr: args.lr,
+        init_radius: args.init_radius,
+        log_domain: !args.plain_gd,
+        pgd: PgdSettings {
+            radius: args.radius.unwrap_or(defaults.radius),
+            g_thres: args
+                .g_thres
+                .unwrap_or(args.gamma * std::f64::consts::E / 100.0),
+            t_thres: args.t_thres,
+            f_thres: args.f_thres,
+        },
+        progress: true,
+    };
+    let report = du2017(&options)?;
+    if args.json {
+        return super::print_json(out, &report);
+    }
+    print_table(&report, out)
+}
+
+/// The text table: d | GD median | PGD median | GD(d)/GD(d−1), with reached counts.
+pub fn print_table(report: &Du2017Report, out: &mut dyn Write) -> Result<()> {
+    let o = &report.options;
+    writeln!(
+        out,
+        "Du et al. 2017 on the octopus (τ = {:.4}, L = {:.4}, γ = {}), η = {:.4e}, {} trials, \
+         starts uniform in [−{a}, {a}]^d, reached: f − f* ≤ {:e}; GD {}",
+        o.tau,
+        o.l,
+        o.gamma,
+        report.lr,
+        o.trials,
+        o.tolerance,
+        if o.log_domain {
+            "in the log domain (no underflow)"
+        } else {
+            "in plain f64"
+        },
+        a = o.init_radius,
+    )?;
+    writeln!(
+        out,
+        "{:>3} | {:>12} {:>7} | {:>10} {:>7} | {:>13} | {:>15}",
+        "d", "GD median", "reached", "PGD median", "reached", "GD(d)/GD(d−1)", "PGD(d)/PGD(d−1)"
+    )?;
+    let number = |v: Option<f64>, digits: usize| match v {
+        Some(v) => format!("{v:.digits$}"),
+        None => "censored".to_string(),
+    };
+    let ratio = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.2}"));
+    let count = |reached: f64| format!("{}/{}", (reached * o.trials as f64).round(), o.trials);
+    for row in &report.rows {
+        writeln!(
+            out,
+            "{:>3} | {:>12} {:>7} | {:>10} {:>7} | {:>13} | {:>15}",
+            row.d,
+            number(row.gd.median, 1),
+            count(row.gd.reached),
+            number(row.pgd.median, 1),
+            count(row.pgd.reached),
+            ratio(row.gd_ratio),
+            ratio(row.pgd_ratio),
+        )?;
+    }
+    for row in &report.rows {
+        for (name, m) in [("GD", &row.gd), ("PGD", &row.pgd)] {
+            if m.censored == 0 {
+                continue;
+            }
+            let at: Vec<String> = m
+                .per_trial
+                .iter()
+                .filter(|r| r.outcome != Outcome::Reached)
+                .map(|r| format!("{:?} at {}", r.outcome, r.iterations))
+                .collect();
+            writeln!(
+                out,
+                "d = {}: {name} censored {}/{} ({}){}",
+                row.d,
+                m.censored,
+                o.trials,
+                at.join(", "),
+                if m.censored_stalled > 0 {
+                    " — stalled: an exact floating-point fixed point (underflow), not a \
+                     saddle of the mathematics"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "predicted GD ratio 1 + ln(1/(1 − 2ηL))/ln(1 + 2ηγ) = {:.3}; censored runs count as \
+         +∞ in the median",
+        report.predicted_gd_ratio
+    )?;
+    Ok(())
+}
