@@ -26,12 +26,14 @@
 //!   (d = 2..8, 40 trials); the count per saddle (≈ 50 steps) hardly changes;
 //! - tolerance: f − f* ≤ 10⁻³ (f* = −dν ≈ −140.8d); iteration cap 10⁸.
 //!
-//! The paper's Section 6: what we could not retrieve verbatim we do not quote. As far as
-//! we recall it, its figures plot f against the iteration for GD and PGD at d = 5 and
-//! d = 10 (τ = e, η = 1/(4L), PGD with r = e/100, g_thres = γe/100, t_thres = 1, and
-//! several (L, γ)), GD showing one plateau per saddle, each longer than the last, and
-//! PGD reaching the minimum orders of magnitude sooner; the table printed here (and by
-//! `examples/du2017.rs`) is the same comparison as a function of d.
+//! The paper's experiments (its Section 6) could not be read when this was written, so
+//! the following is UNVERIFIED and must be checked against the paper: its figures are
+//! believed to plot f against the iteration for GD and PGD at d = 5 and d = 10 (τ = e,
+//! η = 1/(4L), PGD with r = e/100, g_thres = γe/100, t_thres = 1, several (L, γ)), GD
+//! showing one plateau per saddle, each longer than the last, and PGD reaching the
+//! minimum orders of magnitude sooner. The table printed here (and by
+//! `examples/du2017.rs`) makes the same comparison as a function of d, and its GD ratio
+//! is checked against the escape-rate prediction above rather than against the paper.
 //!
 //! # Underflow
 //! With η = 1/(4L) idle coordinates halve every GD step; from d = 5 on they fall below
