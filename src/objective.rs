@@ -154,6 +154,14 @@ pub trait Objective: Send + Sync {
         Vec::new()
     }
 
+    /// An upper bound on the number of vectors [`symmetry_directions`](Objective::symmetry_directions)
+    /// returns at x, without building them. The default builds them and counts; a problem
+    /// whose set can be large (deep linear nets: Σ d_l² vectors of length d) overrides
+    /// it, so callers can check a memory budget first.
+    fn symmetry_count(&self, x: &[f64]) -> usize {
+        self.symmetry_directions(x).len()
+    }
+
     /// Named closed-form stationary points.
     fn known_points(&self) -> Vec<KnownPoint> {
         Vec::new()

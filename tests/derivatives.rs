@@ -45,6 +45,14 @@ fn every_shipped_spec_builds_and_its_known_points_are_stationary() {
             "{}: layout and dim disagree",
             kind.name
         );
+        let x = common::random_point(f.as_ref(), 3, 1.0);
+        let built = f.symmetry_directions(&x).len();
+        assert!(
+            f.symmetry_count(&x) >= built,
+            "{}: symmetry_count {} is not a bound on the {built} directions",
+            kind.name,
+            f.symmetry_count(&x)
+        );
         for p in f.known_points() {
             assert_eq!(
                 p.x.len(),

@@ -617,3 +617,13 @@ fn relu_net_spec_errors() {
     build_err("kind = \"relu_net\"\nteacher = \"missing.npy\"");
     build_err("kind = \"relu_net\"\nteacher = [[1.0, 0.0], [0.0, 0.0]]");
 }
+
+/// linear_net counts its symmetry directions without building them: Σ over hidden layers
+/// of d_l² (the GL(d_l) tangent), equal to what `symmetry_directions` builds.
+#[test]
+fn linear_net_symmetry_count_matches_the_directions() {
+    let f = build("kind = \"linear_net\"\nwidths = [3, 4, 5, 2]\nsamples = 10");
+    let x = random_point(f.as_ref(), 11, 1.0);
+    assert_eq!(f.symmetry_count(&x), 4 * 4 + 5 * 5);
+    assert_eq!(f.symmetry_directions(&x).len(), f.symmetry_count(&x));
+}

@@ -147,7 +147,7 @@ pub fn census(f: &dyn Objective, opts: &CensusOptions) -> Result<Census> {
         .collect::<Result<_>>()?;
     let mut points: Vec<(CensusPoint, crate::classify::Classification)> = Vec::new();
     for (group, c) in groups.into_iter().zip(classified) {
-        let symmetric = !f.symmetry_directions(&group.representative.x).is_empty();
+        let symmetric = f.symmetry_count(&group.representative.x) > 0;
         if symmetric {
             if let Some((p, _)) = points
                 .iter_mut()

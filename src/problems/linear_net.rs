@@ -405,6 +405,12 @@ impl Objective for LinearNet {
         directions
     }
 
+    fn symmetry_count(&self, _w: &[f64]) -> usize {
+        (1..self.depth())
+            .map(|l| self.widths[l] * self.widths[l])
+            .sum()
+    }
+
     fn known_points(&self) -> Vec<KnownPoint> {
         let mut points = Vec::new();
         let h = self.depth();

@@ -84,10 +84,16 @@ impl<'a> ReducedSpace<'a> {
     /// Gram–Schmidt, twice, dropping dependent ones), within the budgets.
     fn project_symmetry_directions(&mut self) {
         let d = self.x.len();
+        let over_budget = |c: usize| {
+            c.saturating_mul(d) > SYMMETRY_BUDGET
+                || (c * c) as f64 * d as f64 > SYMMETRY_WORK_BUDGET
+        };
+        // Check the count before building the directions: they can take gigabytes.
+        if over_budget(self.f.symmetry_count(self.x)) {
+            return;
+        }
         let mut directions = self.f.symmetry_directions(self.x);
-        let c = directions.len();
-        if c.saturating_mul(d) > SYMMETRY_BUDGET || (c * c) as f64 * d as f64 > SYMMETRY_WORK_BUDGET
-        {
+        if over_budget(directions.len()) {
             return;
         }
         self.symmetry_projected = true;
