@@ -3,7 +3,9 @@
 //! components), matrix factorization up to rotation, thread-count independence, and bad
 //! input.
 
-use std::process::Command;
+mod common;
+
+use common::landscape;
 
 use landscape::census::{census, Census, CensusOptions};
 use landscape::objective::Objective;
@@ -172,13 +174,6 @@ fn census_options_are_validated() {
         },
         "grad_tol",
     );
-}
-
-fn landscape(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! quadratics of every inertia, the classical saddles, degenerate polynomials, matrix
 //! factorization's closed-form spectrum, deep linear networks, and bad input.
 
-use std::process::Command;
+mod common;
+
+use common::{assert_bad_input, cli_json, landscape};
 
 use landscape::classify::{classify, ClassifyOptions};
 use landscape::objective::{Layout, Objective};
@@ -334,59 +336,36 @@ fn bad_tolerances_and_points_are_errors_naming_the_field() {
     assert!(err.to_string().contains("length 3, expected 2"), "{err}");
 }
 
-fn assert_cli_bad_input(args: &[&str], needle: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(args)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-    assert!(
-        stderr.contains(needle),
-        "{args:?}: `{needle}` not in {stderr}"
-    );
-}
-
 #[test]
 fn cli_classify_bad_input_exits_2_with_one_line() {
     let base = ["classify", "--problem", "saddle", "--point", "zeros"];
     let with = |extra: &[&'static str]| -> Vec<&str> {
         base.iter().copied().chain(extra.iter().copied()).collect()
     };
-    assert_cli_bad_input(&with(&["--grad-tol", "0"]), "grad_tol");
-    assert_cli_bad_input(&with(&["--grad-tol", "-1e-3"]), "grad_tol");
-    assert_cli_bad_input(&with(&["--eig-tol", "nan"]), "eig_tol");
-    assert_cli_bad_input(
+    assert_bad_input(&with(&["--grad-tol", "0"]), &["grad_tol"]);
+    assert_bad_input(&with(&["--grad-tol", "-1e-3"]), &["grad_tol"]);
+    assert_bad_input(&with(&["--eig-tol", "nan"]), &["eig_tol"]);
+    assert_bad_input(
         &["classify", "--problem", "saddle", "--point", "[1, 2, 3]"],
-        "expected 2",
+        &["expected 2"],
     );
 }
 
 #[test]
 fn cli_classify_prints_the_verdict_and_json() {
-    let out = Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args([
-            "classify",
-            "--problem",
-            "himmelblau",
-            "--point",
-            "name:saddle:1",
-            "--with-direction",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = cli_json(&[
+        "classify",
+        "--problem",
+        "himmelblau",
+        "--point",
+        "name:saddle:1",
+        "--with-direction",
+        "--json",
+    ]);
     assert_eq!(json["kind"], "strict_saddle");
     assert_eq!(json["escape_direction"].as_array().unwrap().len(), 2);
     assert_eq!(json["optimum"], 0.0);
-    let text = Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(["classify", "--problem", "monkey_saddle", "--point", "zeros"])
-        .output()
-        .unwrap();
+    let text = landscape(&["classify", "--problem", "monkey_saddle", "--point", "zeros"]);
     let text = String::from_utf8_lossy(&text.stdout);
     for needle in ["non_strict_saddle", "tolerances", "reason", "inertia"] {
         assert!(text.contains(needle), "`{needle}` not in {text}");

@@ -1,48 +1,11 @@
 //! The command-line tool end to end: outputs, and one clear line with exit code 2 for
 //! every kind of bad input.
 
+mod common;
+
+use common::{assert_bad_input, cli_json as json, landscape};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn landscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(args)
-        .output()
-        .expect("run landscape")
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = landscape(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
-}
-
-/// Exit code 2, exactly one line on stderr containing every `needle`, and no panic.
-fn assert_bad_input(args: &[&str], needles: &[&str]) {
-    let out = landscape(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?}: expected exit 2, stderr: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "{args:?}: not one line: {stderr}"
-    );
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "{args:?}: `{needle}` not in: {stderr}"
-        );
-    }
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

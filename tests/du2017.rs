@@ -4,8 +4,11 @@
 //! underflow is reported as censored, never as a time; identical on 1 and 2 threads; the
 //! CLI's JSON contract and its bad-input errors.
 
+mod common;
+
+use common::landscape;
+
 use std::f64::consts::E;
-use std::process::Command;
 
 use landscape::experiments::du2017::{du2017, gd, start, Du2017Options, Du2017Report, Outcome};
 use landscape::optim::pgd::{Pgd, PgdMode, PgdParams, PgdThresholds};
@@ -185,13 +188,6 @@ fn identical_on_one_and_two_threads() {
             .install(report)
     };
     assert_eq!(run(1), run(2));
-}
-
-fn landscape(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(args)
-        .output()
-        .expect("run landscape")
 }
 
 #[test]

@@ -2,6 +2,10 @@
 //! (Ge et al. 2015) and the `landscape escape` experiment, against the paper's formulas
 //! written out by hand, plain gradient descent, and the geometry of the saddles.
 
+mod common;
+
+use common::{assert_bad_input, landscape};
+
 use landscape::optim::pgd::{PaperConstants, Pgd, PgdMode, PgdParams, PgdThresholds};
 use landscape::optim::{self, Hyperparameters, RunOptions};
 use landscape::problems::quadratic::Quadratic;
@@ -91,8 +95,6 @@ fn pgd_with_large_gradients_takes_exactly_gd_steps() {
     assert!(b.events.is_empty());
     assert!(b.records.iter().all(|r| r.grad_norm > 1e-3));
 }
-
-use std::process::{Command, Output};
 
 use landscape::experiments::escape::{escape, EscapeMethod, EscapeOptions, EscapeReport};
 use landscape::optim::noisy_gd::{NoisyGd, NoisyGdParams};
@@ -359,28 +361,6 @@ fn pgd_does_not_perturb_again_within_t_thres_steps() {
     for e in &t.events {
         let g = t.records[e.iter].grad_norm;
         assert!(g <= 1e-2, "perturbed at ‖∇f‖ = {g}");
-    }
-}
-
-fn landscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(args)
-        .output()
-        .expect("run landscape")
-}
-
-/// Exit code 2, one line on stderr containing every needle, no panic.
-fn assert_bad_input(args: &[&str], needles: &[&str]) {
-    let out = landscape(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "{args:?}: `{needle}` not in {stderr}"
-        );
     }
 }
 

@@ -1,6 +1,10 @@
 //! Newton's method (pure, damped, saddle-free) and argmin's solvers through the shared run
 //! loop, against closed forms and formulas written out here.
 
+mod common;
+
+use common::landscape;
+
 use argmin::core::{CostFunction, Gradient, Hessian};
 use landscape::argmin_interop::ArgminObjective;
 use landscape::finite_difference::{hvp_fd, relative_error};
@@ -434,13 +438,6 @@ fn clipping_cannot_reach_argmin_and_says_so() {
     .unwrap();
     assert_ne!(t.termination.as_str(), "clipping_unsupported");
     assert!(t.final_state.grad_norm <= 1e-8, "{}", t.termination);
-}
-
-fn landscape(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(args)
-        .output()
-        .expect("run landscape")
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! the GD contraction theorem, clipping, validation, stopping rules, retraction, and the
 //! `landscape run` command.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{assert_bad_input, cli_json as json, landscape};
 
 use landscape::optim::{
     self, Clip, Hyperparameters, Optimizer, RunOptions, Step, Termination, Trajectory,
@@ -571,37 +573,6 @@ fn retraction_keeps_tensor_decomposition_on_the_spheres() {
 }
 
 // ---- the command line ----
-
-fn landscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(args)
-        .output()
-        .expect("run landscape")
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = landscape(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
-}
-
-fn assert_bad_input(args: &[&str], needles: &[&str]) {
-    let out = landscape(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr}");
-    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "{args:?}: `{needle}` not in {stderr}"
-        );
-    }
-}
 
 const RUN: &[&str] = &[
     "run",

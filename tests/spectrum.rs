@@ -1,7 +1,9 @@
 //! The Hessian spectrum: closed forms, dense against Lanczos, symmetry and sphere
 //! reductions, the spectral density and trace estimators, and bad input.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{assert_bad_input, landscape};
 
 use landscape::problems;
 use landscape::random::{gaussian_vector, rng};
@@ -566,35 +568,19 @@ fn bad_input_is_an_error_naming_the_option() {
     assert!(message.contains("manifold"), "{message}");
 }
 
-fn landscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_landscape"))
-        .args(args)
-        .output()
-        .expect("run landscape")
-}
-
-fn assert_bad_input(args: &[&str], needle: &str) {
-    let out = landscape(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(needle), "`{needle}` not in {stderr}");
-}
-
 #[test]
 fn cli_bad_input_exits_with_2() {
     let q = ["spectrum", "--problem", "quadratic", "--point", "zeros"];
     let with = |extra: &[&'static str]| -> Vec<&str> { q.iter().chain(extra).copied().collect() };
-    assert_bad_input(&with(&["--k", "1000"]), "--k");
-    assert_bad_input(&with(&["--k", "0"]), "--k");
-    assert_bad_input(&with(&["--tol", "0"]), "--tol");
-    assert_bad_input(&with(&["--tol", "NaN"]), "--tol");
-    assert_bad_input(&with(&["--tol=-1"]), "--tol");
-    assert_bad_input(&with(&["--density", "--width", "inf"]), "--width");
-    assert_bad_input(&with(&["--density", "--probes", "0"]), "--probes");
+    assert_bad_input(&with(&["--k", "1000"]), &["--k"]);
+    assert_bad_input(&with(&["--k", "0"]), &["--k"]);
+    assert_bad_input(&with(&["--tol", "0"]), &["--tol"]);
+    assert_bad_input(&with(&["--tol", "NaN"]), &["--tol"]);
+    assert_bad_input(&with(&["--tol=-1"]), &["--tol"]);
+    assert_bad_input(&with(&["--density", "--width", "inf"]), &["--width"]);
+    assert_bad_input(&with(&["--density", "--probes", "0"]), &["--probes"]);
     let wrong_length = ["spectrum", "--problem", "quadratic", "--point", "[1, 2]"];
-    assert_bad_input(&wrong_length, "length 2");
+    assert_bad_input(&wrong_length, &["length 2"]);
 }
 
 #[test]

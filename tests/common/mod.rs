@@ -100,3 +100,45 @@ pub fn assert_stationary(f: &dyn Objective, x: &[f64], tol: f64) {
         f.kind()
     );
 }
+
+/// Runs the `landscape` binary with `args`.
+pub fn landscape(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_landscape"))
+        .args(args)
+        .output()
+        .expect("run landscape")
+}
+
+/// Runs `landscape` with `args`, expecting success and JSON on stdout.
+pub fn cli_json(args: &[&str]) -> serde_json::Value {
+    let out = landscape(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
+}
+
+/// Bad input: exit code 2, exactly one line on stderr containing every needle, no panic.
+pub fn assert_bad_input(args: &[&str], needles: &[&str]) {
+    let out = landscape(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: expected exit 2, stderr: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line: {stderr}"
+    );
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: `{needle}` not in: {stderr}"
+        );
+    }
+}
