@@ -5,10 +5,11 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::perturbation::PerturbationArgs;
 use super::ProblemArgs;
 use crate::error::Result;
 use crate::experiments::escape::{check_saddle, escape, EscapeMethod, EscapeOptions};
-use crate::optim::{noise::Noise, Hyperparameters};
+use crate::optim::Hyperparameters;
 use crate::point::resolve_point;
 
 const AFTER_HELP: &str = "Trial i draws its start offset and then its method's noise seed \
@@ -68,38 +69,8 @@ pub struct EscapeArgs {
     /// radius (or standard deviation with --noise gaussian) [1e-2].
     #[arg(long, value_name = "r", allow_negative_numbers = true)]
     noise_radius: Option<f64>,
-    /// noisy_gd's noise: `sphere` or `gaussian` [sphere].
-    #[arg(long, value_name = "KIND")]
-    noise: Option<Noise>,
-    /// pgd: perturb when ‖∇f‖ ≤ g_thres [1e-3].
-    #[arg(long, value_name = "g", allow_negative_numbers = true)]
-    g_thres: Option<f64>,
-    /// pgd: at most one perturbation per t_thres steps [1000].
-    #[arg(long, value_name = "T")]
-    t_thres: Option<usize>,
-    /// pgd: stop when f fell by less than f_thres in t_thres steps after a
-    /// perturbation [1e-6].
-    #[arg(long, value_name = "Δ", allow_negative_numbers = true)]
-    f_thres: Option<f64>,
-    /// pgd paper mode: ℓ (gradient Lipschitz constant); selects paper mode, where η, r,
-    /// g_thres, t_thres, f_thres are derived (Jin et al. 2017).
-    #[arg(long, value_name = "ℓ", allow_negative_numbers = true)]
-    ell: Option<f64>,
-    /// pgd paper mode: ρ (Hessian Lipschitz constant).
-    #[arg(long, value_name = "ρ", allow_negative_numbers = true)]
-    rho_hessian: Option<f64>,
-    /// pgd paper mode: the target ε.
-    #[arg(long, value_name = "ε", allow_negative_numbers = true)]
-    epsilon: Option<f64>,
-    /// pgd paper mode: the constant c [1].
-    #[arg(long, value_name = "c", allow_negative_numbers = true)]
-    c: Option<f64>,
-    /// pgd paper mode: the failure probability δ [0.1].
-    #[arg(long, value_name = "δ", allow_negative_numbers = true)]
-    delta: Option<f64>,
-    /// pgd paper mode: Δf ≥ f(x₀) − f*.
-    #[arg(long, value_name = "Δf", allow_negative_numbers = true)]
-    delta_f: Option<f64>,
+    #[command(flatten)]
+    perturbation: PerturbationArgs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -107,21 +78,11 @@ pub struct EscapeArgs {
 
 impl EscapeArgs {
     fn hyperparameters(&self) -> Hyperparameters {
-        Hyperparameters {
+        self.perturbation.apply(Hyperparameters {
             lr: self.lr,
             radius: self.noise_radius,
-            noise: self.noise,
-            g_thres: self.g_thres,
-            t_thres: self.t_thres,
-            f_thres: self.f_thres,
-            ell: self.ell,
-            rho_hessian: self.rho_hessian,
-            epsilon: self.epsilon,
-            c: self.c,
-            delta: self.delta,
-            delta_f: self.delta_f,
             ..Default::default()
-        }
+        })
     }
 }
 

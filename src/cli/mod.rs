@@ -14,6 +14,7 @@ mod classify;
 mod escape;
 mod eval;
 pub mod experiment;
+mod perturbation;
 mod points;
 mod problems_cmd;
 mod run;

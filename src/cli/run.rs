@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::perturbation::PerturbationArgs;
 use super::{format_vector, ProblemArgs};
 use crate::classify::{classify, ClassifyOptions};
 use crate::error::Result;
@@ -59,41 +60,8 @@ pub struct RunArgs {
     /// (or standard deviation with --noise gaussian).
     #[arg(long, value_name = "r", allow_negative_numbers = true)]
     radius: Option<f64>,
-    /// pgd: perturb when ‖∇f‖ ≤ g_thres (practical mode).
-    #[arg(long, value_name = "g", allow_negative_numbers = true)]
-    g_thres: Option<f64>,
-    /// pgd: at most one perturbation per t_thres steps; the decrease test's window
-    /// (practical mode).
-    #[arg(long, value_name = "T")]
-    t_thres: Option<usize>,
-    /// pgd: stop (pgd_no_decrease) when f fell by less than f_thres over the t_thres
-    /// steps after a perturbation, returning the point before it (practical mode).
-    #[arg(long, value_name = "Δ", allow_negative_numbers = true)]
-    f_thres: Option<f64>,
-    /// pgd paper mode: ℓ, the Lipschitz constant of ∇f (giving any paper-mode constant
-    /// selects paper mode: η, r, g_thres, f_thres, t_thres are then derived).
-    #[arg(long, value_name = "ℓ", allow_negative_numbers = true)]
-    ell: Option<f64>,
-    /// pgd paper mode: ρ, the Lipschitz constant of ∇²f (--rho is Adadelta's decay).
-    #[arg(long, value_name = "ρ", allow_negative_numbers = true)]
-    rho_hessian: Option<f64>,
-    /// pgd paper mode: the target ε of an ε-second-order stationary point (--eps is a
-    /// denominator's ε).
-    #[arg(long, value_name = "ε", allow_negative_numbers = true)]
-    epsilon: Option<f64>,
-    /// pgd paper mode: the absolute constant c [1].
-    #[arg(long, value_name = "c", allow_negative_numbers = true)]
-    c: Option<f64>,
-    /// pgd paper mode: the failure probability δ ∈ (0, 1] [0.1].
-    #[arg(long, value_name = "δ", allow_negative_numbers = true)]
-    delta: Option<f64>,
-    /// pgd paper mode: Δf ≥ f(x₀) − f*.
-    #[arg(long, value_name = "Δf", allow_negative_numbers = true)]
-    delta_f: Option<f64>,
-    /// noisy_gd's noise: `sphere` (uniform on the sphere of radius r) or `gaussian`
-    /// (N(0, r²I)).
-    #[arg(long, value_name = "KIND")]
-    noise: Option<optim::noise::Noise>,
+    #[command(flatten)]
+    perturbation: PerturbationArgs,
     /// Seed of the random perturbations (pgd, noisy_gd) [0].
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
@@ -141,7 +109,7 @@ pub struct RunArgs {
 
 impl RunArgs {
     fn hyperparameters(&self) -> Hyperparameters {
-        Hyperparameters {
+        self.perturbation.apply(Hyperparameters {
             lr: self.lr,
             momentum: self.momentum,
             beta1: self.beta1,
@@ -153,18 +121,9 @@ impl RunArgs {
             damping: self.damping,
             memory: self.memory,
             radius: self.radius,
-            g_thres: self.g_thres,
-            t_thres: self.t_thres,
-            f_thres: self.f_thres,
-            ell: self.ell,
-            rho_hessian: self.rho_hessian,
-            epsilon: self.epsilon,
-            c: self.c,
-            delta: self.delta,
-            delta_f: self.delta_f,
-            noise: self.noise,
             seed: self.seed,
-        }
+            ..Default::default()
+        })
     }
 
     fn options(&self) -> RunOptions {

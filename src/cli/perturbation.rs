@@ -1,0 +1,67 @@
+//! The flags of the saddle-escaping methods (pgd, noisy_gd) shared by `landscape run`
+//! and `landscape escape`. The perturbation radius and the seed are not here: in
+//! `escape`, `--radius` is r₀ and `--seed` the experiment's, so each command names them.
+
+use clap::Args;
+
+use crate::optim::{noise::Noise, Hyperparameters};
+
+/// pgd's thresholds and paper-mode constants, and noisy_gd's noise kind.
+#[derive(Debug, Args)]
+pub struct PerturbationArgs {
+    /// pgd: perturb when ‖∇f‖ ≤ g_thres (practical mode) [1e-3].
+    #[arg(long, value_name = "g", allow_negative_numbers = true)]
+    g_thres: Option<f64>,
+    /// pgd: at most one perturbation per t_thres steps; the decrease test's window
+    /// (practical mode) [1000].
+    #[arg(long, value_name = "T")]
+    t_thres: Option<usize>,
+    /// pgd: stop (pgd_no_decrease) when f fell by less than f_thres over the t_thres
+    /// steps after a perturbation, returning the point before it (practical mode) [1e-6].
+    #[arg(long, value_name = "Δ", allow_negative_numbers = true)]
+    f_thres: Option<f64>,
+    /// pgd paper mode: ℓ, the Lipschitz constant of ∇f (giving any paper-mode constant
+    /// selects paper mode: η, r, g_thres, f_thres, t_thres are then derived; Jin et al.
+    /// 2017).
+    #[arg(long, value_name = "ℓ", allow_negative_numbers = true)]
+    ell: Option<f64>,
+    /// pgd paper mode: ρ, the Lipschitz constant of ∇²f (--rho is Adadelta's decay).
+    #[arg(long, value_name = "ρ", allow_negative_numbers = true)]
+    rho_hessian: Option<f64>,
+    /// pgd paper mode: the target ε of an ε-second-order stationary point (--eps is a
+    /// denominator's ε).
+    #[arg(long, value_name = "ε", allow_negative_numbers = true)]
+    epsilon: Option<f64>,
+    /// pgd paper mode: the absolute constant c [1].
+    #[arg(long, value_name = "c", allow_negative_numbers = true)]
+    c: Option<f64>,
+    /// pgd paper mode: the failure probability δ ∈ (0, 1] [0.1].
+    #[arg(long, value_name = "δ", allow_negative_numbers = true)]
+    delta: Option<f64>,
+    /// pgd paper mode: Δf ≥ f(x₀) − f*.
+    #[arg(long, value_name = "Δf", allow_negative_numbers = true)]
+    delta_f: Option<f64>,
+    /// noisy_gd's noise: `sphere` (uniform on the sphere of radius r) or `gaussian`
+    /// (N(0, r²I)) [sphere].
+    #[arg(long, value_name = "KIND")]
+    noise: Option<Noise>,
+}
+
+impl PerturbationArgs {
+    /// `hp` with these flags filled in.
+    pub fn apply(&self, hp: Hyperparameters) -> Hyperparameters {
+        Hyperparameters {
+            g_thres: self.g_thres,
+            t_thres: self.t_thres,
+            f_thres: self.f_thres,
+            ell: self.ell,
+            rho_hessian: self.rho_hessian,
+            epsilon: self.epsilon,
+            c: self.c,
+            delta: self.delta,
+            delta_f: self.delta_f,
+            noise: self.noise,
+            ..hp
+        }
+    }
+}
