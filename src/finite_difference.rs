@@ -60,15 +60,28 @@ pub fn hvp_fd(f: &dyn Objective, x: &[f64], v: &[f64]) -> Vec<f64> {
 pub fn hessian_from_hvp(f: &dyn Objective, x: &[f64]) -> DMatrix<f64> {
     let d = x.len();
     let mut h = DMatrix::zeros(d, d);
-    let mut e = vec![0.0; d];
-    let mut column = vec![0.0; d];
-    for j in 0..d {
-        e[j] = 1.0;
-        f.hvp(x, &e, &mut column);
-        h.column_mut(j).copy_from_slice(&column);
-        e[j] = 0.0;
-    }
+    hessian_columns_into(f, x, &mut vec![0.0; d], &mut h);
     h
+}
+
+/// Writes column j = ∇²f(x)·eⱼ (exact HVP, not symmetrised) into the d × d matrix `h`,
+/// without allocating: `basis` is scratch of length d (left all zeros).
+///
+/// # Panics
+/// If `h` is not d × d or `basis` not of length d (programmer error).
+#[track_caller]
+pub fn hessian_columns_into(f: &dyn Objective, x: &[f64], basis: &mut [f64], h: &mut DMatrix<f64>) {
+    let d = x.len();
+    assert_eq!(h.shape(), (d, d), "hessian_columns_into: matrix shape");
+    assert_eq!(basis.len(), d, "hessian_columns_into: scratch length");
+    basis.fill(0.0);
+    for j in 0..d {
+        basis[j] = 1.0;
+        // A column of a column-major DMatrix is a contiguous slice.
+        let column = &mut h.as_mut_slice()[j * d..(j + 1) * d];
+        f.hvp(x, basis, column);
+        basis[j] = 0.0;
+    }
 }
 
 /// max |aᵢ − bᵢ| / (1 + max(‖a‖∞, ‖b‖∞)): a relative error that stays meaningful when

@@ -34,6 +34,7 @@
 use argmin::core::{ArgminError, CostFunction, Error as ArgminErrorBox, Gradient, Hessian};
 use nalgebra::{DMatrix, DVector};
 
+use crate::finite_difference::hessian_columns_into;
 use crate::linalg::symmetrise;
 use crate::objective::Objective;
 
@@ -118,16 +119,6 @@ impl Hessian for ArgminObjective<'_> {
 /// If `h` is not d × d or `basis` not of length d (programmer error).
 #[track_caller]
 pub fn dense_hessian_into(f: &dyn Objective, x: &[f64], basis: &mut [f64], h: &mut DMatrix<f64>) {
-    let d = x.len();
-    assert_eq!(h.shape(), (d, d), "dense_hessian_into: matrix shape");
-    assert_eq!(basis.len(), d, "dense_hessian_into: scratch length");
-    basis.fill(0.0);
-    for j in 0..d {
-        basis[j] = 1.0;
-        // A column of a column-major DMatrix is a contiguous slice.
-        let column = &mut h.as_mut_slice()[j * d..(j + 1) * d];
-        f.hvp(x, basis, column);
-        basis[j] = 0.0;
-    }
+    hessian_columns_into(f, x, basis, h);
     symmetrise(h);
 }
