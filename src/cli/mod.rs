@@ -15,6 +15,7 @@ mod escape;
 mod eval;
 pub mod experiment;
 mod perturbation;
+pub mod plot;
 mod points;
 mod problems_cmd;
 mod run;
@@ -59,6 +60,9 @@ pub enum Command {
     Escape(Box<escape::EscapeArgs>),
     /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus).
     Experiment(experiment::ExperimentArgs),
+    /// Draw a picture (PNG or SVG): slices of f, lines, spectra, bounds, traces, escape
+    /// statistics.
+    Plot(plot::PlotArgs),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -93,6 +97,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Census(args) => census::run(args, out),
         Command::Escape(args) => escape::run(*args, out),
         Command::Experiment(args) => experiment::run(args, out),
+        Command::Plot(args) => plot::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

@@ -283,12 +283,15 @@ impl LineChart {
 }
 
 /// Draws the title (and an optional note under it) at the top of `root` and returns the
-/// area below for the chart.
+/// area below for the chart (all of `root` when both are empty).
 pub fn titled_area<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     note: &str,
 ) -> Result<DrawingArea<DB, Shift>> {
+    if title.is_empty() && note.is_empty() {
+        return Ok(root.clone());
+    }
     let title_height = if note.is_empty() { 44 } else { 68 };
     let (top, rest) = root.split_vertically(title_height);
     let (width, _) = top.dim_in_pixel();

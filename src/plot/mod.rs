@@ -22,8 +22,10 @@
 //! ```
 
 pub mod chart;
+pub mod inputs;
 pub mod output;
 pub mod style;
+pub mod trace;
 
 pub use chart::{LineChart, Scale, Series, Stroke, VerticalLine};
 pub use output::{check_out_path, check_size, render, save, Figure, ImageFormat};

@@ -1,0 +1,69 @@
+//! `landscape plot <kind>`: pictures as PNG or SVG (by the extension of `--out`). One
+//! file per plot kind; each parses its arguments, calls the library and saves.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use crate::error::Result;
+use crate::plot;
+
+mod trace;
+
+/// Arguments of `landscape plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// What to draw.
+    #[command(subcommand)]
+    kind: PlotKind,
+}
+
+/// The plot kinds.
+#[derive(Debug, Subcommand)]
+enum PlotKind {
+    /// f and ‖∇f‖ against the iteration for several runs (`run --json` or `run --out`
+    /// files) on one chart.
+    Trace(trace::TraceArgs),
+}
+
+/// Where the picture goes and how large it is, shared by every plot kind.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// The picture: FILE.png or FILE.svg (written atomically; the directory must exist).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Width in pixels.
+    #[arg(long, default_value_t = plot::style::DEFAULT_SIZE.0)]
+    pub width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = plot::style::DEFAULT_SIZE.1)]
+    pub height: u32,
+}
+
+impl OutputArgs {
+    /// Checks the output path and size before any computation.
+    pub fn check(&self) -> Result<()> {
+        plot::check_out_path(&self.out)?;
+        plot::check_size(self.size())
+    }
+
+    /// (width, height).
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// Saves `figure` and says where on `out`.
+    pub fn save<F: plot::Figure>(&self, figure: &F, out: &mut dyn Write) -> Result<()> {
+        plot::save(figure, &self.out, self.size())?;
+        writeln!(out, "wrote {}", self.out.display())?;
+        Ok(())
+    }
+}
+
+/// Runs `landscape plot`.
+pub fn run(args: PlotArgs, out: &mut dyn Write) -> Result<()> {
+    match args.kind {
+        PlotKind::Trace(args) => trace::run(args, out),
+    }
+}

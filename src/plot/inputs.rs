@@ -1,0 +1,214 @@
+//! Reading what other commands wrote, for drawing: trajectories (`run --json` documents
+//! or `run --out` JSON/CSV files) and censuses (`census --json`). Only the fields a
+//! picture needs are read; every failure names the file and what was expected.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::verdict::Verdict;
+
+/// One recorded iterate of a trajectory file.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct TrajectoryRecord {
+    /// The iteration.
+    pub iter: usize,
+    /// f there.
+    pub value: f64,
+    /// ‖∇f‖ there.
+    pub grad_norm: f64,
+    /// The iterate, when the run recorded iterates (`run --record-iterates`).
+    #[serde(default)]
+    pub x: Option<Vec<f64>>,
+}
+
+/// A trajectory read back from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrajectoryFile {
+    /// A name for legends: the optimizer (JSON) or the file stem (CSV).
+    pub name: String,
+    /// The records, in order.
+    pub records: Vec<TrajectoryRecord>,
+}
+
+impl TrajectoryFile {
+    /// The recorded iterates, or an error naming `path` when the run did not record
+    /// them.
+    pub fn iterates(&self, path: &Path) -> Result<Vec<&[f64]>> {
+        self.records
+            .iter()
+            .map(|r| r.x.as_deref())
+            .collect::<Option<Vec<_>>>()
+            .filter(|xs| !xs.is_empty())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "trajectory",
+                    "a run recorded with --record-iterates (records with `x`)",
+                    format!("`{}` without iterates", path.display()),
+                )
+            })
+    }
+
+    /// Checks that every recorded iterate has length `dim`.
+    pub fn check_dimension(&self, path: &Path, dim: usize) -> Result<()> {
+        match self.records.iter().filter_map(|r| r.x.as_ref()).next() {
+            Some(x) if x.len() != dim => Err(Error::DimensionMismatch {
+                what: format!("an iterate of trajectory `{}`", path.display()),
+                expected: dim,
+                found: x.len(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RunDocument {
+    optimizer: String,
+    records: Vec<TrajectoryRecord>,
+}
+
+/// Reads a trajectory: JSON (the `run --json` document) or CSV (`run --out x.csv`), by
+/// extension.
+pub fn read_trajectory(path: &Path) -> Result<TrajectoryFile> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let parse_error = |message: String| Error::Parse {
+        what: format!("trajectory `{}`", path.display()),
+        message,
+    };
+    let file = match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") => TrajectoryFile {
+            name: path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            records: parse_csv(&text).map_err(parse_error)?,
+        },
+        _ => {
+            let doc: RunDocument = serde_json::from_str(&text).map_err(|e| {
+                parse_error(format!(
+                    "{e} (expected the JSON of `landscape run --json` or `run --out FILE.json`)"
+                ))
+            })?;
+            TrajectoryFile {
+                name: doc.optimizer,
+                records: doc.records,
+            }
+        }
+    };
+    if file.records.is_empty() {
+        return Err(parse_error("no records".into()));
+    }
+    for r in &file.records {
+        let finite = r.value.is_finite() && r.grad_norm.is_finite();
+        let finite_x = r.x.as_ref().is_none_or(|x| x.iter().all(|v| v.is_finite()));
+        if !(finite && finite_x) {
+            return Err(parse_error(format!(
+                "non-finite numbers at iteration {}; expected finite values",
+                r.iter
+            )));
+        }
+    }
+    Ok(file)
+}
+
+/// Parses `iter,value,grad_norm,step_norm[,x0,…]` rows.
+fn parse_csv(text: &str) -> std::result::Result<Vec<TrajectoryRecord>, String> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines
+        .next()
+        .ok_or("empty file")?
+        .split(',')
+        .map(str::trim)
+        .collect();
+    if header.get(..3) != Some(&["iter", "value", "grad_norm"][..]) {
+        return Err("expected a header starting iter,value,grad_norm".into());
+    }
+    let x_from = header.iter().position(|h| *h == "x0");
+    lines
+        .enumerate()
+        .map(|(row, line)| {
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            if cells.len() != header.len() {
+                return Err(format!(
+                    "row {} has {} cells, expected {}",
+                    row + 1,
+                    cells.len(),
+                    header.len()
+                ));
+            }
+            let number = |i: usize| {
+                cells[i]
+                    .parse::<f64>()
+                    .map_err(|_| format!("row {}: `{}` is not a number", row + 1, cells[i]))
+            };
+            Ok(TrajectoryRecord {
+                iter: cells[0]
+                    .parse()
+                    .map_err(|_| format!("row {}: bad iteration `{}`", row + 1, cells[0]))?,
+                value: number(1)?,
+                grad_norm: number(2)?,
+                x: match x_from {
+                    Some(start) => {
+                        Some((start..cells.len()).map(number).collect::<Result<_, _>>()?)
+                    }
+                    None => None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// One stationary point of a census file.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CensusPointRecord {
+    /// Its verdict.
+    pub kind: Verdict,
+    /// f there.
+    pub value: f64,
+    /// The point.
+    pub x: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+struct CensusDocument {
+    points: Vec<CensusPointRecord>,
+}
+
+/// Reads the points of a `census --json` file and checks their dimension.
+pub fn read_census(path: &Path, dim: usize) -> Result<Vec<CensusPointRecord>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let doc: CensusDocument = serde_json::from_str(&text).map_err(|e| Error::Parse {
+        what: format!("census `{}`", path.display()),
+        message: format!("{e} (expected the JSON of `landscape census --json`)"),
+    })?;
+    for p in &doc.points {
+        if p.x.len() != dim {
+            return Err(Error::DimensionMismatch {
+                what: format!("a point of census `{}`", path.display()),
+                expected: dim,
+                found: p.x.len(),
+            });
+        }
+    }
+    Ok(doc.points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_read_back() {
+        let records = parse_csv(
+            "iter,value,grad_norm,step_norm,x0,x1\n0,1.5,2,0,0.5,-1\n1,1,1,0.1,0.25,-0.5\n",
+        )
+        .unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].x.as_deref(), Some(&[0.25, -0.5][..]));
+        assert_eq!(records[0].value, 1.5);
+        assert!(parse_csv("iter,value,grad_norm,step_norm\n0,1\n").is_err());
+        assert!(parse_csv("a,b\n").is_err());
+    }
+}

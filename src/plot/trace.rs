@@ -1,0 +1,67 @@
+//! `trace`: f and ‖∇f‖ against the iteration for several runs on one chart (two panels
+//! sharing the iteration axis, the gradient norm on a log scale).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::chart::{titled_area, LineChart, Scale, Series, Stroke};
+use super::inputs::TrajectoryFile;
+use super::output::Figure;
+use crate::error::Result;
+
+/// Runs to draw, each with its legend name.
+#[derive(Clone, Debug)]
+pub struct TraceFigure {
+    /// The title.
+    pub title: String,
+    /// The runs.
+    pub runs: Vec<TrajectoryFile>,
+    /// Draw f on a log scale (only sensible when f > 0 along every run, e.g. f − f*
+    /// on problems with f* = 0).
+    pub log_value: bool,
+}
+
+impl TraceFigure {
+    fn panel(
+        &self,
+        y_label: &str,
+        scale: Scale,
+        pick: fn(&super::inputs::TrajectoryRecord) -> f64,
+    ) -> LineChart {
+        let mut chart = LineChart::new("", "iteration t", y_label);
+        chart.y_scale = scale;
+        chart.series = self
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, run)| {
+                let points = run
+                    .records
+                    .iter()
+                    .map(|r| (r.iter as f64, pick(r)))
+                    .collect();
+                Series::new(run.name.clone(), points, Stroke::Solid, i)
+            })
+            .collect();
+        chart
+    }
+}
+
+impl Figure for TraceFigure {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let area = titled_area(root, &self.title, "")?;
+        let (top, bottom) = {
+            let (_, height) = area.dim_in_pixel();
+            area.split_vertically(height / 2)
+        };
+        let value_scale = if self.log_value {
+            Scale::Log
+        } else {
+            Scale::Linear
+        };
+        self.panel("f(xₜ)", value_scale, |r| r.value).draw(&top)?;
+        self.panel("‖∇f(xₜ)‖", Scale::Log, |r| r.grad_norm)
+            .draw(&bottom)?;
+        Ok(())
+    }
+}
