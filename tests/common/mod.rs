@@ -142,3 +142,40 @@ pub fn assert_bad_input(args: &[&str], needles: &[&str]) {
         );
     }
 }
+
+/// A PNG file that decodes, has the requested size and is not blank (at least two
+/// colours, and more than 1% of the pixels not white).
+pub fn assert_png_picture(path: &std::path::Path, size: (u32, u32)) {
+    let picture = image::open(path)
+        .unwrap_or_else(|e| panic!("{} does not decode as PNG: {e}", path.display()))
+        .to_rgb8();
+    assert_eq!(picture.dimensions(), size, "{}: size", path.display());
+    let white = picture.pixels().filter(|p| p.0 == [255, 255, 255]).count();
+    let total = (size.0 * size.1) as usize;
+    assert!(
+        total - white > total / 100,
+        "{}: blank ({} of {total} pixels white)",
+        path.display(),
+        white
+    );
+    let first = picture.get_pixel(0, 0);
+    assert!(
+        picture.pixels().any(|p| p != first),
+        "{}: a single colour",
+        path.display()
+    );
+}
+
+/// An SVG file that parses as XML with an `<svg>` root of the requested size and some
+/// drawn elements.
+pub fn assert_svg_picture(path: &std::path::Path, size: (u32, u32)) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{} does not parse as XML: {e}", path.display()));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg", "{}: root", path.display());
+    assert_eq!(root.attribute("width"), Some(size.0.to_string().as_str()));
+    assert_eq!(root.attribute("height"), Some(size.1.to_string().as_str()));
+    let drawn = root.descendants().filter(|n| n.is_element()).count();
+    assert!(drawn > 10, "{}: only {drawn} elements", path.display());
+}
