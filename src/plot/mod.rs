@@ -22,8 +22,11 @@
 //! ```
 
 pub mod chart;
+pub mod escape;
 pub mod inputs;
 pub mod output;
+pub mod reports;
+pub mod spectrum;
 pub mod style;
 pub mod trace;
 

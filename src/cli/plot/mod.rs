@@ -10,6 +10,9 @@ use crate::error::Result;
 use crate::plot;
 
 mod trace;
+// demo: spectrum and escape
+mod escape;
+mod spectrum;
 
 /// Arguments of `landscape plot`.
 #[derive(Debug, Args)]
@@ -25,6 +28,13 @@ enum PlotKind {
     /// f and ‖∇f‖ against the iteration for several runs (`run --json` or `run --out`
     /// files) on one chart.
     Trace(trace::TraceArgs),
+    // demo: spectrum and escape
+    /// Histogram of the Hessian's eigenvalues at a point (negative part highlighted,
+    /// zero marked), or its spectral density (--density) for large d.
+    Spectrum(spectrum::SpectrumPlotArgs),
+    /// Escape-iteration distributions per method (`escape --json` files), or Du et
+    /// al.'s iterations-against-d chart (--du2017 FILE).
+    Escape(escape::EscapePlotArgs),
 }
 
 /// Where the picture goes and how large it is, shared by every plot kind.
@@ -65,5 +75,8 @@ impl OutputArgs {
 pub fn run(args: PlotArgs, out: &mut dyn Write) -> Result<()> {
     match args.kind {
         PlotKind::Trace(args) => trace::run(args, out),
+        // demo: spectrum and escape
+        PlotKind::Spectrum(args) => spectrum::run(args, out),
+        PlotKind::Escape(args) => escape::run(args, out),
     }
 }
