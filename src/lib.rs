@@ -23,6 +23,7 @@ pub mod atomic_file;
 pub mod census;
 pub mod classify;
 pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod evaluate;
 pub mod experiments;

@@ -11,6 +11,7 @@ use crate::problems::{self, ProblemSpec};
 
 mod census;
 mod classify;
+mod demo;
 mod escape;
 mod eval;
 pub mod experiment;
@@ -63,6 +64,8 @@ pub enum Command {
     /// Draw a picture (PNG or SVG): slices of f, lines, spectra, bounds, traces, escape
     /// statistics.
     Plot(plot::PlotArgs),
+    /// Render the gallery (PNG pictures and a README.md index) into a directory.
+    Demo(demo::DemoArgs),
 }
 
 /// `--problem` and `--set`, shared by every command that works on one problem.
@@ -98,6 +101,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Escape(args) => escape::run(*args, out),
         Command::Experiment(args) => experiment::run(args, out),
         Command::Plot(args) => plot::run(args, out),
+        Command::Demo(args) => demo::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

@@ -1,0 +1,302 @@
+//! The gallery's pictures that need no slice of the landscape: the Hessian spectrum at
+//! a saddle of a net, escape-time distributions, Du et al.'s chart and the optimizers'
+//! traces.
+
+use std::path::Path;
+
+use super::{Job, Picture, Settings, SIZE};
+use crate::error::Result;
+use crate::experiments::du2017::{du2017, Du2017Options};
+use crate::experiments::escape::{escape, EscapeMethod, EscapeOptions, EscapeReport};
+use crate::objective::Objective;
+use crate::optim::{self, Hyperparameters, RunOptions, Trajectory};
+use crate::plot::escape::{Du2017Chart, EscapeDistribution};
+use crate::plot::inputs::{TrajectoryFile, TrajectoryRecord};
+use crate::plot::spectrum::spectrum_histogram;
+use crate::plot::trace::TraceFigure;
+use crate::problems;
+
+/// Every picture, in index order.
+pub(crate) fn jobs() -> Vec<Job> {
+    let mut jobs: Vec<Job> = vec![escape_matrix_factorization];
+    jobs.extend(super::landscapes::jobs());
+    jobs.extend([
+        optimizers_rosenbrock as Job,
+        optimizers_ill_conditioned,
+        spectrum_linear_net,
+        du2017_chart,
+    ]);
+    jobs
+}
+
+fn save<F: crate::plot::Figure>(figure: &F, dir: &Path, file: &str) -> Result<()> {
+    crate::plot::save(figure, &dir.join(file), SIZE)
+}
+
+/// A run's records as a trajectory for drawing.
+pub(crate) fn trajectory_file(name: &str, run: &Trajectory) -> TrajectoryFile {
+    TrajectoryFile {
+        name: name.to_string(),
+        records: run
+            .records
+            .iter()
+            .map(|r| TrajectoryRecord {
+                iter: r.iter,
+                value: r.value,
+                grad_norm: r.grad_norm,
+                x: r.x.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Runs optimizer `name` with learning rate `lr` (and momentum when given) from `x0`.
+pub(crate) fn run_optimizer(
+    f: &dyn Objective,
+    name: &str,
+    lr: Option<f64>,
+    momentum: Option<f64>,
+    x0: &[f64],
+    iters: usize,
+) -> Result<Trajectory> {
+    let hp = Hyperparameters {
+        lr,
+        momentum,
+        ..Hyperparameters::default()
+    };
+    let mut optimizer = optim::build(name, &hp)?;
+    let options = RunOptions {
+        max_iters: iters,
+        record_iterates: true,
+        grad_tol: 1e-10,
+        ..RunOptions::default()
+    };
+    optim::run(f, optimizer.as_mut(), x0, &options)
+}
+
+/// The optimizers of the gallery on one problem: (legend, name, lr, momentum).
+pub(crate) type Lineup = [(&'static str, &'static str, Option<f64>, Option<f64>)];
+
+/// Rosenbrock's optimizers from (−1.2, 1).
+pub(crate) const ROSENBROCK_LINEUP: &Lineup = &[
+    ("gd η=1e-3", "gd", Some(1e-3), None),
+    (
+        "heavy ball η=1e-3, μ=0.9",
+        "heavy_ball",
+        Some(1e-3),
+        Some(0.9),
+    ),
+    ("adam η=0.02", "adam", Some(0.02), None),
+    ("newton", "newton", None, None),
+    ("lbfgs", "lbfgs", None, None),
+];
+
+/// The ill-conditioned quadratic's optimizers.
+pub(crate) const QUADRATIC_LINEUP: &Lineup = &[
+    ("gd η=1/β", "gd", Some(1.0 / 50.0), None),
+    (
+        "heavy ball η=1/β, μ=0.7",
+        "heavy_ball",
+        Some(1.0 / 50.0),
+        Some(0.7),
+    ),
+    (
+        "nesterov η=1/β, μ=0.7",
+        "nesterov",
+        Some(1.0 / 50.0),
+        Some(0.7),
+    ),
+    ("adam η=0.05", "adam", Some(0.05), None),
+];
+
+/// The ill-conditioned quadratic f = ½xᵀAx, A with eigenvalues 1 and 50 (a seeded rotation): condition number 50, β = 50.
+pub(crate) const ILL_CONDITIONED: [&str; 2] = ["eigenvalues = [1.0, 50.0]", "b = [0.0, 0.0]"];
+
+/// Runs a lineup; returns the trajectories for drawing and a caption fragment
+/// "name: f after T iterations" per run.
+pub(crate) fn run_lineup(
+    f: &dyn Objective,
+    lineup: &Lineup,
+    x0: &[f64],
+    iters: usize,
+) -> Result<(Vec<TrajectoryFile>, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut summary = Vec::new();
+    for &(legend, name, lr, momentum) in lineup {
+        let run = run_optimizer(f, name, lr, momentum, x0, iters)?;
+        let last = run.records.last().expect("a run records its start");
+        summary.push(format!(
+            "{name} f = {:.1e} at t = {}",
+            last.value, last.iter
+        ));
+        files.push(trajectory_file(legend, &run));
+    }
+    Ok((files, summary))
+}
+
+fn optimizers_rosenbrock(settings: &Settings, dir: &Path) -> Result<Picture> {
+    let (_, f) = problems::load("rosenbrock", &[])?;
+    let iters = settings.pick(3000, 600);
+    let (runs, summary) = run_lineup(f.as_ref(), ROSENBROCK_LINEUP, &[-1.2, 1.0], iters)?;
+    let file = "trace_rosenbrock.png";
+    let figure = TraceFigure {
+        title: "Optimizers on Rosenbrock from (−1.2, 1): f − f* and ‖∇f‖".into(),
+        runs,
+        log_value: true,
+    };
+    save(&figure, dir, file)?;
+    Ok(Picture {
+        file: file.into(),
+        title: "Optimizers on Rosenbrock: the traces".into(),
+        caption: format!(
+            "f and ‖∇f‖ per iteration (log scales, f* = 0): {}.",
+            summary.join("; ")
+        ),
+    })
+}
+
+fn optimizers_ill_conditioned(settings: &Settings, dir: &Path) -> Result<Picture> {
+    let overrides: Vec<String> = ILL_CONDITIONED.iter().map(|s| s.to_string()).collect();
+    let (_, f) = problems::load("quadratic", &overrides)?;
+    let iters = settings.pick(400, 200);
+    let (runs, summary) = run_lineup(f.as_ref(), QUADRATIC_LINEUP, &[2.0, 1.0], iters)?;
+    let file = "trace_ill_conditioned.png";
+    let figure = TraceFigure {
+        title: "Optimizers on ½xᵀAx, eigenvalues 1 and 50 (condition number 50)".into(),
+        runs,
+        log_value: true,
+    };
+    save(&figure, dir, file)?;
+    Ok(Picture {
+        file: file.into(),
+        title: "Optimizers on an ill-conditioned quadratic: the traces".into(),
+        caption: format!(
+            "GD with η = 1/β contracts by 1 − 1/κ = 0.98 per step along the eigenvector of λ = 1; momentum is faster: {}.",
+            summary.join("; ")
+        ),
+    })
+}
+
+fn spectrum_linear_net(_: &Settings, dir: &Path) -> Result<Picture> {
+    let overrides = ["widths = [6, 4, 3]".to_string(), "samples = 30".to_string()];
+    let (_, f) = problems::load("linear_net", &overrides)?;
+    let x = vec![0.0; f.dim()];
+    let histogram = spectrum_histogram(
+        f.as_ref(),
+        &x,
+        40,
+        "Hessian spectrum of a linear net (widths 6-4-3) at W = 0",
+    )?;
+    let file = "spectrum_linear_net.png";
+    save(&histogram, dir, file)?;
+    let n = histogram.eigenvalues.len();
+    Ok(Picture {
+        file: file.into(),
+        title: "The spectrum at a saddle of a net".into(),
+        caption: format!(
+            "½‖W₂W₁X − Y‖² at W = 0 is a strict saddle: {} negative, {} zero and {} positive \
+             eigenvalues out of {n}, λmin = {:.3} and λmax = {:.3} (the Hessian there is \
+             [[0, C], [Cᵀ, 0]] with C built from YXᵀ: eigenvalues ± the singular values of C).",
+            histogram.negative,
+            histogram.zero,
+            histogram.positive,
+            histogram.eigenvalues[0],
+            histogram.eigenvalues[n - 1],
+        ),
+    })
+}
+
+fn escape_matrix_factorization(settings: &Settings, dir: &Path) -> Result<Picture> {
+    let (_, f) = problems::load("matrix_factorization", &[])?;
+    let from = f
+        .known_point("eig:2")
+        .expect("matrix_factorization has the saddle eig:2")
+        .x;
+    let trials = settings.pick(100, 20);
+    let hp = Hyperparameters {
+        lr: Some(0.05),
+        radius: Some(0.01),
+        g_thres: Some(0.01),
+        t_thres: Some(100),
+        ..Hyperparameters::default()
+    };
+    let reports = ["gd", "noisy_gd", "pgd"]
+        .into_iter()
+        .map(|name| {
+            let hp = if name == "gd" {
+                Hyperparameters {
+                    lr: hp.lr,
+                    ..Hyperparameters::default()
+                }
+            } else if name == "noisy_gd" {
+                Hyperparameters {
+                    lr: hp.lr,
+                    radius: hp.radius,
+                    ..Hyperparameters::default()
+                }
+            } else {
+                hp.clone()
+            };
+            let method = EscapeMethod::from_hyperparameters(name, &hp)?;
+            let options = EscapeOptions {
+                trials,
+                max_iters: 1000,
+                ..EscapeOptions::new(method)
+            };
+            escape(f.as_ref(), &from, &options)
+        })
+        .collect::<Result<Vec<EscapeReport>>>()?;
+    let mut figure = EscapeDistribution::from_reports(
+        "Escape from the saddle eig:2 of matrix factorization",
+        &reports,
+    );
+    figure.log_iters = true;
+    let file = "escape_matrix_factorization.png";
+    save(&figure, dir, file)?;
+    let describe = |r: &EscapeReport| match &r.iterations {
+        Some(s) => format!(
+            "{} escapes in {}/{} trials (median {} iterations)",
+            r.method, r.escaped, r.trials, s.median
+        ),
+        None => format!("{} escapes in none of {} trials", r.method, r.trials),
+    };
+    Ok(Picture {
+        file: file.into(),
+        title: "Escaping a strict saddle: GD, noisy GD, perturbed GD".into(),
+        caption: format!(
+            "Fraction of trials with f ≤ f(X) − Δ by iteration t, from exactly the saddle: {}.",
+            reports.iter().map(describe).collect::<Vec<_>>().join("; ")
+        ),
+    })
+}
+
+fn du2017_chart(settings: &Settings, dir: &Path) -> Result<Picture> {
+    let options = Du2017Options {
+        dims: settings.pick((2..=7).collect(), (2..=5).collect()),
+        trials: settings.pick(8, 4),
+        ..Du2017Options::default()
+    };
+    let report = du2017(&options)?;
+    let chart = Du2017Chart::from_report(
+        "GD against perturbed GD on the octopus (Du et al. 2017)",
+        &report,
+    );
+    let file = "du2017.png";
+    save(&chart, dir, file)?;
+    let last = report.rows.last().expect("at least one dimension");
+    let median = |m: Option<f64>| m.map_or("censored".to_string(), |v| format!("{v:.0}"));
+    Ok(Picture {
+        file: file.into(),
+        title: "Du et al. 2017: GD takes exponential time, PGD does not".into(),
+        caption: format!(
+            "Median iterations to f − f* ≤ 10⁻³ over {} starts per d: at d = {} GD needs {} and \
+             PGD {}; GD's median grows ×{} per dimension (predicted ×{:.2}).",
+            options.trials,
+            last.d,
+            median(last.gd.median),
+            median(last.pgd.median),
+            last.gd_ratio.map_or("?".to_string(), |r| format!("{r:.2}")),
+            report.predicted_gd_ratio
+        ),
+    })
+}

@@ -1,0 +1,165 @@
+//! `landscape demo`: the gallery. Every picture is computed in the run (problems,
+//! optimizer runs, censuses, experiments), rendered as PNG into one directory, and
+//! indexed by a generated `README.md` that shows each picture with one line on what it
+//! shows, with the numbers of this run.
+//!
+//! The output directory may not exist yet (it is then created), but its parent must: a
+//! mistyped `--out a/b/c` is an error rather than a tree of new directories. Every file
+//! is written atomically; pictures render in parallel (rayon) and the index lists them
+//! in a fixed order, so the output does not depend on the thread count.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::atomic_file::{check_parent_dir, write_atomic};
+use crate::error::{Error, Result};
+
+mod gallery;
+mod landscapes;
+
+/// What to render.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    /// The output directory (created when missing; its parent must exist).
+    pub out: PathBuf,
+    /// Smaller grids, fewer trials and iterations (for tests and a quick look).
+    pub quick: bool,
+    /// One line per finished picture on stderr when it is a terminal.
+    pub progress: bool,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            out: PathBuf::from("plots"),
+            quick: false,
+            progress: false,
+        }
+    }
+}
+
+/// One picture of the gallery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Picture {
+    /// The file name inside the output directory (PNG).
+    pub file: String,
+    /// A short title.
+    pub title: String,
+    /// One line on what it shows, with this run's numbers.
+    pub caption: String,
+}
+
+/// Size of every gallery picture.
+pub const SIZE: (u32, u32) = (960, 680);
+
+/// A gallery entry: renders its picture into the directory and describes it.
+pub(crate) type Job = fn(&Settings, &Path) -> Result<Picture>;
+
+/// Sizes that depend on `--quick`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    /// Quick mode.
+    pub quick: bool,
+}
+
+impl Settings {
+    /// `full` normally, `quick` in quick mode.
+    pub fn pick<T>(&self, full: T, quick: T) -> T {
+        if self.quick {
+            quick
+        } else {
+            full
+        }
+    }
+}
+
+/// Renders the gallery into `options.out` and writes its `README.md`; returns the
+/// pictures in index order.
+///
+/// Errors: `out`'s parent directory missing or `out` not a directory
+/// ([`Error::InvalidField`] naming `out`), and any picture's failure.
+pub fn demo(options: &DemoOptions) -> Result<Vec<Picture>> {
+    prepare_dir(&options.out)?;
+    let settings = Settings {
+        quick: options.quick,
+    };
+    let jobs = gallery::jobs();
+    let bar = progress(options, jobs.len());
+    let pictures = jobs
+        .par_iter()
+        .map(|job| {
+            let started = std::time::Instant::now();
+            let picture = job(&settings, &options.out)?;
+            bar.println(format!(
+                "{:<40} {:>6.2} s",
+                picture.file,
+                started.elapsed().as_secs_f64()
+            ));
+            bar.inc(1);
+            Ok(picture)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    bar.finish_and_clear();
+    let index = readme(&pictures, options.quick);
+    write_atomic(&options.out.join("README.md"), |w| {
+        w.write_all(index.as_bytes())
+    })?;
+    Ok(pictures)
+}
+
+/// Creates the output directory when missing (not its parents).
+fn prepare_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if dir.exists() {
+        return Err(Error::invalid(
+            "out",
+            "a directory",
+            format!("`{}` (a file)", dir.display()),
+        ));
+    }
+    check_parent_dir("out", dir)?;
+    std::fs::create_dir(dir).map_err(|source| Error::Io {
+        action: "write",
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+fn progress(options: &DemoOptions, pictures: usize) -> indicatif::ProgressBar {
+    if options.progress && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(pictures as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pictures {elapsed}")
+                .expect("valid progress template"),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+/// The index: each picture embedded with its caption.
+pub fn readme(pictures: &[Picture], quick: bool) -> String {
+    let mut text = String::from("# Gallery\n\n");
+    text.push_str(
+        "Rendered by `cargo run --release -- demo` (this directory is its output; every \
+         number below was computed in that run",
+    );
+    if quick {
+        text.push_str(", here in `--quick` mode: smaller grids, fewer trials");
+    }
+    text.push_str(
+        "). Each picture also has a `landscape plot …` command; see the main README.\n\n",
+    );
+    for p in pictures {
+        text.push_str(&format!(
+            "## {}\n\n![{}]({})\n\n{}\n\n",
+            p.title, p.title, p.file, p.caption
+        ));
+    }
+    text
+}
