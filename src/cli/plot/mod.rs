@@ -10,6 +10,9 @@ use crate::error::Result;
 use crate::plot;
 
 mod trace;
+// slice and line (issue 6)
+mod line;
+mod slice;
 
 /// Arguments of `landscape plot`.
 #[derive(Debug, Args)]
@@ -25,6 +28,11 @@ enum PlotKind {
     /// f and ‖∇f‖ against the iteration for several runs (`run --json` or `run --out`
     /// files) on one chart.
     Trace(trace::TraceArgs),
+    /// f on a plane x₀ + α·d₁ + β·d₂ (heatmap, contours or a 3-D surface) with
+    /// trajectories projected and stationary points marked by verdict.
+    Slice(Box<slice::SliceArgs>),
+    /// f along a direction x₀ + t·d or the interpolation (1 − t)·a + t·b.
+    Line(line::LineArgs),
 }
 
 /// Where the picture goes and how large it is, shared by every plot kind.
@@ -65,5 +73,7 @@ impl OutputArgs {
 pub fn run(args: PlotArgs, out: &mut dyn Write) -> Result<()> {
     match args.kind {
         PlotKind::Trace(args) => trace::run(args, out),
+        PlotKind::Slice(args) => slice::run(*args, out),
+        PlotKind::Line(args) => line::run(args, out),
     }
 }
