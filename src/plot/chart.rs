@@ -68,7 +68,7 @@ impl Series {
 
 /// A vertical reference line at `x` with a label drawn at its foot (e.g. the
 /// T = O(β/ε²) count).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct VerticalLine {
     /// Where.
     pub x: f64,

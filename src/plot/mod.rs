@@ -5,7 +5,9 @@
 //!   colour bar;
 //! - [`output`]: the [`Figure`] trait and [`save`] (render in memory, write atomically;
 //!   the format comes from the extension);
-//! - [`chart`]: [`LineChart`], the curve chart most plots are made of.
+//! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
+//! - [`directions`], [`grid`], [`contour`], [`slice`]: f on a plane (heatmap, contours,
+//!   surface) with trajectories and stationary points; [`line`]: f along a line.
 //!
 //! ```
 //! use landscape::plot::{render, ImageFormat, LineChart, Series, Stroke};
@@ -22,12 +24,18 @@
 //! ```
 
 pub mod chart;
+pub mod contour;
+pub mod directions;
 pub mod escape;
+pub mod grid;
 pub mod inputs;
+pub mod line;
 pub mod output;
 pub mod reports;
+pub mod slice;
 pub mod spectrum;
 pub mod style;
+mod surface;
 pub mod trace;
 
 pub use chart::{LineChart, Scale, Series, Stroke, VerticalLine};

@@ -13,6 +13,9 @@ mod trace;
 // demo: spectrum and escape
 mod escape;
 mod spectrum;
+// slice and line (issue 6)
+mod line;
+mod slice;
 
 /// Arguments of `landscape plot`.
 #[derive(Debug, Args)]
@@ -35,6 +38,11 @@ enum PlotKind {
     /// Escape-iteration distributions per method (`escape --json` files), or Du et
     /// al.'s iterations-against-d chart (--du2017 FILE).
     Escape(escape::EscapePlotArgs),
+    /// f on a plane x₀ + α·d₁ + β·d₂ (heatmap, contours or a 3-D surface) with
+    /// trajectories projected and stationary points marked by verdict.
+    Slice(Box<slice::SliceArgs>),
+    /// f along a direction x₀ + t·d or the interpolation (1 − t)·a + t·b.
+    Line(line::LineArgs),
 }
 
 /// Where the picture goes and how large it is, shared by every plot kind.
@@ -78,5 +86,7 @@ pub fn run(args: PlotArgs, out: &mut dyn Write) -> Result<()> {
         // demo: spectrum and escape
         PlotKind::Spectrum(args) => spectrum::run(args, out),
         PlotKind::Escape(args) => escape::run(args, out),
+        PlotKind::Slice(args) => slice::run(*args, out),
+        PlotKind::Line(args) => line::run(args, out),
     }
 }

@@ -1,0 +1,711 @@
+//! `slice`: f on a plane x₀ + α·d₁ + β·d₂ as a heatmap (viridis, with a colour bar)
+//! and/or contour lines, or as a 3-D surface; trajectories projected onto the plane with
+//! the share of each path the plane captures; stationary points marked by verdict.
+//!
+//! ```
+//! use landscape::plot::directions::coordinate_plane;
+//! use landscape::plot::slice::{SliceFigure, SliceOptions};
+//! use landscape::plot::{render, ImageFormat};
+//! use landscape::problems;
+//!
+//! let (_, f) = problems::load("saddle", &[]).unwrap();
+//! let plane = coordinate_plane(&[0.0, 0.0]).unwrap();
+//! let path = vec![vec![1.0, 1e-3], vec![0.5, 2e-3], vec![0.25, 8e-3]];
+//! let figure = SliceFigure::builder(plane)
+//!     .with_trajectory("gd", &path)
+//!     .options(SliceOptions { resolution: 21, ..SliceOptions::default() })
+//!     .build(f.as_ref())
+//!     .unwrap();
+//! assert_eq!(figure.paths[0].captured, 1.0);
+//! let svg = render(&figure, ImageFormat::Svg, (640, 480)).unwrap();
+//! assert!(!svg.is_empty());
+//! ```
+
+use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
+use plotters::prelude::*;
+use plotters_backend::{BackendCoord, DrawingErrorKind};
+
+use super::chart::{format_tick, titled_area};
+use super::contour::contour_lines;
+use super::directions::Plane;
+use super::grid::{evaluate_grid, Grid, GridSpec};
+use super::inputs::CensusPointRecord;
+use super::output::Figure;
+use super::style::{self, MarkerShape};
+use crate::error::{Error, Result};
+use crate::objective::Objective;
+use crate::verdict::Verdict;
+
+/// How the slice is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SliceView {
+    /// A heatmap with contour lines over it (the default).
+    #[default]
+    HeatmapContour,
+    /// A heatmap only.
+    Heatmap,
+    /// Contour lines only, coloured by level.
+    Contour,
+    /// A 3-D surface coloured by value.
+    Surface,
+}
+
+/// Options of a slice, with documented defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SliceOptions {
+    /// The α range; defaults (None) to one covering the projected trajectories and
+    /// points and the centre, padded by 15%, or [−1, 1] when there are none.
+    pub alpha: Option<(f64, f64)>,
+    /// The β range; defaults like `alpha`.
+    pub beta: Option<(f64, f64)>,
+    /// Grid points per axis; defaults to 101.
+    pub resolution: usize,
+    /// Heatmap, contour lines, both, or a surface; defaults to both.
+    pub view: SliceView,
+    /// Colour (and contour levels) by log₁₀(f − f_min + ε), ε = 10⁻⁴·(f_max − f_min),
+    /// for functions with a narrow valley such as Rosenbrock; defaults to false.
+    pub log_color: bool,
+    /// Number of contour levels; defaults to 14.
+    pub levels: usize,
+    /// The title; defaults (None) to one naming the plane.
+    pub title: Option<String>,
+}
+
+impl Default for SliceOptions {
+    fn default() -> Self {
+        SliceOptions {
+            alpha: None,
+            beta: None,
+            resolution: 101,
+            view: SliceView::default(),
+            log_color: false,
+            levels: 14,
+            title: None,
+        }
+    }
+}
+
+/// A trajectory projected onto the plane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectedPath {
+    /// Its legend name.
+    pub name: String,
+    /// The (α, β) least-squares coordinates of its iterates.
+    pub points: Vec<(f64, f64)>,
+    /// The share of the path the plane captures: 1 − Σᵢ‖rᵢ‖² / Σᵢ‖xᵢ − x₀‖², rᵢ the
+    /// residual of iterate i (1 when every iterate is x₀).
+    pub captured: f64,
+}
+
+/// A stationary point projected onto the plane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectedPoint {
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// (α, β).
+    pub at: (f64, f64),
+    /// Whether it lies on the plane (relative residual ≤ 10⁻⁶); points off it are drawn
+    /// hollow.
+    pub on_plane: bool,
+}
+
+/// Collects what a slice shows; [`SliceBuilder::build`] evaluates the grid.
+#[derive(Clone, Debug)]
+pub struct SliceBuilder {
+    plane: Plane,
+    paths: Vec<(String, Vec<Vec<f64>>)>,
+    points: Vec<(Verdict, Vec<f64>)>,
+    options: SliceOptions,
+}
+
+impl SliceBuilder {
+    /// Adds a trajectory (its iterates) under a legend name.
+    pub fn with_trajectory<X: AsRef<[f64]>>(
+        mut self,
+        name: impl Into<String>,
+        iterates: &[X],
+    ) -> Self {
+        let xs = iterates.iter().map(|x| x.as_ref().to_vec()).collect();
+        self.paths.push((name.into(), xs));
+        self
+    }
+
+    /// Adds the points of a census (`census --json` read by
+    /// [`read_census`](super::inputs::read_census)).
+    pub fn with_census(mut self, points: &[CensusPointRecord]) -> Self {
+        self.points
+            .extend(points.iter().map(|p| (p.kind, p.x.clone())));
+        self
+    }
+
+    /// Adds one stationary point with its verdict.
+    pub fn with_point(mut self, verdict: Verdict, x: Vec<f64>) -> Self {
+        self.points.push((verdict, x));
+        self
+    }
+
+    /// Sets the options.
+    pub fn options(mut self, options: SliceOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Projects the paths and points, chooses the ranges and evaluates f on the grid (in
+    /// parallel). Errors: an iterate or point of another dimension than the plane's, a
+    /// bad range or resolution, or f of another dimension.
+    pub fn build(self, f: &dyn Objective) -> Result<SliceFigure> {
+        let plane = self.plane;
+        let check = |what: String, x: &[f64]| {
+            if x.len() == plane.dim() {
+                Ok(())
+            } else {
+                Err(Error::DimensionMismatch {
+                    what,
+                    expected: plane.dim(),
+                    found: x.len(),
+                })
+            }
+        };
+        let mut paths = Vec::new();
+        for (name, xs) in &self.paths {
+            for x in xs {
+                check(format!("an iterate of trajectory `{name}`"), x)?;
+            }
+            paths.push(project_path(&plane, name, xs));
+        }
+        let mut points = Vec::new();
+        for (verdict, x) in &self.points {
+            check(format!("a {} point", verdict.name()), x)?;
+            let p = plane.project(x);
+            let on_plane = p.residual_sq <= 1e-12 * (1.0 + p.offset_sq);
+            points.push(ProjectedPoint {
+                verdict: *verdict,
+                at: (p.alpha, p.beta),
+                on_plane,
+            });
+        }
+        let opts = self.options;
+        if opts.levels == 0 && opts.view == SliceView::Contour {
+            return Err(Error::invalid("levels", "at least 1 contour level", 0));
+        }
+        let covered: Vec<(f64, f64)> = paths
+            .iter()
+            .flat_map(|p| p.points.iter().copied())
+            .chain(points.iter().map(|p| p.at))
+            .chain(std::iter::once((0.0, 0.0)))
+            .filter(|(a, b)| a.is_finite() && b.is_finite())
+            .collect();
+        let spec = GridSpec {
+            alpha: opts
+                .alpha
+                .unwrap_or_else(|| cover(covered.iter().map(|p| p.0))),
+            beta: opts
+                .beta
+                .unwrap_or_else(|| cover(covered.iter().map(|p| p.1))),
+            nx: opts.resolution,
+            ny: opts.resolution,
+        };
+        let grid = evaluate_grid(f, &plane, &spec)?;
+        Ok(SliceFigure {
+            plane,
+            grid,
+            paths,
+            points,
+            options: opts,
+        })
+    }
+}
+
+/// A range covering `values` padded by 15% of its span; [−1, 1] when they are all 0.
+fn cover(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+        (l.min(v), h.max(v))
+    });
+    if high.partial_cmp(&low) != Some(std::cmp::Ordering::Greater) {
+        return (-1.0, 1.0);
+    }
+    let pad = 0.15 * (high - low);
+    (low - pad, high + pad)
+}
+
+/// Projects `iterates` onto `plane`, with the captured share.
+pub fn project_path<X: AsRef<[f64]>>(plane: &Plane, name: &str, iterates: &[X]) -> ProjectedPath {
+    let (mut residual, mut offset) = (0.0, 0.0);
+    let points = iterates
+        .iter()
+        .map(|x| {
+            let p = plane.project(x.as_ref());
+            residual += p.residual_sq;
+            offset += p.offset_sq;
+            (p.alpha, p.beta)
+        })
+        .collect();
+    let captured = if offset > 0.0 {
+        (1.0 - residual / offset).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    ProjectedPath {
+        name: name.to_string(),
+        points,
+        captured,
+    }
+}
+
+/// A slice ready to draw.
+#[derive(Clone, Debug)]
+pub struct SliceFigure {
+    /// The plane.
+    pub plane: Plane,
+    /// f on the grid.
+    pub grid: Grid,
+    /// The projected trajectories.
+    pub paths: Vec<ProjectedPath>,
+    /// The projected stationary points.
+    pub points: Vec<ProjectedPoint>,
+    /// The options it was built with.
+    pub options: SliceOptions,
+}
+
+impl SliceFigure {
+    /// Starts a slice of the plane.
+    pub fn builder(plane: Plane) -> SliceBuilder {
+        SliceBuilder {
+            plane,
+            paths: Vec::new(),
+            points: Vec::new(),
+            options: SliceOptions::default(),
+        }
+    }
+
+    /// The title: the option's, or one naming the plane.
+    pub fn title(&self) -> String {
+        self.options.title.clone().unwrap_or_else(|| {
+            if self.plane.coordinates {
+                format!("f({}, {})", self.plane.label1, self.plane.label2)
+            } else {
+                format!("f on x₀ + α·d₁ + β·d₂ ({})", self.plane.description)
+            }
+        })
+    }
+
+    /// The α axis label, e.g. "α · v(λmin = −2.000)".
+    pub fn alpha_label(&self) -> String {
+        if self.plane.coordinates {
+            return self.plane.label1.clone();
+        }
+        format!("α · {}", self.plane.label1)
+    }
+
+    /// The β axis label.
+    pub fn beta_label(&self) -> String {
+        if self.plane.coordinates {
+            return self.plane.label2.clone();
+        }
+        format!("β · {}", self.plane.label2)
+    }
+
+    /// The colour scale: the grid's values mapped to what is coloured (f, or
+    /// log₁₀(f − f_min + ε)), with its finite range and the colour-bar label.
+    pub fn colour_scale(&self) -> ColourScale {
+        let (fmin, fmax) = self.grid.finite_range().unwrap_or((0.0, 1.0));
+        if self.options.log_color {
+            let epsilon = 1e-4 * (fmax - fmin) + f64::MIN_POSITIVE;
+            ColourScale {
+                offset: Some((fmin, epsilon)),
+                low: epsilon.log10(),
+                high: (fmax - fmin + epsilon).log10(),
+                label: "log₁₀(f − f_min + ε)".into(),
+            }
+        } else {
+            ColourScale {
+                offset: None,
+                low: fmin,
+                high: fmax,
+                label: "f".into(),
+            }
+        }
+    }
+
+    /// The note under the title: the captured share of each path and the marker legend.
+    fn note(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.paths.is_empty() {
+            parts.push("paths projected: ○ start, ● end".to_string());
+        }
+        if self.points.iter().any(|p| !p.on_plane) {
+            parts.push("hollow markers: points off the plane, projected".into());
+        }
+        if self.options.log_color {
+            let (fmin, fmax) = self.grid.finite_range().unwrap_or((0.0, 1.0));
+            parts.push(format!("ε = {}", format_tick(1e-4 * (fmax - fmin))));
+        }
+        parts.join("; ")
+    }
+}
+
+/// What the colours encode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColourScale {
+    /// For log colouring: (f_min, ε) in log₁₀(f − f_min + ε).
+    pub offset: Option<(f64, f64)>,
+    /// The lowest coloured value.
+    pub low: f64,
+    /// The highest.
+    pub high: f64,
+    /// The colour bar's label.
+    pub label: String,
+}
+
+impl ColourScale {
+    /// The coloured value of f.
+    pub fn map(&self, f: f64) -> f64 {
+        match self.offset {
+            Some((fmin, epsilon)) => (f - fmin + epsilon).max(epsilon).log10(),
+            None => f,
+        }
+    }
+
+    /// Where `f` falls in [0, 1].
+    pub fn unit(&self, f: f64) -> f64 {
+        if self.high > self.low {
+            (self.map(f) - self.low) / (self.high - self.low)
+        } else {
+            0.5
+        }
+    }
+
+    /// `count` contour levels in coloured units, evenly inside (low, high).
+    pub fn levels(&self, count: usize) -> Vec<f64> {
+        (0..count)
+            .map(|k| self.low + (self.high - self.low) * (k as f64 + 0.5) / count as f64)
+            .collect()
+    }
+}
+
+impl Figure for SliceFigure {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let area = titled_area(root, &self.title(), &self.note())?;
+        let (width, _) = area.dim_in_pixel();
+        let (plot, bar) = area.split_horizontally(width.saturating_sub(150));
+        let scale = self.colour_scale();
+        style::draw_colorbar(&bar, scale.low, scale.high, &scale.label)?;
+        if self.options.view == SliceView::Surface {
+            return super::surface::draw_surface(self, &scale, &plot);
+        }
+        self.draw_plane(&plot, &scale)
+    }
+}
+
+impl SliceFigure {
+    fn draw_plane<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        scale: &ColourScale,
+    ) -> Result<()> {
+        let g = &self.grid;
+        let (a0, a1) = (g.alphas[0], *g.alphas.last().expect("grid"));
+        let (b0, b1) = (g.betas[0], *g.betas.last().expect("grid"));
+        let mut chart = ChartBuilder::on(area)
+            .margin(16)
+            .x_label_area_size(56)
+            .y_label_area_size(80)
+            .build_cartesian_2d(a0..a1, b0..b1)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(self.alpha_label())
+            .y_desc(self.beta_label())
+            .axis_desc_style(style::label_font())
+            .label_style(style::tick_font())
+            .x_label_formatter(&|v| format_tick(*v))
+            .y_label_formatter(&|v| format_tick(*v))
+            .draw()?;
+
+        let view = self.options.view;
+        if matches!(view, SliceView::Heatmap | SliceView::HeatmapContour) {
+            let (nx, ny) = (g.alphas.len(), g.betas.len());
+            let edge = |v: &[f64], k: usize| -> (f64, f64) {
+                let lo = if k == 0 {
+                    v[0]
+                } else {
+                    0.5 * (v[k - 1] + v[k])
+                };
+                let hi = if k + 1 == v.len() {
+                    v[k]
+                } else {
+                    0.5 * (v[k] + v[k + 1])
+                };
+                (lo, hi)
+            };
+            chart.draw_series((0..ny).flat_map(|j| (0..nx).map(move |i| (i, j))).map(
+                |(i, j)| {
+                    let (x0, x1) = edge(&g.alphas, i);
+                    let (y0, y1) = edge(&g.betas, j);
+                    let v = g.value(i, j);
+                    let colour = if v.is_finite() {
+                        style::viridis(scale.unit(v))
+                    } else {
+                        style::GREY
+                    };
+                    Rectangle::new([(x0, y0), (x1, y1)], colour.filled())
+                },
+            ))?;
+        }
+        if matches!(view, SliceView::Contour | SliceView::HeatmapContour) && self.options.levels > 0
+        {
+            let mapped = Grid {
+                values: g.values.iter().map(|&v| scale.map(v)).collect(),
+                ..g.clone()
+            };
+            for level in scale.levels(self.options.levels) {
+                let colour = if view == SliceView::Contour {
+                    style::viridis((level - scale.low) / (scale.high - scale.low)).mix(1.0)
+                } else {
+                    WHITE.mix(0.55)
+                };
+                for line in contour_lines(&mapped, level) {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        line,
+                        colour.stroke_width(1),
+                    )))?;
+                }
+            }
+        }
+        self.draw_paths(&mut chart)?;
+        self.draw_points(&mut chart)?;
+        if !self.paths.is_empty() || !self.points.is_empty() {
+            chart
+                .configure_series_labels()
+                .position(self.legend_corner())
+                .background_style(WHITE.mix(0.85))
+                .border_style(style::GREY)
+                .label_font(style::legend_font())
+                .draw()?;
+        }
+        Ok(())
+    }
+
+    fn in_range(&self, (a, b): (f64, f64)) -> bool {
+        let g = &self.grid;
+        a >= g.alphas[0]
+            && a <= *g.alphas.last().expect("grid")
+            && b >= g.betas[0]
+            && b <= *g.betas.last().expect("grid")
+    }
+
+    fn draw_paths<DB: DrawingBackend>(
+        &self,
+        chart: &mut ChartContext<
+            '_,
+            DB,
+            Cartesian2d<
+                plotters::coord::types::RangedCoordf64,
+                plotters::coord::types::RangedCoordf64,
+            >,
+        >,
+    ) -> Result<()> {
+        for (k, path) in self.paths.iter().enumerate() {
+            let colour = overlay_colour(k);
+            // Break the path where it leaves the drawn range.
+            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for &p in &path.points {
+                if self.in_range(p) {
+                    runs.last_mut().expect("one run").push(p);
+                } else if !runs.last().expect("one run").is_empty() {
+                    runs.push(Vec::new());
+                }
+            }
+            for run in &runs {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    run.clone(),
+                    WHITE.stroke_width(4),
+                )))?;
+            }
+            let mut first = true;
+            for run in runs {
+                let drawn = chart.draw_series(std::iter::once(PathElement::new(
+                    run,
+                    colour.stroke_width(2),
+                )))?;
+                if first {
+                    first = false;
+                    drawn
+                        .label(format!(
+                            "{} (plane captures {:.1}%)",
+                            path.name,
+                            100.0 * path.captured
+                        ))
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+                        });
+                }
+            }
+            if let Some(&start) = path.points.first().filter(|p| self.in_range(**p)) {
+                chart.draw_series([
+                    Circle::new(start, 6, WHITE.filled()),
+                    Circle::new(start, 6, colour.stroke_width(2)),
+                ])?;
+            }
+            if let Some(&end) = path.points.last().filter(|p| self.in_range(**p)) {
+                chart.draw_series([
+                    Circle::new(end, 6, colour.filled()),
+                    Circle::new(end, 6, WHITE.stroke_width(1)),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn draw_points<DB: DrawingBackend>(
+        &self,
+        chart: &mut ChartContext<
+            '_,
+            DB,
+            Cartesian2d<
+                plotters::coord::types::RangedCoordf64,
+                plotters::coord::types::RangedCoordf64,
+            >,
+        >,
+    ) -> Result<()> {
+        let mut verdicts: Vec<Verdict> = self.points.iter().map(|p| p.verdict).collect();
+        verdicts.sort();
+        verdicts.dedup();
+        for verdict in verdicts {
+            let colour = style::verdict_colour(verdict);
+            let shape = style::verdict_marker(verdict);
+            let members: Vec<&ProjectedPoint> = self
+                .points
+                .iter()
+                .filter(|p| p.verdict == verdict && self.in_range(p.at))
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let elements = members.iter().flat_map(|p| {
+                let fill = if p.on_plane {
+                    colour.filled()
+                } else {
+                    WHITE.filled()
+                };
+                let outline = if p.on_plane {
+                    BLACK.stroke_width(1)
+                } else {
+                    colour.stroke_width(2)
+                };
+                [marker(shape, p.at, fill), marker(shape, p.at, outline)]
+            });
+            chart
+                .draw_series(elements)?
+                .label(verdict.name())
+                .legend(move |(x, y)| marker(shape, (x + 10, y), colour.filled()));
+        }
+        Ok(())
+    }
+
+    /// The legend corner with the fewest drawn paths and points near it.
+    fn legend_corner(&self) -> SeriesLabelPosition {
+        let g = &self.grid;
+        let (a0, a1) = (g.alphas[0], *g.alphas.last().expect("grid"));
+        let (b0, b1) = (g.betas[0], *g.betas.last().expect("grid"));
+        let marks: Vec<(f64, f64)> = self
+            .paths
+            .iter()
+            .flat_map(|p| p.points.iter().copied())
+            .chain(self.points.iter().map(|p| p.at))
+            .map(|(a, b)| ((a - a0) / (a1 - a0), (b - b0) / (b1 - b0)))
+            .collect();
+        let crowd = |right: bool, top: bool| {
+            marks
+                .iter()
+                .filter(|(u, v)| {
+                    (if right { *u > 0.55 } else { *u < 0.45 })
+                        && (if top { *v > 0.7 } else { *v < 0.3 })
+                })
+                .count()
+        };
+        [
+            (SeriesLabelPosition::UpperRight, crowd(true, true)),
+            (SeriesLabelPosition::UpperLeft, crowd(false, true)),
+            (SeriesLabelPosition::LowerRight, crowd(true, false)),
+            (SeriesLabelPosition::LowerLeft, crowd(false, false)),
+        ]
+        .into_iter()
+        .min_by_key(|(_, n)| *n)
+        .map(|(p, _)| p)
+        .unwrap_or(SeriesLabelPosition::UpperRight)
+    }
+}
+
+/// Colours of overlaid paths: the palette without its blue (too close to viridis' dark
+/// end).
+fn overlay_colour(k: usize) -> RGBColor {
+    style::series_colour(k % 7 + 1)
+}
+
+/// A verdict marker at a coordinate: filled (or outlined, for a style that is not
+/// filled) circle, triangle or square, or a cross, about 14 pixels across.
+pub struct Marker<C> {
+    shape: MarkerShape,
+    at: C,
+    paint: ShapeStyle,
+}
+
+fn marker<C>(shape: MarkerShape, at: C, paint: ShapeStyle) -> Marker<C> {
+    Marker { shape, at, paint }
+}
+
+impl<'a, C: 'a> PointCollection<'a, C> for &'a Marker<C> {
+    type Point = &'a C;
+    type IntoIter = std::iter::Once<&'a C>;
+    fn point_iter(self) -> std::iter::Once<&'a C> {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> std::result::Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = points.next() else {
+            return Ok(());
+        };
+        let paint = &self.paint;
+        let outline = |backend: &mut DB, corners: Vec<BackendCoord>| {
+            if paint.filled {
+                backend.fill_polygon(corners, &paint.color)
+            } else {
+                let mut closed = corners.clone();
+                closed.push(corners[0]);
+                backend.draw_path(closed, paint)
+            }
+        };
+        match self.shape {
+            MarkerShape::Circle => backend.draw_circle((x, y), 7, paint, paint.filled),
+            MarkerShape::Triangle => {
+                outline(backend, vec![(x, y - 9), (x - 8, y + 6), (x + 8, y + 6)])
+            }
+            MarkerShape::Square => outline(
+                backend,
+                vec![
+                    (x - 6, y - 6),
+                    (x + 6, y - 6),
+                    (x + 6, y + 6),
+                    (x - 6, y + 6),
+                ],
+            ),
+            MarkerShape::Cross => {
+                let thick = ShapeStyle {
+                    stroke_width: 3,
+                    ..*paint
+                };
+                backend.draw_line((x - 6, y - 6), (x + 6, y + 6), &thick)?;
+                backend.draw_line((x - 6, y + 6), (x + 6, y - 6), &thick)
+            }
+        }
+    }
+}
