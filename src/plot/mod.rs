@@ -5,7 +5,8 @@
 //!   colour bar;
 //! - [`output`]: the [`Figure`] trait and [`save`] (render in memory, write atomically;
 //!   the format comes from the extension);
-//! - [`chart`]: [`LineChart`], the curve chart most plots are made of.
+//! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
+//! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD.
 //!
 //! ```
 //! use landscape::plot::{render, ImageFormat, LineChart, Series, Stroke};
@@ -21,6 +22,7 @@
 //! assert!(String::from_utf8(svg).unwrap().contains("<svg"));
 //! ```
 
+pub mod bounds;
 pub mod chart;
 pub mod inputs;
 pub mod output;
