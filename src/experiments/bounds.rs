@@ -149,6 +149,17 @@ pub enum Termination {
     Diverged,
 }
 
+impl Termination {
+    /// The name, as in the JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Termination::Completed => "completed",
+            Termination::Stationary => "stationary",
+            Termination::Diverged => "diverged",
+        }
+    }
+}
+
 /// One GD step xₜ → xₜ₊₁.
 #[derive(Clone, Debug, Serialize)]
 pub struct DescentStep {
