@@ -8,6 +8,10 @@
 //! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
 //! - [`directions`], [`grid`], [`contour`], [`slice`]: f on a plane (heatmap, contours,
 //!   surface) with trajectories and stationary points; [`line`]: f along a line.
+//! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD.
+//! - [`spectrum`]: the Hessian's eigenvalues (histogram) or spectral density;
+//!   [`escape`]: escape-time distributions and Du et al.'s chart, from reports read by
+//!   [`reports`] or passed directly.
 //!
 //! ```
 //! use landscape::plot::{render, ImageFormat, LineChart, Series, Stroke};
@@ -23,6 +27,7 @@
 //! assert!(String::from_utf8(svg).unwrap().contains("<svg"));
 //! ```
 
+pub mod bounds;
 pub mod chart;
 pub mod contour;
 pub mod directions;

@@ -9,6 +9,9 @@ use clap::{Args, Subcommand};
 use crate::error::Result;
 use crate::plot;
 
+mod convergence;
+mod descent;
+mod rate;
 mod trace;
 // demo: spectrum and escape
 mod escape;
@@ -43,6 +46,14 @@ enum PlotKind {
     Slice(Box<slice::SliceArgs>),
     /// f along a direction x₀ + t·d or the interpolation (1 − t)·a + t·b.
     Line(line::LineArgs),
+    /// The decrease f(xₜ) − f(xₜ₊₁) per step of GD with η = 1/β against the descent-lemma
+    /// bound ‖∇f(xₜ)‖²/(2β), and their ratio with the violations marked.
+    Descent(descent::DescentArgs),
+    /// min_{s≤t}‖∇f(xₛ)‖ of GD with η = 1/β against √(2β(f(x₀) − f*)/(t + 1)), log-log,
+    /// with T(ε) = ⌈2β(f(x₀) − f*)/ε²⌉ marked.
+    Convergence(convergence::ConvergenceArgs),
+    /// On a positive definite quadratic, ‖xₜ − x*‖ of GD against (1 − ηλmin)ᵗ‖x₀ − x*‖.
+    Rate(rate::RateArgs),
 }
 
 /// Where the picture goes and how large it is, shared by every plot kind.
@@ -88,5 +99,8 @@ pub fn run(args: PlotArgs, out: &mut dyn Write) -> Result<()> {
         PlotKind::Escape(args) => escape::run(args, out),
         PlotKind::Slice(args) => slice::run(*args, out),
         PlotKind::Line(args) => line::run(args, out),
+        PlotKind::Descent(args) => descent::run(args, out),
+        PlotKind::Convergence(args) => convergence::run(args, out),
+        PlotKind::Rate(args) => rate::run(args, out),
     }
 }
