@@ -26,7 +26,7 @@ use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 
-use super::chart::{format_tick, titled_area};
+use super::chart::{format_tick, format_tick_within, titled_area};
 use super::contour::contour_lines;
 use super::directions::Plane;
 use super::grid::{evaluate_grid, Grid, GridSpec};
@@ -196,13 +196,13 @@ impl SliceBuilder {
             .chain(std::iter::once((0.0, 0.0)))
             .filter(|(a, b)| a.is_finite() && b.is_finite())
             .collect();
+        let (alpha, beta) = balance(
+            cover(covered.iter().map(|p| p.0)),
+            cover(covered.iter().map(|p| p.1)),
+        );
         let spec = GridSpec {
-            alpha: opts
-                .alpha
-                .unwrap_or_else(|| cover(covered.iter().map(|p| p.0))),
-            beta: opts
-                .beta
-                .unwrap_or_else(|| cover(covered.iter().map(|p| p.1))),
+            alpha: opts.alpha.unwrap_or(alpha),
+            beta: opts.beta.unwrap_or(beta),
             nx: opts.resolution,
             ny: opts.resolution,
         };
@@ -227,6 +227,19 @@ fn cover(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
     let pad = 0.15 * (high - low);
     (low - pad, high + pad)
+}
+
+/// Widens the narrower of two default ranges (about its centre) to at least a quarter
+/// of the wider one's span, so a path along one direction still shows the landscape
+/// across it.
+fn balance(alpha: (f64, f64), beta: (f64, f64)) -> ((f64, f64), (f64, f64)) {
+    let widen = |r: (f64, f64), span: f64| {
+        let (centre, half) = (0.5 * (r.0 + r.1), 0.5 * (r.1 - r.0));
+        let half = half.max(0.125 * span);
+        (centre - half, centre + half)
+    };
+    let (sa, sb) = (alpha.1 - alpha.0, beta.1 - beta.0);
+    (widen(alpha, sb), widen(beta, sa))
 }
 
 /// Projects `iterates` onto `plane`, with the captured share.
@@ -419,8 +432,8 @@ impl SliceFigure {
             .y_desc(self.beta_label())
             .axis_desc_style(style::label_font())
             .label_style(style::tick_font())
-            .x_label_formatter(&|v| format_tick(*v))
-            .y_label_formatter(&|v| format_tick(*v))
+            .x_label_formatter(&|v| format_tick_within(*v, a1 - a0))
+            .y_label_formatter(&|v| format_tick_within(*v, b1 - b0))
             .draw()?;
 
         let view = self.options.view;
