@@ -47,7 +47,8 @@ pub enum SliceView {
     Heatmap,
     /// Contour lines only, coloured by level.
     Contour,
-    /// A 3-D surface coloured by value.
+    /// A 3-D surface coloured by value (f only: paths and points are drawn in the flat
+    /// views).
     Surface,
 }
 
