@@ -31,6 +31,7 @@ pub mod inputs;
 pub mod line;
 pub mod output;
 pub mod slice;
+mod slice_draw;
 pub mod style;
 mod surface;
 pub mod trace;
