@@ -188,6 +188,13 @@ impl LineChart {
         X::CoordDescType: ValueFormatter<f64>,
         Y::CoordDescType: ValueFormatter<f64>,
     {
+        // Linear axes: ticks that are rounding noise (−6e-17 for 0) print as 0.
+        let ((x0, x1), (y0, y1)) = self.ranges();
+        let linear_span = |scale: Scale, span: f64| if scale == Scale::Linear { span } else { 0.0 };
+        let (x_span, y_span) = (
+            linear_span(self.x_scale, x1 - x0),
+            linear_span(self.y_scale, y1 - y0),
+        );
         let area = titled_area(root, &self.title, &self.note)?;
         let mut chart = ChartBuilder::on(&area)
             .margin(16)
@@ -202,8 +209,8 @@ impl LineChart {
             .y_desc(self.y_label.as_str())
             .axis_desc_style(style::label_font())
             .label_style(style::tick_font())
-            .x_label_formatter(&|v| format_tick(*v))
-            .y_label_formatter(&|v| format_tick(*v))
+            .x_label_formatter(&|v| format_tick_within(*v, x_span))
+            .y_label_formatter(&|v| format_tick_within(*v, y_span))
             .draw()?;
 
         let (y_low, y_high) = {
@@ -314,6 +321,16 @@ pub fn titled_area<DB: DrawingBackend>(
         ))?;
     }
     Ok(rest)
+}
+
+/// [`format_tick`], but "0" for |v| ≤ 10⁻⁹·span (a tick at zero computed with rounding
+/// error on a linear axis of that span).
+pub fn format_tick_within(v: f64, span: f64) -> String {
+    if v.abs() <= 1e-9 * span {
+        "0".into()
+    } else {
+        format_tick(v)
+    }
 }
 
 /// A tick label: plain for moderate magnitudes, scientific otherwise.

@@ -39,6 +39,7 @@ pub mod output;
 pub mod reports;
 pub mod slice;
 pub mod spectrum;
+mod slice_draw;
 pub mod style;
 mod surface;
 pub mod trace;

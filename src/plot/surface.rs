@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart::format_tick;
+use super::chart::format_tick_within;
 use super::slice::{ColourScale, SliceFigure};
 use super::style;
 use crate::error::Result;
@@ -56,9 +56,9 @@ pub(crate) fn draw_surface<DB: DrawingBackend>(
         .light_grid_style(style::GRID)
         .max_light_lines(3)
         .label_style(style::tick_font())
-        .x_formatter(&|v| format_tick(*v))
-        .y_formatter(&|v| format_tick(*v))
-        .z_formatter(&|v| format_tick(*v))
+        .x_formatter(&|v| format_tick_within(*v, a1 - a0))
+        .y_formatter(&|v| format_tick_within(*v, fmax - fmin))
+        .z_formatter(&|v| format_tick_within(*v, b1 - b0))
         .draw()?;
 
     // Values are clamped into the drawn range; non-finite cells are skipped.
