@@ -247,30 +247,21 @@ pub struct BoundsReport {
 /// curvature at x₀ (give β).
 pub fn bounds(f: &dyn Objective, x0: &[f64], opts: &BoundsOptions) -> Result<BoundsReport> {
     validate(f, x0, opts)?;
-    let (beta, source, estimate, path) = match (opts.beta, quadratic_extremes(f)?) {
-        (Some(beta), _) => (
-            beta,
-            BetaSource::Given,
-            None,
-            descend(f, x0, beta, opts, &[]),
-        ),
-        (None, Some((low, high))) => {
-            let beta = low.abs().max(high.abs());
-            if beta == 0.0 {
-                return Err(Error::invalid(
-                    "beta",
-                    "a given β: A = 0 has no curvature",
-                    "‖A‖₂ = 0",
-                ));
-            }
-            (
-                beta,
-                BetaSource::Quadratic,
-                None,
-                descend(f, x0, beta, opts, &[]),
-            )
+    let exact = match opts.beta {
+        Some(beta) => Some((beta, BetaSource::Given)),
+        None => quadratic_extremes(f)?
+            .map(|(low, high)| (low.abs().max(high.abs()), BetaSource::Quadratic)),
+    };
+    let (beta, source, estimate, path) = match exact {
+        Some((0.0, _)) => {
+            return Err(Error::invalid(
+                "beta",
+                "a given β: A = 0 has no curvature",
+                "‖A‖₂ = 0",
+            ))
         }
-        (None, None) => {
+        Some((beta, source)) => (beta, source, None, descend(f, x0, beta, opts, &[])),
+        None => {
             let (beta, estimate, path) = estimate_beta(f, x0, opts)?;
             (beta, BetaSource::Estimated, Some(estimate), path)
         }
