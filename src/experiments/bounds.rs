@@ -39,6 +39,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::convergence::convergence;
+pub use super::convergence::ConvergenceBound;
 use super::smoothness::{hessian_norm_at, quadratic_extremes};
 use crate::error::{ensure_finite, Error, Result};
 use crate::manifold::dot;
@@ -177,23 +179,6 @@ pub struct DescentStep {
     pub ratio: f64,
     /// Floating-point allowance on `ratio` (see the module docs).
     pub rounding: f64,
-}
-
-/// The convergence bound against the observed gradient norms, for t = 0 … steps − 1.
-#[derive(Clone, Debug, Serialize)]
-pub struct ConvergenceBound {
-    /// min_{s≤t} ‖∇f(xₛ)‖.
-    pub min_grad_norm: Vec<f64>,
-    /// √(2β(f(x₀) − f*)/(t + 1)).
-    pub bound: Vec<f64>,
-    /// The t where min_grad_norm > bound·(1 + tolerance).
-    pub exceeded: Vec<usize>,
-    /// ε.
-    pub epsilon: f64,
-    /// T(ε) = ⌈2β(f(x₀) − f*)/ε²⌉ (a float: it may exceed any integer type).
-    pub t_epsilon: f64,
-    /// The first t ≤ steps with ‖∇f(xₜ)‖ ≤ ε, if any.
-    pub first_below_epsilon: Option<usize>,
 }
 
 /// What [`bounds`] found.
@@ -489,7 +474,26 @@ fn report(
             false,
         ),
     };
-    let convergence = convergence(&path, beta, f_star, opts);
+    let (f0, g0) = path
+        .per_step
+        .first()
+        .map_or((path.final_value, path.final_grad_norm), |s| {
+            (s.value, s.grad_norm)
+        });
+    let grad_norms: Vec<f64> = path.per_step.iter().map(|s| s.grad_norm).collect();
+    let epsilon = opts.epsilon.unwrap_or(if g0 > 0.0 {
+        g0 / 10.0
+    } else {
+        DEFAULT_EPSILON_AT_STATIONARY
+    });
+    let convergence = convergence(
+        &grad_norms,
+        path.final_grad_norm,
+        beta,
+        f0 - f_star,
+        epsilon,
+        opts.tolerance,
+    );
     BoundsReport {
         problem: f.kind().to_string(),
         dim: f.dim(),
@@ -510,56 +514,6 @@ fn report(
         f_star,
         f_star_known,
         convergence,
-    }
-}
-
-fn convergence(path: &Path, beta: f64, f_star: f64, opts: &BoundsOptions) -> ConvergenceBound {
-    let (f0, g0) = path
-        .per_step
-        .first()
-        .map_or((path.final_value, path.final_grad_norm), |s| {
-            (s.value, s.grad_norm)
-        });
-    let gap = (f0 - f_star).max(0.0);
-    let mut min_grad_norm = Vec::with_capacity(path.per_step.len());
-    let mut running = f64::INFINITY;
-    for s in &path.per_step {
-        running = running.min(s.grad_norm);
-        min_grad_norm.push(running);
-    }
-    let bound: Vec<f64> = (0..path.per_step.len())
-        .map(|t| (2.0 * beta * gap / (t + 1) as f64).sqrt())
-        .collect();
-    let exceeded = min_grad_norm
-        .iter()
-        .zip(&bound)
-        .enumerate()
-        .filter(|(_, (m, b))| **m > **b * (1.0 + opts.tolerance))
-        .map(|(t, _)| t)
-        .collect();
-    let epsilon = opts.epsilon.unwrap_or(if g0 > 0.0 {
-        g0 / 10.0
-    } else {
-        DEFAULT_EPSILON_AT_STATIONARY
-    });
-    let t_epsilon = if gap == 0.0 {
-        0.0
-    } else {
-        (2.0 * beta * gap / (epsilon * epsilon)).ceil()
-    };
-    let first_below_epsilon = path
-        .per_step
-        .iter()
-        .map(|s| s.grad_norm)
-        .chain(std::iter::once(path.final_grad_norm))
-        .position(|g| g <= epsilon);
-    ConvergenceBound {
-        min_grad_norm,
-        bound,
-        exceeded,
-        epsilon,
-        t_epsilon,
-        first_below_epsilon,
     }
 }
 

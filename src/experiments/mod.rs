@@ -8,11 +8,12 @@
 //! - [`bounds`]: the descent lemma and the convergence bound of GD with η = 1/β along a
 //!   run, and [`rate`]: GD's linear rate on a positive definite quadratic
 //!   (`landscape bounds`, `landscape plot descent|convergence|rate`); β from
-//!   [`smoothness`];
+//!   [`smoothness`], the bound's arithmetic in [`convergence`];
 //! - [`du2017`]: GD against perturbed GD on Du et al.'s octopus, iterations against d
 //!   (`landscape experiment du2017`).
 
 pub mod bounds;
+pub mod convergence;
 pub mod du2017;
 pub mod escape;
 pub mod rate;
