@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::problems::{self, ProblemSpec};
 
+mod atlas;
 mod census;
 mod classify;
 mod escape;
@@ -57,6 +58,11 @@ pub enum Command {
     /// From a saddle, N seeded runs of gd, noisy_gd or pgd (perturbed GD, Jin et al.
     /// 2017): how many iterations each takes until f ≤ f(X) − Δ, and where it ends.
     Escape(Box<escape::EscapeArgs>),
+    /// The landscape atlas: per problem family (at sizes where a no-spurious-minima
+    /// theorem holds and where it fails), N seeded descents from random starts, each end
+    /// point polished and classified: fractions at global minima, spurious minima,
+    /// saddles, not converged.
+    Atlas(atlas::AtlasArgs),
     /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus).
     Experiment(experiment::ExperimentArgs),
 }
@@ -93,6 +99,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Census(args) => census::run(args, out),
         Command::Escape(args) => escape::run(*args, out),
         Command::Experiment(args) => experiment::run(args, out),
+        Command::Atlas(args) => atlas::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

@@ -6,7 +6,10 @@
 //! - [`escape`]: from a saddle, how many iterations gd, noisy_gd or pgd take to leave it
 //!   (`landscape escape`);
 //! - [`du2017`]: GD against perturbed GD on Du et al.'s octopus, iterations against d
-//!   (`landscape experiment du2017`).
+//!   (`landscape experiment du2017`);
+//! - [`atlas`]: per problem family, how often descent from random starts ends at a
+//!   global minimum, a spurious minimum or a saddle (`landscape atlas`).
 
+pub mod atlas;
 pub mod du2017;
 pub mod escape;
