@@ -15,6 +15,7 @@ mod classify;
 mod escape;
 mod eval;
 pub mod experiment;
+mod kawaguchi;
 mod perturbation;
 mod points;
 mod problems_cmd;
