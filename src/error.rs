@@ -147,6 +147,12 @@ pub enum Error {
         /// The evidence, e.g. `λmin = 2e0`.
         detail: String,
     },
+    /// A drawing failed (a plotting backend error; not expected with valid input).
+    #[error("cannot draw the picture: {message}")]
+    Plot {
+        /// The backend's message.
+        message: String,
+    },
     /// A file or argument whose contents could not be parsed.
     #[error("cannot parse {what}: {message}")]
     Parse {

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod argmin_interop;
+pub mod atomic_file;
 pub mod census;
 pub mod classify;
 pub mod cli;
@@ -31,6 +32,7 @@ pub mod manifold;
 pub mod npy;
 pub mod objective;
 pub mod optim;
+pub mod plot;
 pub mod point;
 pub mod problems;
 pub mod random;

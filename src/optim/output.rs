@@ -2,9 +2,10 @@
 //! per record), chosen by the extension, written atomically.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Trajectory;
+use crate::atomic_file::{check_parent_dir, write_atomic};
 use crate::error::{Error, Result};
 
 /// A trajectory file format.
@@ -70,58 +71,16 @@ pub fn write_json(trajectory: &Trajectory, out: &mut dyn Write) -> std::io::Resu
 /// so that a long run is not wasted on an output that cannot be written.
 pub fn check_output_path(path: &Path) -> Result<Format> {
     let format = Format::from_path(path)?;
-    let parent = parent_dir(path);
-    if !parent.is_dir() {
-        return Err(Error::invalid(
-            "out",
-            "a file in an existing directory",
-            format!("`{}` (no directory `{}`)", path.display(), parent.display()),
-        ));
-    }
+    check_parent_dir("out", path)?;
     Ok(format)
 }
 
-/// Writes the trajectory to `path` in the format its extension names, atomically: to a
-/// temporary file in the same directory, then renamed over `path`. On any error the
-/// temporary file is removed and `path` is left as it was.
+/// Writes the trajectory to `path` in the format its extension names, atomically (see
+/// [`crate::atomic_file`]): on any error `path` is left as it was.
 pub fn write_trajectory(trajectory: &Trajectory, path: &Path) -> Result<()> {
     let format = Format::from_path(path)?;
-    let temporary = temporary_path(path);
-    let written = (|| -> std::io::Result<()> {
-        let file = std::fs::File::create(&temporary)?;
-        let mut writer = std::io::BufWriter::new(file);
-        match format {
-            Format::Json => write_json(trajectory, &mut writer)?,
-            Format::Csv => write_csv(trajectory, &mut writer)?,
-        }
-        writer
-            .into_inner()
-            .map_err(|e| e.into_error())?
-            .sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    written.map_err(|source| {
-        let _ = std::fs::remove_file(&temporary);
-        Error::Io {
-            action: "write",
-            path: path.to_path_buf(),
-            source,
-        }
+    write_atomic(path, |out| match format {
+        Format::Json => write_json(trajectory, out),
+        Format::Csv => write_csv(trajectory, out),
     })
-}
-
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
-/// `.<name>.<pid>.tmp` next to `path`.
-fn temporary_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    parent_dir(path).join(format!(".{name}.{}.tmp", std::process::id()))
 }

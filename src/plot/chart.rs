@@ -1,0 +1,356 @@
+//! The line chart every curve plot is made of: series of (x, y) points, each solid,
+//! dashed or as markers, on linear or logarithmic axes, with vertical reference lines,
+//! a title, axis labels and a legend. `descent`, `convergence`, `rate`, `trace` and the
+//! Du et al. chart are [`LineChart`]s.
+
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::output::Figure;
+use super::style;
+use crate::error::Result;
+
+/// An axis scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Scale {
+    /// Linear.
+    #[default]
+    Linear,
+    /// Base-10 logarithmic; points with a non-positive coordinate on this axis are not
+    /// drawn.
+    Log,
+}
+
+/// How a series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Stroke {
+    /// A solid line.
+    #[default]
+    Solid,
+    /// A dashed line (bounds and reference curves).
+    Dashed,
+    /// Filled circles, no line.
+    Points,
+    /// A solid line with a filled circle on each point.
+    LinePoints,
+}
+
+/// One named curve.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// The legend entry (empty: not in the legend).
+    pub name: String,
+    /// The points, in drawing order.
+    pub points: Vec<(f64, f64)>,
+    /// How it is drawn.
+    pub stroke: Stroke,
+    /// Index into [`style::series_colour`].
+    pub colour: usize,
+}
+
+impl Series {
+    /// A series with the given name, points, stroke and palette index.
+    pub fn new(
+        name: impl Into<String>,
+        points: Vec<(f64, f64)>,
+        stroke: Stroke,
+        colour: usize,
+    ) -> Self {
+        Series {
+            name: name.into(),
+            points,
+            stroke,
+            colour,
+        }
+    }
+}
+
+/// A vertical reference line at `x` with a label drawn at its foot (e.g. the
+/// T = O(β/ε²) count).
+#[derive(Clone, Debug)]
+pub struct VerticalLine {
+    /// Where.
+    pub x: f64,
+    /// Its label, drawn next to it.
+    pub label: String,
+}
+
+/// A chart of curves.
+#[derive(Clone, Debug, Default)]
+pub struct LineChart {
+    /// The title.
+    pub title: String,
+    /// The x-axis label.
+    pub x_label: String,
+    /// The y-axis label.
+    pub y_label: String,
+    /// The x-axis scale.
+    pub x_scale: Scale,
+    /// The y-axis scale.
+    pub y_scale: Scale,
+    /// The curves.
+    pub series: Vec<Series>,
+    /// Vertical reference lines.
+    pub vertical_lines: Vec<VerticalLine>,
+    /// A note drawn under the title (e.g. what a bound assumes); empty for none.
+    pub note: String,
+}
+
+impl LineChart {
+    /// An empty chart with a title and axis labels.
+    pub fn new(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+    ) -> Self {
+        LineChart {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            ..LineChart::default()
+        }
+    }
+
+    /// The data range of the drawable points on each axis, padded: ((x0, x1), (y0, y1)).
+    fn ranges(&self) -> ((f64, f64), (f64, f64)) {
+        let drawable = |p: &&(f64, f64)| {
+            p.0.is_finite()
+                && p.1.is_finite()
+                && (self.x_scale == Scale::Linear || p.0 > 0.0)
+                && (self.y_scale == Scale::Linear || p.1 > 0.0)
+        };
+        let points = self.series.iter().flat_map(|s| s.points.iter());
+        let (mut x, mut y) = (
+            (f64::INFINITY, f64::NEG_INFINITY),
+            (f64::INFINITY, f64::NEG_INFINITY),
+        );
+        for p in points.filter(drawable) {
+            x = (x.0.min(p.0), x.1.max(p.0));
+            y = (y.0.min(p.1), y.1.max(p.1));
+        }
+        for line in &self.vertical_lines {
+            if line.x.is_finite() && (self.x_scale == Scale::Linear || line.x > 0.0) {
+                x = (x.0.min(line.x), x.1.max(line.x));
+            }
+        }
+        (pad(x, self.x_scale), pad(y, self.y_scale))
+    }
+}
+
+/// Pads a range by 5% (in log space for log axes) and makes empty or degenerate ranges
+/// drawable.
+fn pad((low, high): (f64, f64), scale: Scale) -> (f64, f64) {
+    match scale {
+        Scale::Linear => {
+            if !(low.is_finite() && high.is_finite()) {
+                return (0.0, 1.0);
+            }
+            let span = high - low;
+            let margin = if span > 0.0 {
+                0.05 * span
+            } else {
+                0.5 * low.abs().max(1.0)
+            };
+            (low - margin, high + margin)
+        }
+        Scale::Log => {
+            if !(low.is_finite() && high.is_finite()) {
+                return (0.1, 10.0);
+            }
+            let (l, h) = (low.log10(), high.log10());
+            let margin = if h > l { 0.05 * (h - l) } else { 0.5 };
+            (10f64.powf(l - margin), 10f64.powf(h + margin))
+        }
+    }
+}
+
+impl Figure for LineChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let ((x0, x1), (y0, y1)) = self.ranges();
+        match (self.x_scale, self.y_scale) {
+            (Scale::Linear, Scale::Linear) => self.draw_on(root, x0..x1, y0..y1),
+            (Scale::Linear, Scale::Log) => self.draw_on(root, x0..x1, (y0..y1).log_scale()),
+            (Scale::Log, Scale::Linear) => self.draw_on(root, (x0..x1).log_scale(), y0..y1),
+            (Scale::Log, Scale::Log) => {
+                self.draw_on(root, (x0..x1).log_scale(), (y0..y1).log_scale())
+            }
+        }
+    }
+}
+
+impl LineChart {
+    fn draw_on<DB, X, Y>(&self, root: &DrawingArea<DB, Shift>, x: X, y: Y) -> Result<()>
+    where
+        DB: DrawingBackend,
+        X: AsRangedCoord<Value = f64>,
+        Y: AsRangedCoord<Value = f64>,
+        X::CoordDescType: ValueFormatter<f64>,
+        Y::CoordDescType: ValueFormatter<f64>,
+    {
+        let area = titled_area(root, &self.title, &self.note)?;
+        let mut chart = ChartBuilder::on(&area)
+            .margin(16)
+            .x_label_area_size(56)
+            .y_label_area_size(86)
+            .build_cartesian_2d(x, y)?;
+        chart
+            .configure_mesh()
+            .light_line_style(style::GRID)
+            .bold_line_style(style::GRID.mix(1.0).stroke_width(1))
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .axis_desc_style(style::label_font())
+            .label_style(style::tick_font())
+            .x_label_formatter(&|v| format_tick(*v))
+            .y_label_formatter(&|v| format_tick(*v))
+            .draw()?;
+
+        let (y_low, y_high) = {
+            let r = chart.plotting_area().get_y_range();
+            (r.start, r.end)
+        };
+        for line in &self.vertical_lines {
+            if !line.x.is_finite() || (self.x_scale == Scale::Log && line.x <= 0.0) {
+                continue;
+            }
+            chart.draw_series(DashedLineSeries::new(
+                [(line.x, y_low), (line.x, y_high)],
+                6,
+                4,
+                style::GREY.stroke_width(2),
+            ))?;
+            chart.draw_series(std::iter::once(Text::new(
+                line.label.clone(),
+                (line.x, y_low),
+                style::legend_font().pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Bottom,
+                )),
+            )))?;
+        }
+
+        let drawable = |p: &(f64, f64)| {
+            p.0.is_finite()
+                && p.1.is_finite()
+                && (self.x_scale == Scale::Linear || p.0 > 0.0)
+                && (self.y_scale == Scale::Linear || p.1 > 0.0)
+        };
+        let mut labelled = false;
+        for series in &self.series {
+            let colour = style::series_colour(series.colour);
+            let points: Vec<(f64, f64)> = series.points.iter().copied().filter(drawable).collect();
+            let line_style = colour.stroke_width(2);
+            let annotation = match series.stroke {
+                Stroke::Solid => chart.draw_series(LineSeries::new(points, line_style))?,
+                Stroke::Dashed => {
+                    chart.draw_series(DashedLineSeries::new(points, 8, 5, line_style))?
+                }
+                Stroke::Points => chart.draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 3, colour.filled())),
+                )?,
+                Stroke::LinePoints => {
+                    chart.draw_series(LineSeries::new(points, line_style).point_size(3))?
+                }
+            };
+            if !series.name.is_empty() {
+                labelled = true;
+                let dashed = series.stroke == Stroke::Dashed;
+                annotation
+                    .label(series.name.as_str())
+                    .legend(move |(x, y)| {
+                        if dashed {
+                            PathElement::new(vec![(x, y), (x + 8, y)], colour.stroke_width(2))
+                        } else {
+                            PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                        }
+                    });
+            }
+        }
+        if labelled {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(style::GREY)
+                .label_font(style::legend_font())
+                .draw()?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws the title (and an optional note under it) at the top of `root` and returns the
+/// area below for the chart.
+pub fn titled_area<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    note: &str,
+) -> Result<DrawingArea<DB, Shift>> {
+    let title_height = if note.is_empty() { 44 } else { 68 };
+    let (top, rest) = root.split_vertically(title_height);
+    let (width, _) = top.dim_in_pixel();
+    let centre = plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Center,
+        plotters::style::text_anchor::VPos::Top,
+    );
+    top.draw(&Text::new(
+        title.to_string(),
+        (width as i32 / 2, 10),
+        style::title_font().pos(centre),
+    ))?;
+    if !note.is_empty() {
+        top.draw(&Text::new(
+            note.to_string(),
+            (width as i32 / 2, 42),
+            style::legend_font()
+                .color(&style::GREY.mix(1.0))
+                .pos(centre),
+        ))?;
+    }
+    Ok(rest)
+}
+
+/// A tick label: plain for moderate magnitudes, scientific otherwise.
+pub fn format_tick(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if (1e-3..1e5).contains(&a) {
+        let s = format!("{v:.3}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        s.to_string()
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_read_well() {
+        assert_eq!(format_tick(0.0), "0");
+        assert_eq!(format_tick(2.5), "2.5");
+        assert_eq!(format_tick(100.0), "100");
+        assert_eq!(format_tick(1e-6), "1e-6");
+        assert_eq!(format_tick(-0.125), "-0.125");
+    }
+
+    #[test]
+    fn log_ranges_ignore_non_positive_points() {
+        let mut chart = LineChart::new("t", "x", "y");
+        chart.y_scale = Scale::Log;
+        chart.series.push(Series::new(
+            "a",
+            vec![(0.0, 0.0), (1.0, 1e-3), (2.0, 10.0)],
+            Stroke::Solid,
+            0,
+        ));
+        let (_, (y0, y1)) = chart.ranges();
+        assert!(y0 > 0.0 && y0 < 1e-3 && y1 > 10.0, "{y0} {y1}");
+    }
+}

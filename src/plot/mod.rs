@@ -1,0 +1,29 @@
+//! Pictures: PNG and SVG in one house style, with an embedded font so they render on a
+//! machine with no fonts installed.
+//!
+//! - [`style`]: the font, text sizes, palette, viridis colour map, verdict markers, the
+//!   colour bar;
+//! - [`output`]: the [`Figure`] trait and [`save`] (render in memory, write atomically;
+//!   the format comes from the extension);
+//! - [`chart`]: [`LineChart`], the curve chart most plots are made of.
+//!
+//! ```
+//! use landscape::plot::{render, ImageFormat, LineChart, Series, Stroke};
+//!
+//! let mut chart = LineChart::new("f along a line", "t", "f");
+//! chart.series.push(Series::new(
+//!     "x²",
+//!     (0..=20).map(|i| (i as f64 / 10.0 - 1.0, (i as f64 / 10.0 - 1.0).powi(2))).collect(),
+//!     Stroke::Solid,
+//!     0,
+//! ));
+//! let svg = render(&chart, ImageFormat::Svg, (640, 480)).unwrap();
+//! assert!(String::from_utf8(svg).unwrap().contains("<svg"));
+//! ```
+
+pub mod chart;
+pub mod output;
+pub mod style;
+
+pub use chart::{LineChart, Scale, Series, Stroke, VerticalLine};
+pub use output::{check_out_path, check_size, render, save, Figure, ImageFormat};
