@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::atomic_file::write_atomic;
 use crate::error::{Error, Result};
 use crate::experiments::atlas::{atlas, Atlas, AtlasOptions, Expectation};
+use crate::plot::atlas::AtlasChart;
+use crate::plot::{render, ImageFormat};
 
 /// Arguments of `landscape atlas`.
 #[derive(Debug, Args)]
@@ -27,7 +30,8 @@ pub struct AtlasArgs {
     /// `fractions`, …).
     #[arg(long)]
     json: bool,
-    /// Also write atlas.json into this existing directory.
+    /// Also write atlas.json and the chart (atlas.png, atlas.svg) into this existing
+    /// directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -67,30 +71,21 @@ fn check_out_dir(dir: &Path) -> Result<()> {
     }
 }
 
-/// Writes atlas.json into `dir`.
+/// Writes atlas.json, atlas.png and atlas.svg into `dir`, each atomically.
 fn write_outputs(result: &Atlas, dir: &Path) -> Result<()> {
     let text = serde_json::to_string_pretty(result).expect("report structs serialise");
-    write_atomically(&dir.join("atlas.json"), text.as_bytes())
-}
-
-/// Writes `bytes` to a temporary file next to `path`, then renames it over `path`; on
-/// error the temporary file is removed.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|source| {
-            let _ = std::fs::remove_file(&temporary);
-            Error::Io {
-                action: "write",
-                path: path.to_path_buf(),
-                source,
-            }
-        })
+    let chart = AtlasChart { atlas: result };
+    // Render both pictures before writing anything, so a drawing error leaves no file.
+    let png = render(&chart, ImageFormat::Png, chart.size())?;
+    let svg = render(&chart, ImageFormat::Svg, chart.size())?;
+    for (name, bytes) in [
+        ("atlas.json", text.as_bytes()),
+        ("atlas.png", &png),
+        ("atlas.svg", &svg),
+    ] {
+        write_atomic(&dir.join(name), |out| out.write_all(bytes))?;
+    }
+    Ok(())
 }
 
 /// The table: per entry, counts and fractions of each ending and the verdict on the

@@ -210,7 +210,7 @@ pub fn atlas_row(
             end
         })
         .collect::<Result<_>>()?;
-    let mut row = tally(entry, f, &ends);
+    let mut row = tally(entry, f.kind(), f.optimum(), &ends);
     row.scale = scale;
     row.seconds = started.elapsed().as_secs_f64();
     Ok(row)
@@ -273,8 +273,7 @@ fn run_once(
 }
 
 /// The row's tallies from the runs' ends (see the module doc's mapping).
-fn tally(entry: &AtlasEntry, f: &dyn Objective, ends: &[RunEnd]) -> AtlasRow {
-    let known = f.optimum();
+fn tally(entry: &AtlasEntry, family: &str, known: Option<f64>, ends: &[RunEnd]) -> AtlasRow {
     let empirical = ends
         .iter()
         .filter(|e| matches!(e.verdict, Verdict::GlobalMin | Verdict::LocalMin))
@@ -306,7 +305,7 @@ fn tally(entry: &AtlasEntry, f: &dyn Objective, ends: &[RunEnd]) -> AtlasRow {
     let fraction = |count: usize| count as f64 / runs as f64;
     let spurious = spurious_values.len();
     AtlasRow {
-        family: f.kind().to_string(),
+        family: family.to_string(),
         spec: entry.name.to_string(),
         runs,
         global_min: global,
@@ -348,5 +347,67 @@ fn progress_bar(opts: &AtlasOptions, entries: usize) -> indicatif::ProgressBar {
         bar
     } else {
         indicatif::ProgressBar::hidden()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end(verdict: Verdict, value: f64) -> RunEnd {
+        RunEnd {
+            verdict,
+            value,
+            tol: 1e-6,
+        }
+    }
+
+    #[test]
+    fn unknown_optimum_is_the_best_minimum_found() {
+        let ends = [
+            end(Verdict::LocalMin, 2.0),
+            end(Verdict::LocalMin, 1.0 + 5e-7),
+            end(Verdict::LocalMin, 1.0),
+            end(Verdict::StrictSaddle, 3.0),
+            end(Verdict::NonStrictSaddle, 3.0),
+            end(Verdict::LocalMax, 4.0),
+            end(Verdict::Degenerate, 0.5),
+            end(Verdict::NotStationary, f64::NAN),
+        ];
+        let row = tally(&ENTRIES[0], "k", None, &ends);
+        assert_eq!(row.optimum, Some(1.0));
+        assert!(!row.optimum_known);
+        assert_eq!(
+            (row.global_min, row.spurious_local_min, row.saddle),
+            (2, 1, 3)
+        );
+        assert_eq!(
+            (row.non_strict_saddle, row.degenerate, row.not_converged),
+            (1, 1, 1)
+        );
+        assert_eq!(row.lowest_spurious_value, Some(2.0));
+        assert!(!row.holds);
+        assert_eq!(row.fractions.saddle, 3.0 / 8.0);
+    }
+
+    #[test]
+    fn known_optimum_is_used_as_given() {
+        let ends = [
+            end(Verdict::GlobalMin, 0.0),
+            end(Verdict::SpuriousLocalMin, 0.3),
+            end(Verdict::SpuriousLocalMin, 0.1),
+        ];
+        let row = tally(&ENTRIES[0], "k", Some(0.0), &ends);
+        assert!(row.optimum_known);
+        assert_eq!(row.spurious_values, vec![0.1, 0.3]);
+        assert_eq!(row.lowest_spurious_value, Some(0.1));
+        let clean = tally(&ENTRIES[0], "k", Some(0.0), &ends[..1]);
+        assert!(clean.holds && clean.lowest_spurious_value.is_none());
+    }
+
+    #[test]
+    fn salts_differ_between_entries() {
+        let salts: std::collections::BTreeSet<u64> = ENTRIES.iter().map(|e| salt(e.name)).collect();
+        assert_eq!(salts.len(), ENTRIES.len());
     }
 }
