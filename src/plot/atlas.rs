@@ -49,7 +49,7 @@ const LEGEND_WIDTH: u32 = 230;
 impl AtlasChart<'_> {
     /// A picture size that gives each bar about 34 pixels.
     pub fn size(&self) -> (u32, u32) {
-        (1100, 170 + 34 * self.atlas.rows.len().max(1) as u32)
+        (1300, 170 + 34 * self.atlas.rows.len().max(1) as u32)
     }
 }
 
@@ -75,7 +75,8 @@ impl Figure for AtlasChart<'_> {
             .configure_mesh()
             .disable_y_mesh()
             .disable_y_axis()
-            .light_line_style(style::GRID)
+            .bold_line_style(style::GRID)
+            .max_light_lines(0)
             .x_labels(11)
             .x_label_formatter(&|v| format!("{:.0}%", 100.0 * v))
             .x_label_style(style::tick_font())
