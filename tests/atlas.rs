@@ -6,6 +6,7 @@ mod common;
 use common::{assert_bad_input, cli_json, landscape};
 use landscape::experiments::atlas::{atlas, Atlas, AtlasOptions, AtlasRow};
 use landscape::experiments::kawaguchi::{kawaguchi, KawaguchiOptions};
+use landscape::problems::linear_net::LinearNet;
 use landscape::problems::{build, ProblemSpec};
 use landscape::verdict::Verdict;
 
@@ -180,6 +181,25 @@ fn kawaguchi_linear_nets() {
         }
     }
     assert!(two.all_saddles_strict && two.strict_saddles > 0);
+    // H = 2 at W = 0: the Hessian is the form V ↦ −2⟨V₂V₁X, Y⟩ = −2 tr(V₂ᵀ(YXᵀ)V₁ᵀ),
+    // whose eigenvalues are ±σᵢ(YXᵀ): λmin = −σ_max(YXᵀ), from the instance's data.
+    let spec = ProblemSpec::from_toml(
+        include_str!("../problems/atlas/linear_net_2.toml"),
+        "linear_net_2",
+        None,
+    )
+    .unwrap();
+    let net = LinearNet::from_spec(&spec).unwrap();
+    let sigma_max = (net.targets() * net.inputs().transpose())
+        .singular_values()
+        .max();
+    let zeros2 = two.known_points.iter().find(|p| p.name == "zeros").unwrap();
+    let lambda_min = zeros2.lambda_min.unwrap();
+    assert!(
+        (lambda_min + sigma_max).abs() <= 1e-9 * sigma_max,
+        "λmin {lambda_min} vs −σ_max(YXᵀ) {}",
+        -sigma_max
+    );
     assert!(!three.all_saddles_strict && three.non_strict_saddles > 0);
     let zeros = three
         .known_points
