@@ -21,8 +21,8 @@
 //!   (‖uᵢ‖ ≈ 10 against ≈ 1 at the truth) while f creeps down towards ≈ 0.06 — the
 //!   diverging, cancelling terms of a degenerate CP fit (Kolda & Bader 2009, §3.4) — and
 //!   the gradient tolerance is not met within 2000 iterations.
-//! - `relu_net` (k = n = 8): ≈25% of the runs end at a spurious minimum with
-//!   f ≈ 2.15·10⁻², the order of the values Safran & Shamir report.
+//! - `relu_net` (k = n = 8): ≈25% of the runs (≈19% of 100) end at a spurious minimum
+//!   with f ≈ 2.15·10⁻² (f* = 0; second-order sufficient conditions hold there).
 //! - A rank-one tensor fit with unequal weights is not in the atlas:
 //!   `tensor_factorization` has no component weights.
 
