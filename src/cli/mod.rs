@@ -9,11 +9,13 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::problems::{self, ProblemSpec};
 
+mod atlas;
 mod census;
 mod classify;
 mod escape;
 mod eval;
 pub mod experiment;
+mod kawaguchi;
 mod perturbation;
 pub mod plot;
 mod points;
@@ -21,8 +23,9 @@ mod problems_cmd;
 mod run;
 mod spectrum;
 
-/// Landscapes of non-convex objectives: exact derivatives, known stationary points, and
-/// (in later versions) classification, optimizers, saddle escape and plots.
+/// Landscapes of non-convex objectives: exact derivatives, known stationary points,
+/// their classification, optimizers, saddle escape, the atlas of spurious minima, and
+/// pictures.
 #[derive(Debug, Parser)]
 #[command(name = "landscape", version, about, long_about = None)]
 pub struct Cli {
@@ -58,7 +61,14 @@ pub enum Command {
     /// From a saddle, N seeded runs of gd, noisy_gd or pgd (perturbed GD, Jin et al.
     /// 2017): how many iterations each takes until f ≤ f(X) − Δ, and where it ends.
     Escape(Box<escape::EscapeArgs>),
-    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus).
+    /// The landscape atlas: per problem family (at sizes where a no-spurious-minima
+    /// theorem holds and where it fails), N seeded descents from random starts, each end
+    /// point polished and classified: fractions at global minima, spurious minima,
+    /// saddles, not converged.
+    Atlas(atlas::AtlasArgs),
+    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus;
+    /// kawaguchi: the saddles of deep linear nets; safran-shamir: spurious minima of ReLU
+    /// nets).
     Experiment(experiment::ExperimentArgs),
     /// Draw a picture (PNG or SVG): slices of f, lines, spectra, bounds, traces, escape
     /// statistics.
@@ -98,6 +108,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Escape(args) => escape::run(*args, out),
         Command::Experiment(args) => experiment::run(args, out),
         Command::Plot(args) => plot::run(args, out),
+        Command::Atlas(args) => atlas::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

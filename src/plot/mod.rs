@@ -5,7 +5,8 @@
 //!   colour bar;
 //! - [`output`]: the [`Figure`] trait and [`save`] (render in memory, write atomically;
 //!   the format comes from the extension);
-//! - [`chart`]: [`LineChart`], the curve chart most plots are made of.
+//! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
+//! - [`atlas`]: the atlas's stacked bars ([`atlas::AtlasChart`]).
 //!
 //! ```
 //! use landscape::plot::{render, ImageFormat, LineChart, Series, Stroke};
@@ -21,6 +22,7 @@
 //! assert!(String::from_utf8(svg).unwrap().contains("<svg"));
 //! ```
 
+pub mod atlas;
 pub mod chart;
 pub mod inputs;
 pub mod output;
