@@ -6,7 +6,8 @@
 //! - [`output`]: the [`Figure`] trait and [`save`] (render in memory, write atomically;
 //!   the format comes from the extension);
 //! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
-//! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD.
+//! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD;
+//! - [`atlas`]: the atlas's stacked bars ([`atlas::AtlasChart`]).
 //!
 //! ```
 //! use landscape::plot::{render, ImageFormat, LineChart, Series, Stroke};
@@ -22,6 +23,7 @@
 //! assert!(String::from_utf8(svg).unwrap().contains("<svg"));
 //! ```
 
+pub mod atlas;
 pub mod bounds;
 pub mod chart;
 pub mod inputs;
