@@ -400,3 +400,30 @@ fn bad_input_is_refused_with_exit_2_and_no_file() {
     assert!(!gif.exists() && !missing.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_stationary_start_stops_at_once_and_a_runaway_step_is_diverged() {
+    // x² − y² at its saddle: ∇f = 0 exactly, the bound is 0 and the ratio undefined.
+    let (_, f) = landscape::problems::load("saddle", &[]).unwrap();
+    let report = bounds(f.as_ref(), &[0.0, 0.0], &BoundsOptions::default()).unwrap();
+    assert_eq!(report.termination.as_str(), "stationary");
+    assert_eq!(report.steps, 0);
+    assert_eq!(report.min_ratio, None);
+    assert!(report.violations.is_empty());
+    // β = 0.01 on ‖A‖₂ = 4: the iterate grows by |1 − 4/0.01| = 399 per step and
+    // overflows long before 2000 steps; every recorded step violates.
+    let mut args = vec![
+        "--problem",
+        "quadratic",
+        "--iters",
+        "2000",
+        "--beta",
+        "0.01",
+    ];
+    args.extend_from_slice(&PD);
+    let report = bounds_json(&args);
+    assert_eq!(report["termination"], "diverged");
+    let steps = report["steps"].as_u64().unwrap();
+    assert!(steps > 10 && steps < 2000, "{steps}");
+    assert_eq!(report["violations"].as_array().unwrap().len() as u64, steps);
+}

@@ -229,8 +229,8 @@ fn search_from(
     [by_descent, by_root]
 }
 
-/// The largest |entry| over the known points, or 1.
-fn known_scale(f: &dyn Objective) -> f64 {
+/// The default scale of random starts: the largest |entry| over the known points, or 1.
+pub fn known_scale(f: &dyn Objective) -> f64 {
     let largest = f
         .known_points()
         .iter()

@@ -25,6 +25,10 @@ enum Experiment {
     /// underflow (--plain-gd: plain f64 GD, whose underflowed runs are reported as
     /// censored). Censored runs count as +∞ in the median, never as hitting times.
     Du2017(Du2017Args),
+    /// Kawaguchi 2016 on deep linear nets: for H = 2 and H = 3 weight matrices, the
+    /// census and the known points classified; every minimum global, every saddle strict
+    /// for H = 2, a non-strict saddle (W = 0) for H = 3.
+    Kawaguchi(super::kawaguchi::KawaguchiArgs),
 }
 
 /// Arguments of `landscape experiment du2017`.
@@ -98,6 +102,7 @@ struct Du2017Args {
 pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
     match args.experiment {
         Experiment::Du2017(args) => run_du2017(args, out),
+        Experiment::Kawaguchi(args) => super::kawaguchi::run(args, out),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::problems::{self, ProblemSpec};
 
+mod atlas;
 mod bounds;
 mod census;
 mod classify;
@@ -16,6 +17,7 @@ mod demo;
 mod escape;
 mod eval;
 pub mod experiment;
+mod kawaguchi;
 mod perturbation;
 pub mod plot;
 mod points;
@@ -23,8 +25,9 @@ mod problems_cmd;
 mod run;
 mod spectrum;
 
-/// Landscapes of non-convex objectives: exact derivatives, known stationary points, and
-/// (in later versions) classification, optimizers, saddle escape and plots.
+/// Landscapes of non-convex objectives: exact derivatives, known stationary points,
+/// their classification, optimizers, saddle escape, the atlas of spurious minima, and
+/// pictures.
 #[derive(Debug, Parser)]
 #[command(name = "landscape", version, about, long_about = None)]
 pub struct Cli {
@@ -60,7 +63,14 @@ pub enum Command {
     /// From a saddle, N seeded runs of gd, noisy_gd or pgd (perturbed GD, Jin et al.
     /// 2017): how many iterations each takes until f ≤ f(X) − Δ, and where it ends.
     Escape(Box<escape::EscapeArgs>),
-    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus).
+    /// The landscape atlas: per problem family (at sizes where a no-spurious-minima
+    /// theorem holds and where it fails), N seeded descents from random starts, each end
+    /// point polished and classified: fractions at global minima, spurious minima,
+    /// saddles, not converged.
+    Atlas(atlas::AtlasArgs),
+    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus;
+    /// kawaguchi: the saddles of deep linear nets; safran-shamir: spurious minima of ReLU
+    /// nets).
     Experiment(experiment::ExperimentArgs),
     /// GD with η = 1/β against the descent lemma (decrease ≥ ‖∇f‖²/(2β) per step) and the
     /// convergence bound min‖∇f‖ ≤ √(2β(f(x₀) − f*)/(t + 1)); β exact on quadratics,
@@ -108,6 +118,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Bounds(args) => bounds::run(*args, out),
         Command::Plot(args) => plot::run(args, out),
         Command::Demo(args) => demo::run(args, out),
+        Command::Atlas(args) => atlas::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
 }

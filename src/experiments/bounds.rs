@@ -39,6 +39,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::convergence::convergence;
+pub use super::convergence::ConvergenceBound;
 use super::smoothness::{hessian_norm_at, quadratic_extremes};
 use crate::error::{ensure_finite, Error, Result};
 use crate::manifold::dot;
@@ -179,23 +181,6 @@ pub struct DescentStep {
     pub rounding: f64,
 }
 
-/// The convergence bound against the observed gradient norms, for t = 0 … steps − 1.
-#[derive(Clone, Debug, Serialize)]
-pub struct ConvergenceBound {
-    /// min_{s≤t} ‖∇f(xₛ)‖.
-    pub min_grad_norm: Vec<f64>,
-    /// √(2β(f(x₀) − f*)/(t + 1)).
-    pub bound: Vec<f64>,
-    /// The t where min_grad_norm > bound·(1 + tolerance).
-    pub exceeded: Vec<usize>,
-    /// ε.
-    pub epsilon: f64,
-    /// T(ε) = ⌈2β(f(x₀) − f*)/ε²⌉ (a float: it may exceed any integer type).
-    pub t_epsilon: f64,
-    /// The first t ≤ steps with ‖∇f(xₜ)‖ ≤ ε, if any.
-    pub first_below_epsilon: Option<usize>,
-}
-
 /// What [`bounds`] found.
 #[derive(Clone, Debug, Serialize)]
 pub struct BoundsReport {
@@ -247,30 +232,21 @@ pub struct BoundsReport {
 /// curvature at x₀ (give β).
 pub fn bounds(f: &dyn Objective, x0: &[f64], opts: &BoundsOptions) -> Result<BoundsReport> {
     validate(f, x0, opts)?;
-    let (beta, source, estimate, path) = match (opts.beta, quadratic_extremes(f)?) {
-        (Some(beta), _) => (
-            beta,
-            BetaSource::Given,
-            None,
-            descend(f, x0, beta, opts, &[]),
-        ),
-        (None, Some((low, high))) => {
-            let beta = low.abs().max(high.abs());
-            if beta == 0.0 {
-                return Err(Error::invalid(
-                    "beta",
-                    "a given β: A = 0 has no curvature",
-                    "‖A‖₂ = 0",
-                ));
-            }
-            (
-                beta,
-                BetaSource::Quadratic,
-                None,
-                descend(f, x0, beta, opts, &[]),
-            )
+    let exact = match opts.beta {
+        Some(beta) => Some((beta, BetaSource::Given)),
+        None => quadratic_extremes(f)?
+            .map(|(low, high)| (low.abs().max(high.abs()), BetaSource::Quadratic)),
+    };
+    let (beta, source, estimate, path) = match exact {
+        Some((0.0, _)) => {
+            return Err(Error::invalid(
+                "beta",
+                "a given β: A = 0 has no curvature",
+                "‖A‖₂ = 0",
+            ))
         }
-        (None, None) => {
+        Some((beta, source)) => (beta, source, None, descend(f, x0, beta, opts, &[])),
+        None => {
             let (beta, estimate, path) = estimate_beta(f, x0, opts)?;
             (beta, BetaSource::Estimated, Some(estimate), path)
         }
@@ -498,7 +474,26 @@ fn report(
             false,
         ),
     };
-    let convergence = convergence(&path, beta, f_star, opts);
+    let (f0, g0) = path
+        .per_step
+        .first()
+        .map_or((path.final_value, path.final_grad_norm), |s| {
+            (s.value, s.grad_norm)
+        });
+    let grad_norms: Vec<f64> = path.per_step.iter().map(|s| s.grad_norm).collect();
+    let epsilon = opts.epsilon.unwrap_or(if g0 > 0.0 {
+        g0 / 10.0
+    } else {
+        DEFAULT_EPSILON_AT_STATIONARY
+    });
+    let convergence = convergence(
+        &grad_norms,
+        path.final_grad_norm,
+        beta,
+        f0 - f_star,
+        epsilon,
+        opts.tolerance,
+    );
     BoundsReport {
         problem: f.kind().to_string(),
         dim: f.dim(),
@@ -519,56 +514,6 @@ fn report(
         f_star,
         f_star_known,
         convergence,
-    }
-}
-
-fn convergence(path: &Path, beta: f64, f_star: f64, opts: &BoundsOptions) -> ConvergenceBound {
-    let (f0, g0) = path
-        .per_step
-        .first()
-        .map_or((path.final_value, path.final_grad_norm), |s| {
-            (s.value, s.grad_norm)
-        });
-    let gap = (f0 - f_star).max(0.0);
-    let mut min_grad_norm = Vec::with_capacity(path.per_step.len());
-    let mut running = f64::INFINITY;
-    for s in &path.per_step {
-        running = running.min(s.grad_norm);
-        min_grad_norm.push(running);
-    }
-    let bound: Vec<f64> = (0..path.per_step.len())
-        .map(|t| (2.0 * beta * gap / (t + 1) as f64).sqrt())
-        .collect();
-    let exceeded = min_grad_norm
-        .iter()
-        .zip(&bound)
-        .enumerate()
-        .filter(|(_, (m, b))| **m > **b * (1.0 + opts.tolerance))
-        .map(|(t, _)| t)
-        .collect();
-    let epsilon = opts.epsilon.unwrap_or(if g0 > 0.0 {
-        g0 / 10.0
-    } else {
-        DEFAULT_EPSILON_AT_STATIONARY
-    });
-    let t_epsilon = if gap == 0.0 {
-        0.0
-    } else {
-        (2.0 * beta * gap / (epsilon * epsilon)).ceil()
-    };
-    let first_below_epsilon = path
-        .per_step
-        .iter()
-        .map(|s| s.grad_norm)
-        .chain(std::iter::once(path.final_grad_norm))
-        .position(|g| g <= epsilon);
-    ConvergenceBound {
-        min_grad_norm,
-        bound,
-        exceeded,
-        epsilon,
-        t_epsilon,
-        first_below_epsilon,
     }
 }
 

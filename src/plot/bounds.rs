@@ -158,7 +158,13 @@ pub fn descent_figure(report: &BoundsReport) -> DescentFigure {
         (n, Some(m)) => format!("{n} violations, min ratio {}", short(m)),
         (n, None) => format!("{n} violations"),
     };
-    let note = format!("{}; {} steps, {verdict}", beta_words(report), report.steps);
+    let mut note = format!("{}; {} steps, {verdict}", beta_words(report), report.steps);
+    if report.unresolved_steps > 0 {
+        note.push_str(&format!(
+            "; ratio not drawn at {} steps below rounding",
+            report.unresolved_steps
+        ));
+    }
     DescentFigure {
         title: format!("Descent lemma on {}", report.problem),
         note,

@@ -8,7 +8,8 @@
 //! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
 //! - [`directions`], [`grid`], [`contour`], [`slice`]: f on a plane (heatmap, contours,
 //!   surface) with trajectories and stationary points; [`line`]: f along a line.
-//! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD.
+//! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD;
+//! - [`atlas`]: the atlas's stacked bars ([`atlas::AtlasChart`]);
 //! - [`spectrum`]: the Hessian's eigenvalues (histogram) or spectral density;
 //!   [`escape`]: escape-time distributions and Du et al.'s chart, from reports read by
 //!   [`reports`] or passed directly.
@@ -27,6 +28,7 @@
 //! assert!(String::from_utf8(svg).unwrap().contains("<svg"));
 //! ```
 
+pub mod atlas;
 pub mod bounds;
 pub mod chart;
 pub mod contour;

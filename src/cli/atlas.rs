@@ -1,0 +1,152 @@
+//! `landscape atlas`: per problem family, where descent from random starts ends.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::atomic_file::write_atomic;
+use crate::error::{Error, Result};
+use crate::experiments::atlas::{atlas, Atlas, AtlasOptions, Expectation};
+use crate::plot::atlas::AtlasChart;
+use crate::plot::{render, ImageFormat};
+
+/// Arguments of `landscape atlas`.
+#[derive(Debug, Args)]
+pub struct AtlasArgs {
+    /// Runs per entry (run i of an entry uses stream i of the seed salted by the entry).
+    #[arg(long, default_value_t = 20)]
+    runs: usize,
+    /// Seed of the starts.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Only these entries (comma-separated names of problems/atlas/*.toml); all by
+    /// default.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    only: Vec<String>,
+    /// Print JSON (`rows`: each `family`, `spec`, `runs`, `global_min`,
+    /// `spurious_local_min`, `saddle`, `not_converged`, `lowest_spurious_value`, and
+    /// extras: `degenerate`, `non_strict_saddle`, `claim`, `expected`, `holds`,
+    /// `fractions`, …).
+    #[arg(long)]
+    json: bool,
+    /// Also write atlas.json and the chart (atlas.png, atlas.svg) into this existing
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// Runs the atlas and prints it.
+pub fn run(args: AtlasArgs, out: &mut dyn Write) -> Result<()> {
+    if let Some(dir) = &args.out {
+        check_out_dir(dir)?;
+    }
+    let opts = AtlasOptions {
+        runs: args.runs,
+        seed: args.seed,
+        only: args.only,
+        progress: true,
+        ..AtlasOptions::default()
+    };
+    let result = atlas(&opts)?;
+    if let Some(dir) = &args.out {
+        write_outputs(&result, dir)?;
+    }
+    if args.json {
+        return super::print_json(out, &result);
+    }
+    print_table(&result, out)
+}
+
+/// `--out` must name an existing directory (checked before any run).
+fn check_out_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "out",
+            "an existing directory",
+            format!("`{}`", dir.display()),
+        ))
+    }
+}
+
+/// Writes atlas.json, atlas.png and atlas.svg into `dir`, each atomically.
+fn write_outputs(result: &Atlas, dir: &Path) -> Result<()> {
+    let text = serde_json::to_string_pretty(result).expect("report structs serialise");
+    let chart = AtlasChart { atlas: result };
+    // Render both pictures before writing anything, so a drawing error leaves no file.
+    let png = render(&chart, ImageFormat::Png, chart.size())?;
+    let svg = render(&chart, ImageFormat::Svg, chart.size())?;
+    for (name, bytes) in [
+        ("atlas.json", text.as_bytes()),
+        ("atlas.png", &png),
+        ("atlas.svg", &svg),
+    ] {
+        write_atomic(&dir.join(name), |out| out.write_all(bytes))?;
+    }
+    Ok(())
+}
+
+/// The table: per entry, counts and fractions of each ending and the verdict on the
+/// claim.
+pub fn print_table(result: &Atlas, out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "atlas: {} runs per entry, seed {}; claim tested: no spurious local minimum",
+        result.runs, result.seed
+    )?;
+    writeln!(
+        out,
+        "{:<32} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} measured",
+        "spec",
+        "family",
+        "global",
+        "spurious",
+        "saddle",
+        "not conv.",
+        "deg.",
+        "lowest spurious",
+        "expected",
+    )?;
+    for row in &result.rows {
+        let cell =
+            |count: usize| format!("{count} ({:.0}%)", 100.0 * count as f64 / row.runs as f64);
+        let lowest = row
+            .lowest_spurious_value
+            .map_or("–".to_string(), |v| format!("{v:.6e}"));
+        let expected = match row.expected {
+            Expectation::Holds => "holds",
+            Expectation::Fails => "fails",
+            Expectation::Open => "open",
+        };
+        writeln!(
+            out,
+            "{:<32} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} {}",
+            row.spec,
+            row.family,
+            cell(row.global_min),
+            cell(row.spurious_local_min),
+            cell(row.saddle),
+            cell(row.not_converged),
+            row.degenerate,
+            lowest,
+            expected,
+            if row.holds { "holds" } else { "fails" },
+        )?;
+    }
+    let empirical: Vec<&str> = result
+        .rows
+        .iter()
+        .filter(|r| !r.optimum_known)
+        .map(|r| r.spec.as_str())
+        .collect();
+    if !empirical.is_empty() {
+        writeln!(
+            out,
+            "f* unknown for {}: global = the best value any run found",
+            empirical.join(", ")
+        )?;
+    }
+    Ok(())
+}
