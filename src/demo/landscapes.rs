@@ -168,7 +168,7 @@ fn matrix_factorization_saddle(settings: &Settings, dir: &Path) -> Result<Pictur
         file: file.into(),
         title: "A saddle of matrix factorization on its eigenvector plane".into(),
         caption: format!(
-            "U = the eigenvector of M's 2nd eigenvalue, verdict {} (λmin = {}, λmax = {}): f falls \
+            "U from the 2nd eigenpair of M (known point eig:2), verdict {} (λmin = {}, λmax = {}): f falls \
              along v(λmin) on both sides and rises along v(λmax).",
             verdict.kind.name(),
             l(verdict.lambda_min),

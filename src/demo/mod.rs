@@ -153,7 +153,8 @@ pub fn readme(pictures: &[Picture], quick: bool) -> String {
         text.push_str(", here in `--quick` mode: smaller grids, fewer trials");
     }
     text.push_str(
-        "). Each picture also has a `landscape plot …` command; see the main README.\n\n",
+        "). The main README's Pictures section shows the `landscape plot …` commands that \
+         draw such pictures from your own runs.\n\n",
     );
     for p in pictures {
         text.push_str(&format!(
