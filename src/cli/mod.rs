@@ -57,7 +57,8 @@ pub enum Command {
     /// From a saddle, N seeded runs of gd, noisy_gd or pgd (perturbed GD, Jin et al.
     /// 2017): how many iterations each takes until f ≤ f(X) − Δ, and where it ends.
     Escape(Box<escape::EscapeArgs>),
-    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus).
+    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus;
+    /// safran-shamir: spurious minima of two-layer ReLU networks).
     Experiment(experiment::ExperimentArgs),
 }
 

@@ -10,3 +10,4 @@
 
 pub mod du2017;
 pub mod escape;
+pub mod safran_shamir;
