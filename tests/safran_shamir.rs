@@ -1,5 +1,5 @@
-//! The Safran–Shamir experiment: the fast identity-teacher gradient against `relu_net`'s
-//! objective; the full protocol at k = n = 6, each spurious end point's certificate
+//! The Safran–Shamir experiment: the fast identity-teacher gradient and Hessian against
+//! `relu_net`'s objective; the full protocol at k = n = 6, each spurious end point's certificate
 //! checked against an independent finite-difference Hessian and by probing F around it,
 //! each global end point a permutation of the teacher; runs at the iteration cap never
 //! counted as minima; blow-ups restart with half the step; identical on 1 and 2 threads;
@@ -13,11 +13,12 @@ use landscape::experiments::safran_shamir::dedup::{
     count_distinct, same_up_to_rows, same_up_to_rows_and_columns,
 };
 use landscape::experiments::safran_shamir::gradient::IdentityTeacher;
+use landscape::experiments::safran_shamir::hessian::{hessian, symmetric_eigenvalues};
 use landscape::experiments::safran_shamir::run::{gradient_descent, GdSettings, RunOutcome};
 use landscape::experiments::safran_shamir::{
     run_one, safran_shamir, start, RunResult, SafranShamirOptions, SafranShamirReport,
 };
-use landscape::finite_difference::hvp_fd;
+use landscape::finite_difference::{hessian_from_hvp, hvp_fd};
 use landscape::problems::relu_net::ReluNet;
 use landscape::random::{gaussian_vector, rng};
 use landscape::Objective;
@@ -25,6 +26,33 @@ use nalgebra::{DMatrix, SymmetricEigen};
 
 fn relu_net(n: usize, k: usize) -> ReluNet {
     ReluNet::new(n, &DMatrix::identity(k, k))
+}
+
+/// The assembled Hessian equals the one from `relu_net`'s HVPs, and its eigenvalues
+/// equal nalgebra's.
+fn assert_hessian_as_objective(n: usize, k: usize, w: &[f64]) {
+    let fast = hessian(w, k);
+    let reference = hessian_from_hvp(&relu_net(n, k), w);
+    let dim = n * k;
+    for a in 0..dim {
+        for b in 0..dim {
+            let (x, y) = (fast[(a, b)], reference[(a, b)]);
+            assert!(
+                (x - y).abs() <= 1e-12,
+                "n = {n}, k = {k}: H[{a},{b}] {x} vs {y}"
+            );
+        }
+    }
+    let ours = symmetric_eigenvalues(&fast).unwrap();
+    let mut theirs: Vec<f64> = SymmetricEigen::new((&reference + reference.transpose()) / 2.0)
+        .eigenvalues
+        .iter()
+        .copied()
+        .collect();
+    theirs.sort_by(f64::total_cmp);
+    for (x, y) in ours.iter().zip(&theirs) {
+        assert!((x - y).abs() <= 1e-10, "eigenvalues {x} vs {y}");
+    }
 }
 
 /// F and ∇F of the fast path and of `relu_net` agree at `w`.
@@ -45,10 +73,11 @@ fn assert_same_as_objective(n: usize, k: usize, w: &[f64]) {
 }
 
 #[test]
-fn fast_gradient_matches_relu_net() {
+fn fast_gradient_and_hessian_match_relu_net() {
     for (n, k, seed) in [(1, 1, 1), (3, 2, 2), (6, 6, 3), (8, 6, 4), (4, 7, 5)] {
         let w = gaussian_vector(&mut rng(seed), n * k);
         assert_same_as_objective(n, k, &w);
+        assert_hessian_as_objective(n, k, &w);
         // Nearly aligned pairs (the accurate sin θ branch): row 0 ≈ 1.3e₀, row 1 ≈ −2·row 0,
         // row 2 ≈ row 0/2.
         let mut w = w.clone();
@@ -65,9 +94,11 @@ fn fast_gradient_matches_relu_net() {
             }
         }
         assert_same_as_objective(n, k, &w);
+        assert_hessian_as_objective(n, k, &w);
         // A zero row contributes nothing to the pair terms in either implementation.
         w[(n - 1) * k..].iter_mut().for_each(|v| *v = 0.0);
         assert_same_as_objective(n, k, &w);
+        assert_hessian_as_objective(n, k, &w);
     }
     // At the truth (a permutation of I, and I/2 twice for n = 2k), F = 0 and ∇F = 0.
     for (n, k) in [(5, 5), (6, 3)] {
@@ -76,6 +107,7 @@ fn fast_gradient_matches_relu_net() {
         let mut g = vec![0.0; n * k];
         assert!(fast.value_and_gradient(truth, &mut g).abs() < 1e-14);
         assert!(g.iter().all(|g| g.abs() < 1e-15), "{g:?}");
+        assert_hessian_as_objective(n, k, truth);
     }
 }
 

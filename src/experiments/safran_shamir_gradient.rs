@@ -17,9 +17,10 @@
 //! - no products with the teacher: eⱼᵀwᵢ = wᵢⱼ;
 //! - the gradient is then one small product (αI + β)W minus the teacher matrix.
 //!
-//! sin θ is taken as √((1−c)(1+c)) when |c| < 0.9 (relative error ≈ ε/s² ≤ 6ε), and as
-//! ‖v̄ − c w̄‖ otherwise (for the teacher, √(Σ_{l≠j} wᵢₗ²)/rᵢ): near θ = 0 or π the
-//! cheap form would lose half the digits of θ, and the stopping rule
+//! When |c| < 0.9, sin θ = √((1−c)(1+c)) and θ = acos c (both well conditioned there:
+//! relative errors ≈ ε/s² ≤ 6ε; acos costs about half of atan2). Otherwise
+//! s = ‖v̄ − c w̄‖ (for the teacher, √(Σ_{l≠j} wᵢₗ²)/rᵢ) and θ = atan2(s, c): near θ = 0
+//! or π the cheap forms would lose half the digits of θ, and the stopping rule
 //! maxᵢ‖∇_{wᵢ}F‖ ≤ 10⁻⁹/(2π) needs them. A zero row contributes nothing to any pair
 //! term (the convention of `relu_net`).
 
@@ -112,19 +113,20 @@ impl IdentityTeacher {
                 }
                 let wii = &w[ii * d..(ii + 1) * d];
                 let c = (dot(wi, wii) / (ri * rii)).clamp(-1.0, 1.0);
-                let s = if c.abs() < ALIGNED {
-                    ((1.0 - c) * (1.0 + c)).sqrt()
+                let (s, theta) = if c.abs() < ALIGNED {
+                    (((1.0 - c) * (1.0 + c)).sqrt(), c.acos())
                 } else {
-                    wi.iter()
+                    let s = wi
+                        .iter()
                         .zip(wii)
                         .map(|(a, b)| {
                             let e = b / rii - c * a / ri;
                             e * e
                         })
                         .sum::<f64>()
-                        .sqrt()
+                        .sqrt();
+                    (s, s.atan2(c))
                 };
-                let theta = s.atan2(c);
                 value += ri * rii * (s + (PI - theta) * c) / TWO_PI;
                 let beta = (PI - theta) / TWO_PI;
                 self.coef[i * n + ii] = beta;
@@ -145,13 +147,13 @@ impl IdentityTeacher {
             let mut s_sum = 0.0;
             for (j, (g, &wij)) in gi.iter_mut().zip(wi).enumerate() {
                 let c = (wij / ri).clamp(-1.0, 1.0);
-                let s = if c.abs() < ALIGNED {
-                    ((1.0 - c) * (1.0 + c)).sqrt()
+                let (s, theta) = if c.abs() < ALIGNED {
+                    (((1.0 - c) * (1.0 + c)).sqrt(), c.acos())
                 } else {
                     let others: f64 = wi[..j].iter().chain(&wi[j + 1..]).map(|v| v * v).sum();
-                    others.sqrt() / ri
+                    let s = others.sqrt() / ri;
+                    (s, s.atan2(c))
                 };
-                let theta = s.atan2(c);
                 value -= ri * (s + (PI - theta) * c) / TWO_PI;
                 s_sum += s;
                 *g = -(PI - theta) / TWO_PI;
