@@ -50,8 +50,8 @@ pub fn hessian(w: &[f64], k: usize) -> Mat<f64> {
         if rw == 0.0 {
             continue;
         }
-        for ii in 0..n {
-            let (vb, rv) = (&units[ii].0, units[ii].1);
+        for (ii, (vb, rv)) in units.iter().enumerate() {
+            let rv = *rv;
             if ii == i || rv == 0.0 {
                 continue;
             }
