@@ -6,7 +6,10 @@
 //! - [`escape`]: from a saddle, how many iterations gd, noisy_gd or pgd take to leave it
 //!   (`landscape escape`);
 //! - [`du2017`]: GD against perturbed GD on Du et al.'s octopus, iterations against d
-//!   (`landscape experiment du2017`).
+//!   (`landscape experiment du2017`);
+//! - [`safran_shamir`]: how often GD on a two-layer ReLU network with a same-width
+//!   teacher ends in a certified spurious local minimum, against k
+//!   (`landscape experiment safran-shamir`).
 
 pub mod du2017;
 pub mod escape;
