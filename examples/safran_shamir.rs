@@ -4,8 +4,8 @@
 //! Hessian > 0).
 //!
 //! `cargo run --release --example safran_shamir` prints the table for n = k = 6..=12
-//! with 60 runs each, in ≈ 5 s on 2 threads. The paper's full table (k = 6..=20, 1000
-//! runs each) is `landscape experiment safran-shamir` (≈ 10 min on 2 cores).
+//! with 60 runs each, in ≈ 4 s on 2 idle threads. The paper's full table (k = 6..=20, 1000
+//! runs each) is `landscape experiment safran-shamir` (720 CPU seconds: ≈ 6 min on 2 cores).
 
 use std::time::Instant;
 

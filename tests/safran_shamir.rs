@@ -341,6 +341,22 @@ fn cli_json_has_the_contract_fields() {
 }
 
 #[test]
+fn cli_prints_the_table() {
+    let out = common::landscape(&["experiment", "safran-shamir", "--k", "4,5", "--runs", "2"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Safran & Shamir 2018"), "{text}");
+    assert!(lines[1].contains("spurious") && lines[1].contains("distinct"));
+    // One row per k: k, n, then spurious/runs.
+    for (line, k) in lines[2..4].iter().zip([4, 5]) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(fields[..3], [k.to_string().as_str(), &k.to_string(), "|"]);
+        assert!(fields[3].ends_with("/2"), "{line}");
+    }
+}
+
+#[test]
 fn bad_input_exits_2() {
     let base = ["experiment", "safran-shamir"];
     let with = |extra: &[&'static str]| [&base[..], extra].concat();
