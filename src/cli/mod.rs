@@ -10,6 +10,7 @@ use crate::objective::Objective;
 use crate::problems::{self, ProblemSpec};
 
 mod atlas;
+mod bounds;
 mod census;
 mod classify;
 mod escape;
@@ -70,6 +71,10 @@ pub enum Command {
     /// kawaguchi: the saddles of deep linear nets; safran-shamir: spurious minima of ReLU
     /// nets).
     Experiment(experiment::ExperimentArgs),
+    /// GD with η = 1/β against the descent lemma (decrease ≥ ‖∇f‖²/(2β) per step) and the
+    /// convergence bound min‖∇f‖ ≤ √(2β(f(x₀) − f*)/(t + 1)); β exact on quadratics,
+    /// given (--beta), or estimated along the path.
+    Bounds(Box<bounds::BoundsArgs>),
     /// Draw a picture (PNG or SVG): slices of f, lines, spectra, bounds, traces, escape
     /// statistics.
     Plot(plot::PlotArgs),
@@ -107,6 +112,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Census(args) => census::run(args, out),
         Command::Escape(args) => escape::run(*args, out),
         Command::Experiment(args) => experiment::run(args, out),
+        Command::Bounds(args) => bounds::run(*args, out),
         Command::Plot(args) => plot::run(args, out),
         Command::Atlas(args) => atlas::run(args, out),
     };

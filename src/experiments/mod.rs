@@ -5,6 +5,10 @@
 //!
 //! - [`escape`]: from a saddle, how many iterations gd, noisy_gd or pgd take to leave it
 //!   (`landscape escape`);
+//! - [`bounds`]: the descent lemma and the convergence bound of GD with η = 1/β along a
+//!   run, and [`rate`]: GD's linear rate on a positive definite quadratic
+//!   (`landscape bounds`, `landscape plot descent|convergence|rate`); β from
+//!   [`smoothness`], the bound's arithmetic in [`convergence`];
 //! - [`du2017`]: GD against perturbed GD on Du et al.'s octopus, iterations against d
 //!   (`landscape experiment du2017`);
 //! - [`atlas`]: per problem family, how often descent from random starts ends at a
@@ -16,7 +20,11 @@
 //!   (`landscape experiment safran-shamir`).
 
 pub mod atlas;
+pub mod bounds;
+pub mod convergence;
 pub mod du2017;
 pub mod escape;
 pub mod kawaguchi;
+pub mod rate;
 pub mod safran_shamir;
+pub mod smoothness;

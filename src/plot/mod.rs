@@ -6,6 +6,7 @@
 //! - [`output`]: the [`Figure`] trait and [`save`] (render in memory, write atomically;
 //!   the format comes from the extension);
 //! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
+//! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD;
 //! - [`atlas`]: the atlas's stacked bars ([`atlas::AtlasChart`]).
 //!
 //! ```
@@ -23,6 +24,7 @@
 //! ```
 
 pub mod atlas;
+pub mod bounds;
 pub mod chart;
 pub mod inputs;
 pub mod output;

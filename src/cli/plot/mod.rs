@@ -9,6 +9,9 @@ use clap::{Args, Subcommand};
 use crate::error::Result;
 use crate::plot;
 
+mod convergence;
+mod descent;
+mod rate;
 mod trace;
 
 /// Arguments of `landscape plot`.
@@ -25,6 +28,14 @@ enum PlotKind {
     /// f and ‖∇f‖ against the iteration for several runs (`run --json` or `run --out`
     /// files) on one chart.
     Trace(trace::TraceArgs),
+    /// The decrease f(xₜ) − f(xₜ₊₁) per step of GD with η = 1/β against the descent-lemma
+    /// bound ‖∇f(xₜ)‖²/(2β), and their ratio with the violations marked.
+    Descent(descent::DescentArgs),
+    /// min_{s≤t}‖∇f(xₛ)‖ of GD with η = 1/β against √(2β(f(x₀) − f*)/(t + 1)), log-log,
+    /// with T(ε) = ⌈2β(f(x₀) − f*)/ε²⌉ marked.
+    Convergence(convergence::ConvergenceArgs),
+    /// On a positive definite quadratic, ‖xₜ − x*‖ of GD against (1 − ηλmin)ᵗ‖x₀ − x*‖.
+    Rate(rate::RateArgs),
 }
 
 /// Where the picture goes and how large it is, shared by every plot kind.
@@ -65,5 +76,8 @@ impl OutputArgs {
 pub fn run(args: PlotArgs, out: &mut dyn Write) -> Result<()> {
     match args.kind {
         PlotKind::Trace(args) => trace::run(args, out),
+        PlotKind::Descent(args) => descent::run(args, out),
+        PlotKind::Convergence(args) => convergence::run(args, out),
+        PlotKind::Rate(args) => rate::run(args, out),
     }
 }
