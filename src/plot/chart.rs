@@ -188,6 +188,8 @@ impl LineChart {
         X::CoordDescType: ValueFormatter<f64>,
         Y::CoordDescType: ValueFormatter<f64>,
     {
+        let ((x0, x1), (y0, y1)) = self.ranges();
+        let (x_span, y_span) = (x1 - x0, y1 - y0);
         let area = titled_area(root, &self.title, &self.note)?;
         let mut chart = ChartBuilder::on(&area)
             .margin(16)
@@ -202,8 +204,8 @@ impl LineChart {
             .y_desc(self.y_label.as_str())
             .axis_desc_style(style::label_font())
             .label_style(style::tick_font())
-            .x_label_formatter(&|v| format_tick(*v))
-            .y_label_formatter(&|v| format_tick(*v))
+            .x_label_formatter(&|v| format_tick(snap_to_zero(*v, x_span, self.x_scale)))
+            .y_label_formatter(&|v| format_tick(snap_to_zero(*v, y_span, self.y_scale)))
             .draw()?;
 
         let (y_low, y_high) = {
@@ -316,6 +318,16 @@ pub fn titled_area<DB: DrawingBackend>(
     Ok(rest)
 }
 
+/// On a linear axis, a tick within rounding of zero (|v| ≤ 1e-9 of the axis span) is
+/// zero: mesh arithmetic would otherwise label it `-1e-16`.
+fn snap_to_zero(v: f64, span: f64, scale: Scale) -> f64 {
+    if scale == Scale::Linear && v.abs() <= 1e-9 * span.abs() {
+        0.0
+    } else {
+        v
+    }
+}
+
 /// A tick label: plain for moderate magnitudes, scientific otherwise.
 pub fn format_tick(v: f64) -> String {
     let a = v.abs();
@@ -341,6 +353,8 @@ mod tests {
         assert_eq!(format_tick(100.0), "100");
         assert_eq!(format_tick(1e-6), "1e-6");
         assert_eq!(format_tick(-0.125), "-0.125");
+        assert_eq!(snap_to_zero(-1e-16, 2.0, Scale::Linear), 0.0);
+        assert_eq!(snap_to_zero(1e-16, 2.0, Scale::Log), 1e-16);
     }
 
     #[test]
