@@ -68,7 +68,7 @@ impl Series {
 
 /// A vertical reference line at `x` with a label drawn at its foot (e.g. the
 /// T = O(β/ε²) count).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct VerticalLine {
     /// Where.
     pub x: f64,
@@ -188,8 +188,13 @@ impl LineChart {
         X::CoordDescType: ValueFormatter<f64>,
         Y::CoordDescType: ValueFormatter<f64>,
     {
+        // Linear axes: ticks that are rounding noise (−6e-17 for 0) print as 0.
         let ((x0, x1), (y0, y1)) = self.ranges();
-        let (x_span, y_span) = (x1 - x0, y1 - y0);
+        let linear_span = |scale: Scale, span: f64| if scale == Scale::Linear { span } else { 0.0 };
+        let (x_span, y_span) = (
+            linear_span(self.x_scale, x1 - x0),
+            linear_span(self.y_scale, y1 - y0),
+        );
         let area = titled_area(root, &self.title, &self.note)?;
         let mut chart = ChartBuilder::on(&area)
             .margin(16)
@@ -204,8 +209,8 @@ impl LineChart {
             .y_desc(self.y_label.as_str())
             .axis_desc_style(style::label_font())
             .label_style(style::tick_font())
-            .x_label_formatter(&|v| format_tick(snap_to_zero(*v, x_span, self.x_scale)))
-            .y_label_formatter(&|v| format_tick(snap_to_zero(*v, y_span, self.y_scale)))
+            .x_label_formatter(&|v| format_tick_within(*v, x_span))
+            .y_label_formatter(&|v| format_tick_within(*v, y_span))
             .draw()?;
 
         let (y_low, y_high) = {
@@ -318,13 +323,13 @@ pub fn titled_area<DB: DrawingBackend>(
     Ok(rest)
 }
 
-/// On a linear axis, a tick within rounding of zero (|v| ≤ 1e-9 of the axis span) is
-/// zero: mesh arithmetic would otherwise label it `-1e-16`.
-fn snap_to_zero(v: f64, span: f64, scale: Scale) -> f64 {
-    if scale == Scale::Linear && v.abs() <= 1e-9 * span.abs() {
-        0.0
+/// [`format_tick`], but "0" for |v| ≤ 10⁻⁹·span (a tick at zero computed with rounding
+/// error on a linear axis of that span).
+pub fn format_tick_within(v: f64, span: f64) -> String {
+    if v.abs() <= 1e-9 * span {
+        "0".into()
     } else {
-        v
+        format_tick(v)
     }
 }
 
@@ -353,8 +358,8 @@ mod tests {
         assert_eq!(format_tick(100.0), "100");
         assert_eq!(format_tick(1e-6), "1e-6");
         assert_eq!(format_tick(-0.125), "-0.125");
-        assert_eq!(snap_to_zero(-1e-16, 2.0, Scale::Linear), 0.0);
-        assert_eq!(snap_to_zero(1e-16, 2.0, Scale::Log), 1e-16);
+        assert_eq!(format_tick_within(-1e-16, 2.0), "0");
+        assert_eq!(format_tick_within(1e-16, 0.0), "1e-16");
     }
 
     #[test]

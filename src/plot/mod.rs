@@ -8,6 +8,8 @@
 //! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
 //! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD;
 //! - [`atlas`]: the atlas's stacked bars ([`atlas::AtlasChart`]).
+//! - [`directions`], [`grid`], [`contour`], [`slice`]: f on a plane (heatmap, contours,
+//!   surface) with trajectories and stationary points; [`line`]: f along a line.
 //!
 //! ```
 //! use landscape::plot::{render, ImageFormat, LineChart, Series, Stroke};
@@ -26,9 +28,16 @@
 pub mod atlas;
 pub mod bounds;
 pub mod chart;
+pub mod contour;
+pub mod directions;
+pub mod grid;
 pub mod inputs;
+pub mod line;
 pub mod output;
+pub mod slice;
+mod slice_draw;
 pub mod style;
+mod surface;
 pub mod trace;
 
 pub use chart::{LineChart, Scale, Series, Stroke, VerticalLine};

@@ -175,6 +175,7 @@ pub fn draw_colorbar<DB: DrawingBackend>(
         .disable_x_axis()
         .y_labels(8)
         .y_label_style(tick_font())
+        .y_label_formatter(&|v| super::chart::format_tick_within(*v, high - low))
         .y_desc(label)
         .axis_desc_style(label_font())
         .draw()?;

@@ -13,6 +13,9 @@ mod convergence;
 mod descent;
 mod rate;
 mod trace;
+// slice and line (issue 6)
+mod line;
+mod slice;
 
 /// Arguments of `landscape plot`.
 #[derive(Debug, Args)]
@@ -36,6 +39,11 @@ enum PlotKind {
     Convergence(convergence::ConvergenceArgs),
     /// On a positive definite quadratic, ‖xₜ − x*‖ of GD against (1 − ηλmin)ᵗ‖x₀ − x*‖.
     Rate(rate::RateArgs),
+    /// f on a plane x₀ + α·d₁ + β·d₂ (heatmap, contours or a 3-D surface) with
+    /// trajectories projected and stationary points marked by verdict.
+    Slice(Box<slice::SliceArgs>),
+    /// f along a direction x₀ + t·d or the interpolation (1 − t)·a + t·b.
+    Line(line::LineArgs),
 }
 
 /// Where the picture goes and how large it is, shared by every plot kind.
@@ -79,5 +87,7 @@ pub fn run(args: PlotArgs, out: &mut dyn Write) -> Result<()> {
         PlotKind::Descent(args) => descent::run(args, out),
         PlotKind::Convergence(args) => convergence::run(args, out),
         PlotKind::Rate(args) => rate::run(args, out),
+        PlotKind::Slice(args) => slice::run(*args, out),
+        PlotKind::Line(args) => line::run(args, out),
     }
 }
