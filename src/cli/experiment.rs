@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::experiments::du2017::{du2017, Du2017Options, Du2017Report, Outcome, PgdSettings};
+use crate::experiments::safran_shamir::{safran_shamir, SafranShamirOptions, SafranShamirReport};
 
 /// Arguments of `landscape experiment`.
 #[derive(Debug, Args)]
@@ -29,6 +30,50 @@ enum Experiment {
     /// census and the known points classified; every minimum global, every saddle strict
     /// for H = 2, a non-strict saddle (W = 0) for H = 3.
     Kawaguchi(super::kawaguchi::KawaguchiArgs),
+    /// Safran & Shamir 2018: GD on a two-layer ReLU network fitting the teacher vⱼ = eⱼ
+    /// (d = k) with n = k + E students, from N(0, 1/d) starts, step 0.1 (halved on
+    /// blow-up), until maxᵢ‖∇_{wᵢ}F‖ ≤ 10⁻⁹/(2π); end points with F ≥ 10⁻³ are spurious
+    /// and certified as local minima by the exact Hessian's λmin > 0. Prints per k the
+    /// spurious count and percentage, min/mean spurious F, mean λmin and the number of
+    /// distinct minima up to permutation of the neurons.
+    SafranShamir(SafranShamirArgs),
+}
+
+/// Arguments of `landscape experiment safran-shamir`.
+#[derive(Debug, Args)]
+struct SafranShamirArgs {
+    /// Teacher widths k: a comma-separated list, entries a single k or an inclusive
+    /// range a-b, e.g. `6,8,10` or `6-20`.
+    #[arg(long = "k", value_name = "LIST", default_value = "6-20")]
+    ks: String,
+    /// Extra student neurons E ≥ 0 (n = k + E).
+    #[arg(
+        long,
+        value_name = "E",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    n_extra: i64,
+    /// Runs per k (run r uses stream k·2³² + r of the seed).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        allow_negative_numbers = true
+    )]
+    runs: i64,
+    /// The seed of the starts.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// Iteration cap per run; runs that hit it are reported as not converged.
+    #[arg(long, default_value_t = 1_000_000)]
+    max_iters: usize,
+    /// Print JSON (`rows`: per k `k`, `n`, `runs`, `spurious`, `spurious_percent`,
+    /// `min_spurious_value`, `mean_spurious_value`, `mean_lambda_min`,
+    /// `distinct_minima`, `distinct_up_to_coordinates`, `global`, `uncertified`,
+    /// `not_converged`, `diverged`, `lambda_min`, `per_run`; `options`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `landscape experiment du2017`.
@@ -103,15 +148,22 @@ pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
     match args.experiment {
         Experiment::Du2017(args) => run_du2017(args, out),
         Experiment::Kawaguchi(args) => super::kawaguchi::run(args, out),
+        Experiment::SafranShamir(args) => run_safran_shamir(args, out),
     }
 }
 
 /// Parses `2,3,4` or `2-8` (inclusive) or a mix.
 pub fn parse_dims(list: &str) -> Result<Vec<usize>> {
+    parse_list(list, "dims", "dimensions")
+}
+
+/// Parses a list of positive integers like `2,3,4` or `2-8` (inclusive) or a mix; errors
+/// name `field` and call the entries `what`.
+pub fn parse_list(list: &str, field: &str, what: &str) -> Result<Vec<usize>> {
     let bad = || {
         Error::invalid(
-            "dims",
-            "a comma-separated list of dimensions ≥ 1 or ranges a-b, e.g. 2,3,4 or 2-8",
+            field,
+            format!("a comma-separated list of {what} ≥ 1 or ranges a-b, e.g. 2,3,4 or 2-8"),
             format!("`{list}`"),
         )
     };
@@ -132,8 +184,8 @@ pub fn parse_dims(list: &str) -> Result<Vec<usize>> {
     }
     if dims.contains(&0) {
         return Err(Error::invalid(
-            "dims",
-            "dimensions ≥ 1",
+            field,
+            format!("{what} ≥ 1"),
             format!("`{list}`"),
         ));
     }
@@ -169,6 +221,82 @@ fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
         return super::print_json(out, &report);
     }
     print_table(&report, out)
+}
+
+fn run_safran_shamir(args: SafranShamirArgs, out: &mut dyn Write) -> Result<()> {
+    let ks = parse_list(&args.ks, "k", "widths")?;
+    let n_extra = usize::try_from(args.n_extra)
+        .map_err(|_| Error::invalid("n-extra", "an integer E ≥ 0", args.n_extra))?;
+    let runs = usize::try_from(args.runs)
+        .ok()
+        .filter(|&r| r > 0)
+        .ok_or_else(|| Error::invalid("runs", "an integer N ≥ 1", args.runs))?;
+    let options = SafranShamirOptions {
+        ks,
+        n_extra,
+        runs,
+        seed: args.seed,
+        max_iters: args.max_iters,
+        progress: true,
+        ..SafranShamirOptions::default()
+    };
+    let report = safran_shamir(&options)?;
+    if args.json {
+        return super::print_json(out, &report);
+    }
+    print_safran_shamir_table(&report, out)
+}
+
+/// The text table of the Safran–Shamir experiment: one line per k.
+pub fn print_safran_shamir_table(report: &SafranShamirReport, out: &mut dyn Write) -> Result<()> {
+    let o = &report.options;
+    writeln!(
+        out,
+        "Safran & Shamir 2018: relu_net, teacher vⱼ = eⱼ (d = k), n = k + {}, {} runs per k \
+         (seed {}), GD η = {} until maxᵢ‖∇ᵢF‖ ≤ {:.3e}; spurious: F ≥ {:e} and λmin > 0",
+        o.n_extra, o.runs, o.seed, o.lr, o.tol, o.spurious_threshold
+    )?;
+    writeln!(
+        out,
+        "{:>3} {:>3} | {:>9} {:>8} | {:>10} {:>10} | {:>10} | {:>8} {:>8} | {:>6} {:>6} {:>6}",
+        "k",
+        "n",
+        "spurious",
+        "%",
+        "min F",
+        "mean F",
+        "mean λmin",
+        "distinct",
+        "up to Q",
+        "uncert",
+        "no conv",
+        "diverg"
+    )?;
+    let number = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.4e}"));
+    for r in &report.rows {
+        writeln!(
+            out,
+            "{:>3} {:>3} | {:>9} {:>7.1}% | {:>10} {:>10} | {:>10} | {:>8} {:>8} | {:>6} {:>6} {:>6}",
+            r.k,
+            r.n,
+            format!("{}/{}", r.spurious, r.runs),
+            r.spurious_percent,
+            number(r.min_spurious_value),
+            number(r.mean_spurious_value),
+            number(r.mean_lambda_min),
+            r.distinct_minima,
+            r.distinct_up_to_coordinates,
+            r.uncertified,
+            r.not_converged,
+            r.diverged,
+        )?;
+    }
+    writeln!(
+        out,
+        "distinct: up to permutation of the neurons; up to Q: also of the coordinates; \
+         uncert: spurious end points that failed the certificate (not counted as minima)"
+    )?;
+    Ok(())
 }
 
 /// The text table: d | GD median | PGD median | GD(d)/GD(d−1), with reached counts.

@@ -15,6 +15,9 @@
 //!   global minimum, a spurious minimum or a saddle (`landscape atlas`);
 //! - [`kawaguchi`]: Kawaguchi 2016 on deep linear nets, every minimum global, saddles
 //!   strict for H = 2, not all strict for H = 3 (`landscape experiment kawaguchi`).
+//! - [`safran_shamir`]: how often GD on a two-layer ReLU network with a same-width
+//!   teacher ends in a certified spurious local minimum, against k
+//!   (`landscape experiment safran-shamir`).
 
 pub mod atlas;
 pub mod bounds;
@@ -23,4 +26,5 @@ pub mod du2017;
 pub mod escape;
 pub mod kawaguchi;
 pub mod rate;
+pub mod safran_shamir;
 pub mod smoothness;

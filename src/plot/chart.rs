@@ -138,6 +138,38 @@ impl LineChart {
     }
 }
 
+impl LineChart {
+    /// The corner of the plotting area (upper right, upper left, lower right, lower left,
+    /// in that order of preference) that holds the fewest data points, for the legend.
+    fn legend_corner(&self, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+        let unit = |v: f64, (low, high): (f64, f64), scale: Scale| match scale {
+            Scale::Linear => (v - low) / (high - low),
+            Scale::Log => (v.log10() - low.log10()) / (high.log10() - low.log10()),
+        };
+        // The legend box covers roughly the outer 40% × 30% of the area.
+        let corners = [
+            (SeriesLabelPosition::UpperRight, true, true),
+            (SeriesLabelPosition::UpperLeft, false, true),
+            (SeriesLabelPosition::LowerRight, true, false),
+            (SeriesLabelPosition::LowerLeft, false, false),
+        ];
+        let mut counts = [0usize; 4];
+        for p in self.series.iter().flat_map(|s| s.points.iter()) {
+            let (u, v) = (unit(p.0, x, self.x_scale), unit(p.1, y, self.y_scale));
+            if !(u.is_finite() && v.is_finite()) {
+                continue;
+            }
+            for (count, &(_, right, top)) in counts.iter_mut().zip(&corners) {
+                let in_x = if right { u >= 0.6 } else { u <= 0.4 };
+                let in_y = if top { v >= 0.7 } else { v <= 0.3 };
+                *count += usize::from(in_x && in_y);
+            }
+        }
+        let best = (0..4).min_by_key(|&i| counts[i]).unwrap_or(0);
+        corners[best].0.clone()
+    }
+}
+
 /// Pads a range by 5% (in log space for log axes) and makes empty or degenerate ranges
 /// drawable.
 fn pad((low, high): (f64, f64), scale: Scale) -> (f64, f64) {
@@ -279,7 +311,7 @@ impl LineChart {
         if labelled {
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
+                .position(self.legend_corner((x0, x1), (y0, y1)))
                 .background_style(WHITE.mix(0.85))
                 .border_style(style::GREY)
                 .label_font(style::legend_font())
@@ -358,6 +390,24 @@ mod tests {
         assert_eq!(format_tick(100.0), "100");
         assert_eq!(format_tick(1e-6), "1e-6");
         assert_eq!(format_tick(-0.125), "-0.125");
+        assert_eq!(format_tick_within(-1e-16, 2.0), "0");
+        assert_eq!(format_tick_within(1e-16, 0.0), "1e-16");
+    }
+
+    #[test]
+    fn the_legend_avoids_the_data() {
+        let mut chart = LineChart::new("t", "x", "y");
+        // A rising line fills the upper-right and lower-left corners.
+        let rising = (0..=10).map(|i| (i as f64, i as f64)).collect();
+        chart
+            .series
+            .push(Series::new("a", rising, Stroke::Solid, 0));
+        let ((x0, x1), (y0, y1)) = chart.ranges();
+        let corner = chart.legend_corner((x0, x1), (y0, y1));
+        assert!(
+            matches!(corner, SeriesLabelPosition::UpperLeft),
+            "{corner:?}"
+        );
     }
 
     #[test]

@@ -132,6 +132,24 @@ impl SliceBuilder {
         self
     }
 
+    /// Adds a run of [`crate::optim::run`] under its optimizer's name (its recorded
+    /// iterates; a run without recorded iterates adds an empty path).
+    pub fn with_run(self, trajectory: &crate::optim::Trajectory) -> Self {
+        let iterates: Vec<&[f64]> = trajectory
+            .records
+            .iter()
+            .filter_map(|r| r.x.as_deref())
+            .collect();
+        self.with_trajectory(trajectory.optimizer.clone(), &iterates)
+    }
+
+    /// Adds the points of a [`crate::census::census`] result.
+    pub fn with_census_result(mut self, census: &crate::census::Census) -> Self {
+        self.points
+            .extend(census.points.iter().map(|p| (p.kind, p.x.clone())));
+        self
+    }
+
     /// Adds one stationary point with its verdict.
     pub fn with_point(mut self, verdict: Verdict, x: Vec<f64>) -> Self {
         self.points.push((verdict, x));

@@ -13,12 +13,12 @@ mod convergence;
 mod descent;
 mod rate;
 mod trace;
-// demo: spectrum and escape
-mod escape;
-mod spectrum;
 // slice and line (issue 6)
 mod line;
 mod slice;
+// demo: spectrum and escape
+mod escape;
+mod spectrum;
 
 /// Arguments of `landscape plot`.
 #[derive(Debug, Args)]
@@ -34,18 +34,6 @@ enum PlotKind {
     /// f and ‖∇f‖ against the iteration for several runs (`run --json` or `run --out`
     /// files) on one chart.
     Trace(trace::TraceArgs),
-    // demo: spectrum and escape
-    /// Histogram of the Hessian's eigenvalues at a point (negative part highlighted,
-    /// zero marked), or its spectral density (--density) for large d.
-    Spectrum(spectrum::SpectrumPlotArgs),
-    /// Escape-iteration distributions per method (`escape --json` files), or Du et
-    /// al.'s iterations-against-d chart (--du2017 FILE).
-    Escape(escape::EscapePlotArgs),
-    /// f on a plane x₀ + α·d₁ + β·d₂ (heatmap, contours or a 3-D surface) with
-    /// trajectories projected and stationary points marked by verdict.
-    Slice(Box<slice::SliceArgs>),
-    /// f along a direction x₀ + t·d or the interpolation (1 − t)·a + t·b.
-    Line(line::LineArgs),
     /// The decrease f(xₜ) − f(xₜ₊₁) per step of GD with η = 1/β against the descent-lemma
     /// bound ‖∇f(xₜ)‖²/(2β), and their ratio with the violations marked.
     Descent(descent::DescentArgs),
@@ -54,6 +42,18 @@ enum PlotKind {
     Convergence(convergence::ConvergenceArgs),
     /// On a positive definite quadratic, ‖xₜ − x*‖ of GD against (1 − ηλmin)ᵗ‖x₀ − x*‖.
     Rate(rate::RateArgs),
+    /// f on a plane x₀ + α·d₁ + β·d₂ (heatmap, contours or a 3-D surface) with
+    /// trajectories projected and stationary points marked by verdict.
+    Slice(Box<slice::SliceArgs>),
+    /// f along a direction x₀ + t·d or the interpolation (1 − t)·a + t·b.
+    Line(line::LineArgs),
+    // demo: spectrum and escape
+    /// Histogram of the Hessian's eigenvalues at a point (negative part highlighted,
+    /// zero marked), or its spectral density (--density) for large d.
+    Spectrum(spectrum::SpectrumPlotArgs),
+    /// Escape-iteration distributions per method (`escape --json` files), or Du et
+    /// al.'s iterations-against-d chart (--du2017 FILE).
+    Escape(escape::EscapePlotArgs),
 }
 
 /// Where the picture goes and how large it is, shared by every plot kind.
@@ -94,13 +94,13 @@ impl OutputArgs {
 pub fn run(args: PlotArgs, out: &mut dyn Write) -> Result<()> {
     match args.kind {
         PlotKind::Trace(args) => trace::run(args, out),
-        // demo: spectrum and escape
-        PlotKind::Spectrum(args) => spectrum::run(args, out),
-        PlotKind::Escape(args) => escape::run(args, out),
-        PlotKind::Slice(args) => slice::run(*args, out),
-        PlotKind::Line(args) => line::run(args, out),
         PlotKind::Descent(args) => descent::run(args, out),
         PlotKind::Convergence(args) => convergence::run(args, out),
         PlotKind::Rate(args) => rate::run(args, out),
+        PlotKind::Slice(args) => slice::run(*args, out),
+        PlotKind::Line(args) => line::run(args, out),
+        // demo: spectrum and escape
+        PlotKind::Spectrum(args) => spectrum::run(args, out),
+        PlotKind::Escape(args) => escape::run(args, out),
     }
 }
