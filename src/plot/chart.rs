@@ -139,34 +139,55 @@ impl LineChart {
 }
 
 impl LineChart {
-    /// The corner of the plotting area (upper right, upper left, lower right, lower left,
-    /// in that order of preference) that holds the fewest data points, for the legend.
+    /// The place for the legend: of the corners and the middles of the sides (upper
+    /// right first, then upper left, lower right, lower left, middle right, middle left),
+    /// the one the drawn data crosses least.
     fn legend_corner(&self, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
         let unit = |v: f64, (low, high): (f64, f64), scale: Scale| match scale {
             Scale::Linear => (v - low) / (high - low),
             Scale::Log => (v.log10() - low.log10()) / (high.log10() - low.log10()),
         };
-        // The legend box covers roughly the outer 40% × 30% of the area.
-        let corners = [
-            (SeriesLabelPosition::UpperRight, true, true),
-            (SeriesLabelPosition::UpperLeft, false, true),
-            (SeriesLabelPosition::LowerRight, true, false),
-            (SeriesLabelPosition::LowerLeft, false, false),
+        // The legend box covers roughly 40% × 30% of the area at a side: (position,
+        // right side?, vertical band in [0, 1] from the bottom).
+        let places = [
+            (SeriesLabelPosition::UpperRight, true, (0.7, 1.0)),
+            (SeriesLabelPosition::UpperLeft, false, (0.7, 1.0)),
+            (SeriesLabelPosition::LowerRight, true, (0.0, 0.3)),
+            (SeriesLabelPosition::LowerLeft, false, (0.0, 0.3)),
+            (SeriesLabelPosition::MiddleRight, true, (0.35, 0.65)),
+            (SeriesLabelPosition::MiddleLeft, false, (0.35, 0.65)),
         ];
-        let mut counts = [0usize; 4];
-        for p in self.series.iter().flat_map(|s| s.points.iter()) {
-            let (u, v) = (unit(p.0, x, self.x_scale), unit(p.1, y, self.y_scale));
-            if !(u.is_finite() && v.is_finite()) {
+        let mut counts = [0usize; 6];
+        let mut tally = |u: f64, v: f64| {
+            for (count, &(_, right, (low, high))) in counts.iter_mut().zip(&places) {
+                let in_x = if right { u >= 0.6 } else { u <= 0.4 };
+                *count += usize::from(in_x && (low..=high).contains(&v));
+            }
+        };
+        // Lines are sampled along their segments (in the drawn coordinates), so a long
+        // straight segment counts where it runs, not only at its ends.
+        const SAMPLES_PER_SEGMENT: usize = 16;
+        for series in &self.series {
+            let drawn: Vec<(f64, f64)> = series
+                .points
+                .iter()
+                .map(|p| (unit(p.0, x, self.x_scale), unit(p.1, y, self.y_scale)))
+                .filter(|(u, v)| u.is_finite() && v.is_finite())
+                .collect();
+            if series.stroke == Stroke::Points || drawn.len() < 2 {
+                drawn.iter().for_each(|&(u, v)| tally(u, v));
                 continue;
             }
-            for (count, &(_, right, top)) in counts.iter_mut().zip(&corners) {
-                let in_x = if right { u >= 0.6 } else { u <= 0.4 };
-                let in_y = if top { v >= 0.7 } else { v <= 0.3 };
-                *count += usize::from(in_x && in_y);
+            for pair in drawn.windows(2) {
+                let ((u0, v0), (u1, v1)) = (pair[0], pair[1]);
+                for k in 0..SAMPLES_PER_SEGMENT {
+                    let s = k as f64 / SAMPLES_PER_SEGMENT as f64;
+                    tally(u0 + s * (u1 - u0), v0 + s * (v1 - v0));
+                }
             }
         }
-        let best = (0..4).min_by_key(|&i| counts[i]).unwrap_or(0);
-        corners[best].0.clone()
+        let best = (0..places.len()).min_by_key(|&i| counts[i]).unwrap_or(0);
+        places[best].0.clone()
     }
 }
 

@@ -137,7 +137,6 @@ impl EscapeDistribution {
             Stroke::Dashed,
             6,
         ));
-        chart.series.push(legend_room(start.max(1.0), 1.4));
         chart.note =
             "censored runs (no escape within T) count in N: a curve below 1 at T is their share"
                 .into();
@@ -306,21 +305,8 @@ impl Du2017Chart {
                 6,
             ));
         }
-        let highest = chart
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
-            .fold(1.0, f64::max);
-        let first_d = self.rows.iter().map(|r| r.d).min().unwrap_or(1) as f64;
-        chart.series.push(legend_room(first_d, highest * 30.0));
         chart
     }
-}
-
-/// An invisible one-point series (a line needs two points) that stretches the y axis to
-/// `y`, so the legend in the upper right corner has room above the data.
-fn legend_room(x: f64, y: f64) -> Series {
-    Series::new("", vec![(x, y)], Stroke::Dashed, 6)
 }
 
 impl Figure for Du2017Chart {
