@@ -531,3 +531,89 @@ fn bad_input_is_refused_with_exit_2_and_no_file() {
     let entries = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(entries, 2, "only the run and the census file");
 }
+
+/// `escape --paths K --json` keeps the first K trials' iterates, starting at the saddle;
+/// `plot slice --trajectory` draws them; a report without paths is refused.
+#[test]
+fn escape_reports_with_paths_are_drawn_on_slices() {
+    let dir = tempfile::tempdir().unwrap();
+    let escape_json = |paths: &str| {
+        let out = landscape(&[
+            "escape",
+            "--problem",
+            "saddle",
+            "--from",
+            "zeros",
+            "--method",
+            "pgd",
+            "--trials",
+            "5",
+            "--max-iters",
+            "200",
+            "--lr",
+            "0.1",
+            "--noise-radius",
+            "0.01",
+            "--paths",
+            paths,
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let report = escape_json("2");
+    let trials = report["per_trial"].as_array().unwrap();
+    for (i, trial) in trials.iter().enumerate() {
+        let path = trial.get("path");
+        assert_eq!(path.is_some(), i < 2, "trial {i}");
+        if let Some(path) = path {
+            let first = &path.as_array().unwrap()[0];
+            assert_eq!(
+                first["x"],
+                serde_json::json!([0.0, 0.0]),
+                "starts at the saddle"
+            );
+            assert_eq!(first["iter"], 0);
+        }
+    }
+    let with_paths = dir.path().join("escape.json");
+    std::fs::write(&with_paths, report.to_string()).unwrap();
+    let picture = dir.path().join("escape_paths.png");
+    ok(&[
+        "plot",
+        "slice",
+        "--problem",
+        "saddle",
+        "--trajectory",
+        with_paths.to_str().unwrap(),
+        "--out",
+        picture.to_str().unwrap(),
+        "--width",
+        "500",
+        "--height",
+        "400",
+    ]);
+    assert_png_picture(&picture, (500, 400));
+
+    let without = dir.path().join("no_paths.json");
+    std::fs::write(&without, escape_json("0").to_string()).unwrap();
+    let refused = dir.path().join("refused.png");
+    assert_bad_input(
+        &[
+            "plot",
+            "slice",
+            "--problem",
+            "saddle",
+            "--trajectory",
+            without.to_str().unwrap(),
+            "--out",
+            refused.to_str().unwrap(),
+        ],
+        &["--paths"],
+    );
+    assert!(!refused.exists());
+}

@@ -71,6 +71,10 @@ pub struct EscapeArgs {
     noise_radius: Option<f64>,
     #[command(flatten)]
     perturbation: PerturbationArgs,
+    /// Keep every iterate of the first K trials in the JSON (`per_trial[i].path`), to
+    /// draw them with `plot slice --trajectory`.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    paths: usize,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -98,6 +102,7 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
         drop: args.drop,
         max_iters: args.max_iters,
         progress: true,
+        paths: args.paths,
     };
     options.validate()?;
     let from = resolve_point(&args.from, f.as_ref(), "from")?;

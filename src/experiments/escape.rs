@@ -31,7 +31,7 @@ use crate::objective::Objective;
 use crate::optim::gd::{Gd, GdParams};
 use crate::optim::noisy_gd::{NoisyGd, NoisyGdParams};
 use crate::optim::pgd::{Pgd, PgdParams};
-use crate::optim::{self, noise, Hyperparameters, Optimizer, RunOptions, Termination};
+use crate::optim::{self, noise, Hyperparameters, Optimizer, Record, RunOptions, Termination};
 use crate::random;
 use crate::verdict::Verdict;
 
@@ -123,6 +123,9 @@ pub struct EscapeOptions {
     pub max_iters: usize,
     /// A progress bar over trials on stderr when it is a terminal (default false).
     pub progress: bool,
+    /// Keep every iterate of the first `paths` trials in their outcome's `path`, for
+    /// drawing them (`plot slice --trajectory`); default 0.
+    pub paths: usize,
 }
 
 impl EscapeOptions {
@@ -136,6 +139,7 @@ impl EscapeOptions {
             drop: None,
             max_iters: 10_000,
             progress: false,
+            paths: 0,
         }
     }
 
@@ -177,6 +181,10 @@ pub struct TrialOutcome {
     pub termination: Termination,
     /// Number of pgd perturbations.
     pub perturbations: usize,
+    /// Every iterate of the run (with `x`), for the first [`EscapeOptions::paths`]
+    /// trials; omitted from the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<Vec<Record>>,
 }
 
 /// Summary of the escape times of the escaped trials.
@@ -346,7 +354,16 @@ fn trial(
     }
     let noise_seed: u64 = rng.random();
     let mut optimizer = options.method.build(noise_seed)?;
-    let trajectory = optim::run(f, optimizer.as_mut(), &x0, run_options)?;
+    let keep_path = (index as usize) < options.paths;
+    let trajectory = if keep_path {
+        let recording = RunOptions {
+            record_iterates: true,
+            ..run_options.clone()
+        };
+        optim::run(f, optimizer.as_mut(), &x0, &recording)?
+    } else {
+        optim::run(f, optimizer.as_mut(), &x0, run_options)?
+    };
     let iterations = trajectory
         .records
         .iter()
@@ -365,6 +382,7 @@ fn trial(
         final_kind,
         termination: trajectory.termination.clone(),
         perturbations: trajectory.events.len(),
+        path: keep_path.then(|| trajectory.records.clone()),
     };
     Ok((outcome, trajectory.hyperparameters))
 }

@@ -396,7 +396,12 @@ pub fn format_tick(v: f64) -> String {
         let s = s.trim_end_matches('0').trim_end_matches('.');
         s.to_string()
     } else {
-        format!("{v:.0e}")
+        // Up to three significant digits, so neighbouring ticks (1.5e5, 2e5, 2.5e5) stay
+        // distinct.
+        let s = format!("{v:.2e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        format!("{mantissa}e{exponent}")
     }
 }
 
@@ -410,6 +415,9 @@ mod tests {
         assert_eq!(format_tick(2.5), "2.5");
         assert_eq!(format_tick(100.0), "100");
         assert_eq!(format_tick(1e-6), "1e-6");
+        assert_eq!(format_tick(-1.5e5), "-1.5e5");
+        assert_eq!(format_tick(2.5e-5), "2.5e-5");
+        assert_eq!(format_tick(1e19), "1e19");
         assert_eq!(format_tick(-0.125), "-0.125");
         assert_eq!(format_tick_within(-1e-16, 2.0), "0");
         assert_eq!(format_tick_within(1e-16, 0.0), "1e-16");

@@ -1,5 +1,6 @@
-//! Reading what other commands wrote, for drawing: trajectories (`run --json` documents
-//! or `run --out` JSON/CSV files) and censuses (`census --json`). Only the fields a
+//! Reading what other commands wrote, for drawing: trajectories (`run --json` documents,
+//! `run --out` JSON/CSV files, the recorded paths of `escape --paths K --json`) and
+//! censuses (`census --json`). Only the fields a
 //! picture needs are read; every failure names the file and what was expected.
 
 use std::path::Path;
@@ -73,23 +74,22 @@ struct RunDocument {
 /// extension.
 pub fn read_trajectory(path: &Path) -> Result<TrajectoryFile> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    let parse_error = |message: String| Error::Parse {
-        what: format!("trajectory `{}`", path.display()),
-        message,
-    };
     let file = match path.extension().and_then(|e| e.to_str()) {
         Some("csv") => TrajectoryFile {
             name: path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            records: parse_csv(&text).map_err(parse_error)?,
+            records: parse_csv(&text).map_err(|m| trajectory_error(path, m))?,
         },
         _ => {
             let doc: RunDocument = serde_json::from_str(&text).map_err(|e| {
-                parse_error(format!(
-                    "{e} (expected the JSON of `landscape run --json` or `run --out FILE.json`)"
-                ))
+                trajectory_error(
+                    path,
+                    format!(
+                        "{e} (expected the JSON of `landscape run --json` or `run --out FILE.json`)"
+                    ),
+                )
             })?;
             TrajectoryFile {
                 name: doc.optimizer,
@@ -97,20 +97,85 @@ pub fn read_trajectory(path: &Path) -> Result<TrajectoryFile> {
             }
         }
     };
+    check_records(path, &file)?;
+    Ok(file)
+}
+
+#[derive(Deserialize)]
+struct EscapeDocument {
+    method: String,
+    per_trial: Vec<EscapeTrial>,
+}
+
+#[derive(Deserialize)]
+struct EscapeTrial {
+    #[serde(default)]
+    path: Option<Vec<TrajectoryRecord>>,
+}
+
+/// Reads the paths in a file: one from a trajectory ([`read_trajectory`]), or every
+/// recorded trial of a `landscape escape --paths K --json` report (named
+/// "<method> trial <i>").
+pub fn read_trajectories(path: &Path) -> Result<Vec<TrajectoryFile>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let is_escape = serde_json::from_str::<serde_json::Value>(&text)
+        .map(|v| v.get("per_trial").is_some())
+        .unwrap_or(false);
+    if !is_escape {
+        return read_trajectory(path).map(|file| vec![file]);
+    }
+    let doc: EscapeDocument = serde_json::from_str(&text)
+        .map_err(|e| trajectory_error(path, format!("{e} (an `escape --json` report)")))?;
+    let files: Vec<TrajectoryFile> = doc
+        .per_trial
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, trial)| {
+            trial.path.map(|records| TrajectoryFile {
+                name: format!("{} trial {i}", doc.method),
+                records,
+            })
+        })
+        .collect();
+    if files.is_empty() {
+        return Err(Error::invalid(
+            "trajectory",
+            "an escape report recorded with --paths K (trials with `path`)",
+            format!("`{}` without paths", path.display()),
+        ));
+    }
+    for file in &files {
+        check_records(path, file)?;
+    }
+    Ok(files)
+}
+
+fn trajectory_error(path: &Path, message: String) -> Error {
+    Error::Parse {
+        what: format!("trajectory `{}`", path.display()),
+        message,
+    }
+}
+
+/// A trajectory has records, all finite.
+fn check_records(path: &Path, file: &TrajectoryFile) -> Result<()> {
     if file.records.is_empty() {
-        return Err(parse_error("no records".into()));
+        return Err(trajectory_error(path, "no records".into()));
     }
     for r in &file.records {
         let finite = r.value.is_finite() && r.grad_norm.is_finite();
         let finite_x = r.x.as_ref().is_none_or(|x| x.iter().all(|v| v.is_finite()));
         if !(finite && finite_x) {
-            return Err(parse_error(format!(
-                "non-finite numbers at iteration {}; expected finite values",
-                r.iter
-            )));
+            return Err(trajectory_error(
+                path,
+                format!(
+                    "non-finite numbers at iteration {}; expected finite values",
+                    r.iter
+                ),
+            ));
         }
     }
-    Ok(file)
+    Ok(())
 }
 
 /// Parses `iter,value,grad_norm,step_norm[,x0,…]` rows.

@@ -10,7 +10,7 @@ use crate::cli::ProblemArgs;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::plot::directions::{EigenPick, PlaneChoice};
-use crate::plot::inputs::{read_census, read_trajectory};
+use crate::plot::inputs::{read_census, read_trajectories};
 use crate::plot::slice::{SliceFigure, SliceOptions, SliceView};
 use crate::point::resolve_point;
 
@@ -47,8 +47,8 @@ pub struct SliceArgs {
     /// Second explicit direction.
     #[arg(long, value_name = "D")]
     d2: Option<String>,
-    /// Trajectory files (`run --record-iterates` output, JSON or CSV) to overlay
-    /// (repeatable).
+    /// Trajectory files to overlay (repeatable): `run --record-iterates` output (JSON or
+    /// CSV), or an `escape --paths K --json` report (its K recorded trials).
     #[arg(long, value_name = "FILE")]
     trajectory: Vec<PathBuf>,
     /// A `census --json` file whose points are marked by verdict.
@@ -114,14 +114,15 @@ pub fn run(args: SliceArgs, out: &mut dyn Write) -> Result<()> {
     let f = f.as_ref();
     let mut paths = Vec::new();
     for path in &args.trajectory {
-        let run = read_trajectory(path)?;
-        run.check_dimension(path, f.dim())?;
-        let iterates: Vec<Vec<f64>> = run
-            .iterates(path)?
-            .into_iter()
-            .map(<[f64]>::to_vec)
-            .collect();
-        paths.push((run.name, iterates));
+        for run in read_trajectories(path)? {
+            run.check_dimension(path, f.dim())?;
+            let iterates: Vec<Vec<f64>> = run
+                .iterates(path)?
+                .into_iter()
+                .map(<[f64]>::to_vec)
+                .collect();
+            paths.push((run.name, iterates));
+        }
     }
     let census = match &args.census {
         Some(path) => read_census(path, f.dim())?,
