@@ -190,6 +190,20 @@ impl Error {
     }
 }
 
+/// Check that `x` is a point of a problem of dimension `dim`: the right length
+/// ([`Error::DimensionMismatch`]) and finite entries ([`Error::NonFinite`]), both naming
+/// `what`.
+pub fn ensure_point(what: &str, x: &[f64], dim: usize) -> Result<()> {
+    if x.len() != dim {
+        return Err(Error::DimensionMismatch {
+            what: what.to_string(),
+            expected: dim,
+            found: x.len(),
+        });
+    }
+    ensure_finite(what, x)
+}
+
 /// Check that every entry of `values` is finite, naming `field` otherwise.
 pub fn ensure_finite(field: &str, values: &[f64]) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {

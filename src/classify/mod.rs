@@ -32,7 +32,7 @@ pub mod higher_order;
 
 use serde::Serialize;
 
-use crate::error::{ensure_finite, Error, Result};
+use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
 use crate::spectrum::{hessian_spectrum, Method, Spectrum, SpectrumOptions};
 use crate::verdict::Verdict;
@@ -122,14 +122,7 @@ pub fn check_tolerance(field: &str, tol: Option<f64>) -> Result<()> {
 /// Errors: a point of the wrong length or with non-finite entries, a non-positive or
 /// non-finite tolerance (naming `grad_tol` or `eig_tol`), and the spectrum's errors.
 pub fn classify(f: &dyn Objective, x: &[f64], opts: &ClassifyOptions) -> Result<Classification> {
-    if x.len() != f.dim() {
-        return Err(Error::DimensionMismatch {
-            what: "point".to_string(),
-            expected: f.dim(),
-            found: x.len(),
-        });
-    }
-    ensure_finite("point", x)?;
+    ensure_point("point", x, f.dim())?;
     check_tolerance("grad_tol", opts.grad_tol)?;
     check_tolerance("eig_tol", opts.eig_tol)?;
 

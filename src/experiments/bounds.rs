@@ -42,7 +42,7 @@ use serde::Serialize;
 use super::convergence::convergence;
 pub use super::convergence::ConvergenceBound;
 use super::smoothness::{hessian_norm_at, quadratic_extremes};
-use crate::error::{ensure_finite, Error, Result};
+use crate::error::{ensure_point, Error, Result};
 use crate::manifold::dot;
 use crate::objective::Objective;
 
@@ -255,14 +255,7 @@ pub fn bounds(f: &dyn Objective, x0: &[f64], opts: &BoundsOptions) -> Result<Bou
 }
 
 fn validate(f: &dyn Objective, x0: &[f64], opts: &BoundsOptions) -> Result<()> {
-    if x0.len() != f.dim() {
-        return Err(Error::DimensionMismatch {
-            what: "init".into(),
-            expected: f.dim(),
-            found: x0.len(),
-        });
-    }
-    ensure_finite("init", x0)?;
+    ensure_point("init", x0, f.dim())?;
     if !f.manifold().is_euclidean() {
         return Err(Error::invalid(
             "problem",

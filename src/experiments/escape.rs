@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::classify::{classify, Classification, ClassifyOptions};
-use crate::error::{Error, Result};
+use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
 use crate::optim::gd::{Gd, GdParams};
 use crate::optim::noisy_gd::{NoisyGd, NoisyGdParams};
@@ -277,14 +277,7 @@ pub fn check_saddle(f: &dyn Objective, x: &[f64]) -> Result<Classification> {
 /// checked to be a saddle (see [`check_saddle`]).
 pub fn escape(f: &dyn Objective, from: &[f64], options: &EscapeOptions) -> Result<EscapeReport> {
     options.validate()?;
-    if from.len() != f.dim() {
-        return Err(Error::DimensionMismatch {
-            what: "from".to_string(),
-            expected: f.dim(),
-            found: from.len(),
-        });
-    }
-    crate::error::ensure_finite("from", from)?;
+    ensure_point("from", from, f.dim())?;
     let mut x = from.to_vec();
     let manifold = f.manifold();
     manifold.retract_in_place(&mut x);

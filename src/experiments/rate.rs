@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use super::smoothness::quadratic_extremes;
-use crate::error::{ensure_finite, Error, Result};
+use crate::error::{ensure_point, Error, Result};
 use crate::manifold::dot;
 use crate::objective::Objective;
 
@@ -162,14 +162,7 @@ pub fn rate(f: &dyn Objective, x0: &[f64], opts: &RateOptions) -> Result<RateRep
 }
 
 fn validate(f: &dyn Objective, x0: &[f64], opts: &RateOptions) -> Result<()> {
-    if x0.len() != f.dim() {
-        return Err(Error::DimensionMismatch {
-            what: "init".into(),
-            expected: f.dim(),
-            found: x0.len(),
-        });
-    }
-    ensure_finite("init", x0)?;
+    ensure_point("init", x0, f.dim())?;
     if opts.iters == 0 {
         return Err(Error::invalid("iters", "at least 1 step", 0));
     }

@@ -28,7 +28,7 @@ use std::io::IsTerminal;
 use serde::{Serialize, Serializer};
 
 use super::{norm, Optimizer};
-use crate::error::{ensure_finite, Error, Result};
+use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
 
 /// Default iteration cap.
@@ -265,14 +265,7 @@ pub fn run(
 ) -> Result<Trajectory> {
     options.validate()?;
     let dim = f.dim();
-    if x0.len() != dim {
-        return Err(Error::DimensionMismatch {
-            what: "initial point".to_string(),
-            expected: dim,
-            found: x0.len(),
-        });
-    }
-    ensure_finite("initial point", x0)?;
+    ensure_point("initial point", x0, dim)?;
     let manifold = f.manifold();
     let euclidean = manifold.is_euclidean();
     let evaluate = |x: &[f64], grad: &mut [f64]| {

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use super::chart::{LineChart, Series, Stroke, VerticalLine};
 use super::grid::linspace;
 use super::output::Figure;
-use crate::error::{ensure_finite, Error, Result};
+use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
 
 /// The default t range along a direction.
@@ -49,8 +49,8 @@ impl LineFigure {
         t_range: Option<(f64, f64)>,
         n: usize,
     ) -> Result<LineFigure> {
-        check_vector(f, "point", x0)?;
-        check_vector(f, "direction", d)?;
+        ensure_point("point", x0, f.dim())?;
+        ensure_point("direction", d, f.dim())?;
         if d.iter().all(|v| *v == 0.0) {
             return Err(Error::invalid("direction", "a non-zero direction", "0"));
         }
@@ -74,8 +74,8 @@ impl LineFigure {
         t_range: Option<(f64, f64)>,
         n: usize,
     ) -> Result<LineFigure> {
-        check_vector(f, "from point", a)?;
-        check_vector(f, "to point", b)?;
+        ensure_point("from point", a, f.dim())?;
+        ensure_point("to point", b, f.dim())?;
         let d: Vec<f64> = b.iter().zip(a).map(|(p, q)| p - q).collect();
         if d.iter().all(|v| *v == 0.0) {
             return Err(Error::invalid(
@@ -122,17 +122,6 @@ impl Figure for LineFigure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         self.chart().draw(root)
     }
-}
-
-fn check_vector(f: &dyn Objective, what: &str, x: &[f64]) -> Result<()> {
-    if x.len() != f.dim() {
-        return Err(Error::DimensionMismatch {
-            what: what.into(),
-            expected: f.dim(),
-            found: x.len(),
-        });
-    }
-    ensure_finite(what, x)
 }
 
 /// f(x₀ + t·d) at `n` evenly spaced t (retracted onto the manifold on constrained

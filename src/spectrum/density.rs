@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::dense::symmetric_eigen;
 use super::{check_tolerance, ReducedSpace};
-use crate::error::{ensure_finite, Error, Result};
+use crate::error::{ensure_point, Error, Result};
 use crate::manifold::dot;
 use crate::objective::Objective;
 use crate::random::stream;
@@ -96,7 +96,7 @@ pub struct TraceEstimate {
 /// quadrature. Errors: wrong point length or off the manifold, zero probes, steps or
 /// points < 2, a non-finite or non-positive width.
 pub fn spectral_density(f: &dyn Objective, x: &[f64], opts: &DensityOptions) -> Result<Density> {
-    check_point(f, x)?;
+    ensure_point("point", x, f.dim())?;
     if opts.probes == 0 {
         return Err(Error::invalid("probes", "a positive count", 0));
     }
@@ -164,7 +164,7 @@ pub fn hutchinson_trace(
     probes: usize,
     seed: u64,
 ) -> Result<TraceEstimate> {
-    check_point(f, x)?;
+    ensure_point("point", x, f.dim())?;
     if probes < 2 {
         return Err(Error::invalid("probes", "at least 2", probes));
     }
@@ -185,17 +185,6 @@ pub fn hutchinson_trace(
         std_error: (variance / probes as f64).sqrt(),
         probes,
     })
-}
-
-fn check_point(f: &dyn Objective, x: &[f64]) -> Result<()> {
-    if x.len() != f.dim() {
-        return Err(Error::DimensionMismatch {
-            what: "point".to_string(),
-            expected: f.dim(),
-            found: x.len(),
-        });
-    }
-    ensure_finite("point", x)
 }
 
 /// P z for the Rademacher vector z of stream (seed, probe).

@@ -29,7 +29,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ensure_finite, Error, Result};
+use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
 
 mod dense;
@@ -170,14 +170,7 @@ pub fn hessian_spectrum(f: &dyn Objective, x: &[f64], opts: &SpectrumOptions) ->
 
 /// Checks the point and the options.
 fn validate(f: &dyn Objective, x: &[f64], opts: &SpectrumOptions) -> Result<()> {
-    if x.len() != f.dim() {
-        return Err(Error::DimensionMismatch {
-            what: "point".to_string(),
-            expected: f.dim(),
-            found: x.len(),
-        });
-    }
-    ensure_finite("point", x)?;
+    ensure_point("point", x, f.dim())?;
     // k is "at most k": the defaults must work on 2-D problems too. The CLI rejects an
     // explicit --k above the dimension itself.
     if opts.k == 0 {
