@@ -16,11 +16,10 @@
 
 use std::f64::consts::PI;
 
-use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
-use faer::{Mat, Par, Spec};
+use faer::Mat;
 
-use crate::error::{Error, Result};
+/// The eigenvalues of the certificate's Hessian, ascending (the crate's dense eigensolver).
+pub use crate::spectrum::symmetric_eigenvalues;
 
 const TWO_PI: f64 = 2.0 * PI;
 
@@ -119,28 +118,4 @@ fn add_cross_blocks(h: &mut Mat<f64>, i: usize, ii: usize, wb: &[f64], vb: &[f64
             h[(ii * d + b, i * d + a)] = value;
         }
     }
-}
-
-/// Eigenvalues of the symmetric `h`, ascending (faer's sequential self-adjoint
-/// eigensolver, no eigenvectors); [`Error::Numerical`] if it hits its iteration cap.
-pub fn symmetric_eigenvalues(h: &Mat<f64>) -> Result<Vec<f64>> {
-    let n = h.nrows();
-    let params = Spec::default();
-    let scratch = self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::No, Par::Seq, params);
-    let mut s = Mat::<f64>::zeros(n, n);
-    self_adjoint_evd(
-        h.as_ref(),
-        s.as_mut().diagonal_mut(),
-        None,
-        Par::Seq,
-        MemStack::new(&mut MemBuffer::new(scratch)),
-        params,
-    )
-    .map_err(|e| Error::Numerical {
-        what: "dense symmetric eigensolver".to_string(),
-        message: format!("{e:?} (iteration cap reached)"),
-    })?;
-    let mut values: Vec<f64> = (0..n).map(|i| s[(i, i)]).collect();
-    values.sort_by(f64::total_cmp);
-    Ok(values)
 }

@@ -105,14 +105,39 @@ pub(super) fn reduced_hessian(space: &ReducedSpace, basis: Option<&DMatrix<f64>>
 pub fn symmetric_eigen(h: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {
     let n = h.nrows();
     let a = Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]);
-    let mut s = Mat::<f64>::zeros(n, n);
     let mut u = Mat::<f64>::zeros(n, n);
+    let s = self_adjoint_eigen(&a, Some(&mut u))?;
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| s[i].total_cmp(&s[j]));
+    let values = order.iter().map(|&i| s[i]).collect();
+    let vectors = DMatrix::from_fn(n, n, |r, c| u[(r, order[c])]);
+    Ok((values, vectors))
+}
+
+/// Eigenvalues ascending of a symmetric faer matrix (only its lower triangle is read),
+/// without eigenvectors; [`Error::Numerical`] if the solver hits its iteration cap.
+pub fn symmetric_eigenvalues(a: &Mat<f64>) -> Result<Vec<f64>> {
+    let mut values = self_adjoint_eigen(a, None)?;
+    values.sort_by(f64::total_cmp);
+    Ok(values)
+}
+
+/// faer's sequential self-adjoint eigensolver: the eigenvalues in faer's order, and the
+/// eigenvectors into `vectors` when given (n×n).
+fn self_adjoint_eigen(a: &Mat<f64>, vectors: Option<&mut Mat<f64>>) -> Result<Vec<f64>> {
+    let n = a.nrows();
     let params = Spec::default();
-    let scratch = self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::Yes, Par::Seq, params);
+    let compute = if vectors.is_some() {
+        ComputeEigenvectors::Yes
+    } else {
+        ComputeEigenvectors::No
+    };
+    let scratch = self_adjoint_evd_scratch::<f64>(n, compute, Par::Seq, params);
+    let mut s = Mat::<f64>::zeros(n, n);
     self_adjoint_evd(
         a.as_ref(),
         s.as_mut().diagonal_mut(),
-        Some(u.as_mut()),
+        vectors.map(|u| u.as_mut()),
         Par::Seq,
         MemStack::new(&mut MemBuffer::new(scratch)),
         params,
@@ -121,11 +146,7 @@ pub fn symmetric_eigen(h: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {
         what: "dense symmetric eigensolver".to_string(),
         message: format!("{e:?} (iteration cap reached)"),
     })?;
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&i, &j| s[(i, i)].total_cmp(&s[(j, j)]));
-    let values = order.iter().map(|&i| s[(i, i)]).collect();
-    let vectors = DMatrix::from_fn(n, n, |r, c| u[(r, order[c])]);
-    Ok((values, vectors))
+    Ok((0..n).map(|i| s[(i, i)]).collect())
 }
 
 /// ‖H w − λ w‖.

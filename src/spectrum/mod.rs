@@ -37,7 +37,7 @@ pub mod density;
 mod lanczos;
 mod reduced;
 
-pub use dense::symmetric_eigen;
+pub use dense::{symmetric_eigen, symmetric_eigenvalues};
 pub use density::{hutchinson_trace, spectral_density, Density, DensityOptions, TraceEstimate};
 pub use reduced::ReducedSpace;
 
