@@ -330,13 +330,7 @@ impl LineChart {
             }
         }
         if labelled {
-            chart
-                .configure_series_labels()
-                .position(self.legend_corner((x0, x1), (y0, y1)))
-                .background_style(WHITE.mix(0.85))
-                .border_style(style::GREY)
-                .label_font(style::legend_font())
-                .draw()?;
+            style::draw_legend(&mut chart, self.legend_corner((x0, x1), (y0, y1)))?;
         }
         Ok(())
     }

@@ -109,13 +109,7 @@ impl SliceFigure {
         self.draw_paths(&mut chart)?;
         self.draw_points(&mut chart)?;
         if !self.paths.is_empty() || !self.points.is_empty() {
-            chart
-                .configure_series_labels()
-                .position(self.legend_corner())
-                .background_style(WHITE.mix(0.85))
-                .border_style(style::GREY)
-                .label_font(style::legend_font())
-                .draw()?;
+            style::draw_legend(&mut chart, self.legend_corner())?;
         }
         Ok(())
     }

@@ -319,13 +319,7 @@ impl Figure for SpectrumHistogram {
             [(0.0, 0.0), (0.0, top)],
             BLACK.stroke_width(2),
         ))?;
-        chart
-            .configure_series_labels()
-            .position(legend_position(low, high))
-            .background_style(WHITE.mix(0.85))
-            .border_style(style::GREY)
-            .label_font(style::legend_font())
-            .draw()?;
+        style::draw_legend(&mut chart, legend_position(low, high))?;
         Ok(())
     }
 }
@@ -371,13 +365,7 @@ impl Figure for SpectrumDensity {
             [(0.0, 0.0), (0.0, top)],
             BLACK.stroke_width(2),
         ))?;
-        chart
-            .configure_series_labels()
-            .position(legend_position(low, high))
-            .background_style(WHITE.mix(0.85))
-            .border_style(style::GREY)
-            .label_font(style::legend_font())
-            .draw()?;
+        style::draw_legend(&mut chart, legend_position(low, high))?;
         Ok(())
     }
 }

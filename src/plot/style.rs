@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use plotters::coord::Shift;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::{FontStyle, RGBColor, TextStyle};
 
@@ -147,6 +147,22 @@ pub fn verdict_marker(verdict: Verdict) -> MarkerShape {
         Verdict::LocalMax => MarkerShape::Square,
         Verdict::Degenerate | Verdict::NotStationary => MarkerShape::Cross,
     }
+}
+
+/// Draws the legend of the labelled series of `chart` at `position` in the house style
+/// (translucent white box, grey border, legend font).
+pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GREY)
+        .label_font(legend_font())
+        .draw()?;
+    Ok(())
 }
 
 /// Draws a vertical colour bar for values in `[low, high]` mapped through [`viridis`]
