@@ -74,16 +74,21 @@ struct RunDocument {
 /// extension.
 pub fn read_trajectory(path: &Path) -> Result<TrajectoryFile> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    parse_trajectory(path, &text)
+}
+
+/// [`read_trajectory`] on the text of `path`.
+fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
     let file = match path.extension().and_then(|e| e.to_str()) {
         Some("csv") => TrajectoryFile {
             name: path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            records: parse_csv(&text).map_err(|m| trajectory_error(path, m))?,
+            records: parse_csv(text).map_err(|m| trajectory_error(path, m))?,
         },
         _ => {
-            let doc: RunDocument = serde_json::from_str(&text).map_err(|e| {
+            let doc: RunDocument = serde_json::from_str(text).map_err(|e| {
                 trajectory_error(
                     path,
                     format!(
@@ -118,13 +123,13 @@ struct EscapeTrial {
 /// "<method> trial <i>").
 pub fn read_trajectories(path: &Path) -> Result<Vec<TrajectoryFile>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    let is_escape = serde_json::from_str::<serde_json::Value>(&text)
-        .map(|v| v.get("per_trial").is_some())
-        .unwrap_or(false);
-    if !is_escape {
-        return read_trajectory(path).map(|file| vec![file]);
-    }
-    let doc: EscapeDocument = serde_json::from_str(&text)
+    let escape_report = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .filter(|v| v.get("per_trial").is_some());
+    let Some(report) = escape_report else {
+        return parse_trajectory(path, &text).map(|file| vec![file]);
+    };
+    let doc: EscapeDocument = serde_json::from_value(report)
         .map_err(|e| trajectory_error(path, format!("{e} (an `escape --json` report)")))?;
     let files: Vec<TrajectoryFile> = doc
         .per_trial
