@@ -1,0 +1,26 @@
+//! The integration tests, one binary (one link step in CI): a module per topic, shared
+//! helpers in `common`.
+
+mod atlas;
+mod bounds;
+mod census;
+mod classical;
+mod classify;
+mod cli;
+mod common;
+mod completion_and_tensors;
+mod demo;
+mod derivatives;
+mod du2017;
+mod escape;
+mod golden;
+mod matrix_problems;
+mod networks;
+mod newton_argmin;
+mod octopus;
+mod optimizers;
+mod plot_slice;
+mod plot_spectrum_escape;
+mod plot_trace;
+mod safran_shamir;
+mod spectrum;
