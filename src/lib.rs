@@ -1,7 +1,7 @@
 //! # landscape
 //!
 //! Landscapes of non-convex objectives: a library of problems with exact gradients and
-//! Hessian-vector products, and (in later modules) the classification of their
+//! Hessian-vector products, and the classification of their
 //! stationary points, optimizers, saddle-escape experiments and plots.
 //!
 //! ```
@@ -35,12 +35,18 @@ pub mod objective;
 pub mod optim;
 pub mod plot;
 pub mod point;
+pub mod prelude;
 pub mod problems;
 pub mod random;
 pub mod spectrum;
 pub mod verdict;
 
 pub use error::{Error, Result};
+
+/// The README's Rust snippets, compiled and run as doc tests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 pub use manifold::Manifold;
 pub use objective::{Block, KnownPoint, Layout, Objective};
 pub use verdict::Verdict;

@@ -114,7 +114,44 @@ impl KnownPoint {
 ///
 /// A first-order method needs only [`value`](Objective::value) and
 /// [`gradient`](Objective::gradient); the HVP is there for second-order methods and the
-/// spectrum.
+/// spectrum. Five methods are required; the rest have defaults (Euclidean, no
+/// symmetries, no known points, f* unknown, one block `x[d]`).
+///
+/// ```
+/// use landscape::prelude::*;
+///
+/// /// f(x, y) = x²y² + (x − 1)²: minima along nothing but (1, 0), where f* = 0.
+/// struct Valley;
+///
+/// impl Objective for Valley {
+///     fn kind(&self) -> &'static str {
+///         "valley"
+///     }
+///     fn dim(&self) -> usize {
+///         2
+///     }
+///     fn value(&self, x: &[f64]) -> f64 {
+///         x[0] * x[0] * x[1] * x[1] + (x[0] - 1.0).powi(2)
+///     }
+///     fn gradient(&self, x: &[f64], g: &mut [f64]) {
+///         g[0] = 2.0 * x[0] * x[1] * x[1] + 2.0 * (x[0] - 1.0);
+///         g[1] = 2.0 * x[0] * x[0] * x[1];
+///     }
+///     fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
+///         // ∇²f = [[2y² + 2, 4xy], [4xy, 2x²]]
+///         let (h11, h12, h22) = (2.0 * x[1] * x[1] + 2.0, 4.0 * x[0] * x[1], 2.0 * x[0] * x[0]);
+///         out[0] = h11 * v[0] + h12 * v[1];
+///         out[1] = h12 * v[0] + h22 * v[1];
+///     }
+///     fn optimum(&self) -> Option<f64> {
+///         Some(0.0)
+///     }
+/// }
+///
+/// let verdict = classify(&Valley, &[1.0, 0.0], &ClassifyOptions::default()).unwrap();
+/// assert_eq!(verdict.kind, Verdict::GlobalMin);
+/// assert_eq!(Valley.layout().describe(), "x[2]");
+/// ```
 pub trait Objective: Send + Sync {
     /// The problem kind (the registry name, e.g. `matrix_factorization`).
     fn kind(&self) -> &'static str;
@@ -174,8 +211,10 @@ pub trait Objective: Send + Sync {
         self.known_points().into_iter().find(|p| p.name == name)
     }
 
-    /// The blocks of the parameter vector.
-    fn layout(&self) -> Layout;
+    /// The blocks of the parameter vector; the default is one block `x[d]`.
+    fn layout(&self) -> Layout {
+        Layout::single("x", &[self.dim()])
+    }
 
     /// The Riemannian gradient: the Euclidean gradient projected on the tangent space.
     fn riemannian_gradient(&self, x: &[f64], grad: &mut [f64]) {

@@ -1,9 +1,10 @@
-//! The names of the kinds of stationary point (DESIGN.md, "Verdicts").
+//! The names of the kinds of stationary point; [`crate::classify`] gives the rules that
+//! assign one to a point.
 
 use serde::{Deserialize, Serialize};
 
 /// What a point is. Known points carry the verdict the mathematics gives; the
-/// classifier (a later module) gives one from the numbers.
+/// classifier ([`crate::classify::classify`]) gives one from the numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {

@@ -1,5 +1,4 @@
-//! What kind of stationary point is x? A verdict (DESIGN.md, "Verdicts") with its
-//! evidence.
+//! What kind of stationary point is x? A verdict with its evidence.
 //!
 //! # The tests, in order
 //! 1. First order: ‖grad f(x)‖ (Riemannian on spheres) > grad tol → `not_stationary`.

@@ -19,7 +19,7 @@
 //!
 //! The minima's approximations are the published ones (Dixon & Szegő 1978; Molga &
 //! Smutnicki 2005); those of the saddles and maxima come from a grid search with Newton
-//! refinement (repeated in `tests/classical.rs`). The constructor polishes every
+//! refinement (repeated in the classical-functions tests). The constructor polishes every
 //! approximation with Newton steps on ∇f = 0 (exact gradient and Hessian) to machine
 //! precision, and f* is f at the polished global minimum.
 //!

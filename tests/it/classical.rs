@@ -43,7 +43,8 @@ fn point(f: &dyn Objective, name: &str) -> KnownPoint {
         .unwrap_or_else(|| panic!("{}: no known point `{name}`", f.kind()))
 }
 
-/// Literal transcriptions of DESIGN.md's formulas, a reference for `value`.
+/// Literal transcriptions of the formulas (DESIGN.md, "The problems"), a reference for
+/// `value`.
 fn reference_value(kind: &str, x: f64, y: f64) -> f64 {
     match kind {
         "saddle" => x.powi(2) - y.powi(2),

@@ -13,7 +13,6 @@ mod convergence;
 mod descent;
 mod rate;
 mod trace;
-// slice and line (issue 6)
 mod line;
 mod slice;
 // demo: spectrum and escape

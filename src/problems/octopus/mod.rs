@@ -82,10 +82,11 @@
 //!
 //! # Gradient descent
 //! From the paper's initialisation (uniform in [−1, 1]^d ⊂ [−τ, τ]^d with τ = e), GD with
-//! η = 1/(4L) visits s₀, s₁, … in order (tests/octopus.rs checks it for d = 4); while coordinate i escapes (growth factor
+//! η = 1/(4L) visits s₀, s₁, … in order (the octopus tests check it for d = 4); while coordinate i escapes (growth factor
 //! 1 + 2ηγ per step), the later ones shrink by 1 − 2ηL per step, so each escape takes
 //! longer than the last. With η = 1/(4L) idle coordinates halve every step and reach
-//! f64 subnormals, then exact zero, from d ≈ 5 on (see DESIGN.md).
+//! f64 subnormals, then exact zero, from d ≈ 5 on ([`crate::experiments::du2017::gd`]
+//! tracks them in the log domain).
 //!
 //! Spec: `d` (required), `tau`, `l`, `gamma`; no random data (`seed` is unused).
 //! Layout: `x[d]`.
