@@ -79,7 +79,10 @@ fn main() -> landscape::Result<()> {
 
     // Every eigenvalue of the Hessian at the origin: −4 ± c.
     let spectrum = hessian_spectrum(&f, &[0.0, 0.0], &SpectrumOptions::default())?;
-    println!("Hessian eigenvalues at the origin: {:?}", spectrum.eigenvalues);
+    println!(
+        "Hessian eigenvalues at the origin: {:?}",
+        spectrum.eigenvalues
+    );
 
     // Every stationary point that 200 seeded starts lead to, classified and counted.
     let census = census(
@@ -91,7 +94,12 @@ fn main() -> landscape::Result<()> {
     )?;
     println!("census: {:?}", census.counts);
     for p in &census.points {
-        println!("  {:<20} f = {:+.6}  at {:.4?}", p.kind.name(), p.value, p.x);
+        println!(
+            "  {:<20} f = {:+.6}  at {:.4?}",
+            p.kind.name(),
+            p.value,
+            p.x
+        );
     }
 
     // Adam from near the maximum, recording its iterates for the picture.

@@ -11,6 +11,6 @@ pub use crate::manifold::Manifold;
 pub use crate::objective::{Block, KnownPoint, Layout, Objective};
 pub use crate::optim::{run, RunOptions, Termination, Trajectory};
 pub use crate::problems::{self, ProblemSpec};
-pub use crate::spectrum::{spectral_density, Density, DensityOptions};
 pub use crate::spectrum::{hessian_spectrum, Spectrum, SpectrumOptions};
+pub use crate::spectrum::{spectral_density, Density, DensityOptions};
 pub use crate::verdict::Verdict;

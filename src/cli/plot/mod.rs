@@ -11,10 +11,10 @@ use crate::plot;
 
 mod convergence;
 mod descent;
-mod rate;
-mod trace;
 mod line;
+mod rate;
 mod slice;
+mod trace;
 // demo: spectrum and escape
 mod escape;
 mod spectrum;
