@@ -767,3 +767,60 @@ fn classify_final_reports_the_verdict_of_the_last_iterate() {
     ]);
     assert!(plain["final"].get("classification").is_none());
 }
+
+#[test]
+fn the_loop_counts_every_objective_call() {
+    // gd: one value-and-gradient per iterate, made by the loop.
+    let t = run_steps("gd", &hp_lr(0.1), 5);
+    assert_eq!(t.evaluations, 6);
+    // Newton on a 2-d quadratic: d = 2 HVPs for the Hessian, then the loop's evaluation
+    // at the minimiser, where it stops as converged.
+    let t = run_steps("newton", &Hyperparameters::new(), 5);
+    assert_eq!(t.termination, Termination::Converged);
+    assert_eq!(t.final_state.iter, 1);
+    assert_eq!(t.evaluations, 1 + 2 + 1);
+}
+
+#[test]
+fn unknown_hyperparameters_keep_their_message_and_help_shows_the_true_defaults() {
+    let message = optim::build("gd", &Hyperparameters::new().with("beta1", 0.5))
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        message,
+        "invalid hyperparameter `beta1` for optimizer `gd`: expected one of the \
+         hyperparameters `gd` takes (lr), found `beta1`, which it does not take"
+    );
+    let message = optim::build("trust-region", &hp_lr(0.1))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("takes (none)"), "{message}");
+    let line = |name: &str| {
+        optim::OPTIMIZERS
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap()
+            .description()
+    };
+    assert!(
+        line("adam").ends_with("[lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, bias-correction true]"),
+        "{}",
+        line("adam")
+    );
+    assert!(line("adadelta").ends_with("[lr 1, rho 0.9, eps 1e-6]"));
+    assert!(line("lbfgs").ends_with("[memory 10]"));
+    assert!(line("noisy_gd").ends_with("[lr 1e-3, radius 0.01, noise sphere, seed 0]"));
+    assert!(line("trust-region").ends_with("on the dense Hessian"));
+    for entry in optim::OPTIMIZERS {
+        for name in entry.accepts() {
+            let flag = name.replace('_', "-");
+            assert!(
+                entry.description().contains(&flag),
+                "{}: {flag}",
+                entry.name
+            );
+        }
+    }
+}
