@@ -9,7 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use landscape::experiments::escape::{escape, EscapeMethod, EscapeOptions};
 use landscape::optim::gd::{Gd, GdParams};
 use landscape::optim::pgd::{Pgd, PgdMode, PgdParams, PgdThresholds};
-use landscape::optim::Optimizer;
+use landscape::optim::{FirstOrder, Optimizer};
 use landscape::problems::{self, saddle::Saddle};
 
 fn pgd(g_thres: f64, t_thres: usize) -> Pgd {
@@ -66,7 +66,7 @@ fn steps(c: &mut Criterion) {
     let value = f.value_and_gradient(&x0, &mut grad);
     let mut next = vec![0.0; d];
     let mut group = c.benchmark_group("step");
-    let mut gd = Gd::new(GdParams { lr: 1e-6 }).unwrap();
+    let mut gd = FirstOrder::<Gd>::new(GdParams { lr: 1e-6 }).unwrap();
     let mut quiet = pgd(0.0, 1000);
     let mut perturbing = pgd(1e300, 1);
     let mut x = x0.clone();

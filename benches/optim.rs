@@ -109,10 +109,7 @@ fn run_loop(c: &mut Criterion) {
         ..Default::default()
     };
     group.bench_function("gd_rosenbrock_1000_iters", |b| {
-        let hp = Hyperparameters {
-            lr: Some(1e-4),
-            ..Default::default()
-        };
+        let hp = Hyperparameters::new().with("lr", 1e-4);
         let mut gd = optim::build("gd", &hp).unwrap();
         b.iter(|| optim::run(rosenbrock.as_ref(), gd.as_mut(), &[-1.0, 1.0], &options).unwrap())
     });

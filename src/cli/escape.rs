@@ -81,12 +81,13 @@ pub struct EscapeArgs {
 }
 
 impl EscapeArgs {
+    /// The method's hyperparameter flags given, by name.
     fn hyperparameters(&self) -> Hyperparameters {
-        self.perturbation.apply(Hyperparameters {
-            lr: self.lr,
-            radius: self.noise_radius,
-            ..Default::default()
-        })
+        let mut hp = Hyperparameters::new();
+        hp.set_if_given("lr", self.lr);
+        hp.set_if_given("radius", self.noise_radius);
+        self.perturbation.apply(&mut hp);
+        hp
     }
 }
 

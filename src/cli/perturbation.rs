@@ -48,20 +48,17 @@ pub struct PerturbationArgs {
 }
 
 impl PerturbationArgs {
-    /// `hp` with these flags filled in.
-    pub fn apply(&self, hp: Hyperparameters) -> Hyperparameters {
-        Hyperparameters {
-            g_thres: self.g_thres,
-            t_thres: self.t_thres,
-            f_thres: self.f_thres,
-            ell: self.ell,
-            rho_hessian: self.rho_hessian,
-            epsilon: self.epsilon,
-            c: self.c,
-            delta: self.delta,
-            delta_f: self.delta_f,
-            noise: self.noise,
-            ..hp
-        }
+    /// Adds the flags given to `hp`.
+    pub fn apply(&self, hp: &mut Hyperparameters) {
+        hp.set_if_given("g_thres", self.g_thres);
+        hp.set_if_given("t_thres", self.t_thres);
+        hp.set_if_given("f_thres", self.f_thres);
+        hp.set_if_given("ell", self.ell);
+        hp.set_if_given("rho_hessian", self.rho_hessian);
+        hp.set_if_given("epsilon", self.epsilon);
+        hp.set_if_given("c", self.c);
+        hp.set_if_given("delta", self.delta);
+        hp.set_if_given("delta_f", self.delta_f);
+        hp.set_if_given("noise", self.noise);
     }
 }

@@ -108,22 +108,23 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
+    /// The hyperparameter flags given, by name.
     fn hyperparameters(&self) -> Hyperparameters {
-        self.perturbation.apply(Hyperparameters {
-            lr: self.lr,
-            momentum: self.momentum,
-            beta1: self.beta1,
-            beta2: self.beta2,
-            eps: self.eps,
-            alpha: self.alpha,
-            rho: self.rho,
-            bias_correction: self.no_bias_correction.then_some(false),
-            damping: self.damping,
-            memory: self.memory,
-            radius: self.radius,
-            seed: self.seed,
-            ..Default::default()
-        })
+        let mut hp = Hyperparameters::new();
+        hp.set_if_given("lr", self.lr);
+        hp.set_if_given("momentum", self.momentum);
+        hp.set_if_given("beta1", self.beta1);
+        hp.set_if_given("beta2", self.beta2);
+        hp.set_if_given("eps", self.eps);
+        hp.set_if_given("alpha", self.alpha);
+        hp.set_if_given("rho", self.rho);
+        hp.set_if_given("damping", self.damping);
+        hp.set_if_given("radius", self.radius);
+        self.perturbation.apply(&mut hp);
+        hp.set_if_given("bias_correction", self.no_bias_correction.then_some(false));
+        hp.set_if_given("memory", self.memory);
+        hp.set_if_given("seed", self.seed);
+        hp
     }
 
     fn options(&self) -> RunOptions {

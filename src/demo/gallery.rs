@@ -59,11 +59,9 @@ pub(crate) fn run_optimizer(
     x0: &[f64],
     iters: usize,
 ) -> Result<Trajectory> {
-    let hp = Hyperparameters {
-        lr,
-        momentum,
-        ..Hyperparameters::default()
-    };
+    let mut hp = Hyperparameters::new();
+    hp.set_if_given("lr", lr);
+    hp.set_if_given("momentum", momentum);
     let mut optimizer = optim::build(name, &hp)?;
     let options = RunOptions {
         max_iters: iters,
@@ -213,30 +211,17 @@ fn escape_matrix_factorization(settings: &Settings, dir: &Path) -> Result<Pictur
         .expect("matrix_factorization has the saddle eig:2")
         .x;
     let trials = settings.pick(100, 20);
-    let hp = Hyperparameters {
-        lr: Some(0.05),
-        radius: Some(0.01),
-        g_thres: Some(0.01),
-        t_thres: Some(100),
-        ..Hyperparameters::default()
-    };
     let reports = ["gd", "noisy_gd", "pgd"]
         .into_iter()
         .map(|name| {
-            let hp = if name == "gd" {
-                Hyperparameters {
-                    lr: hp.lr,
-                    ..Hyperparameters::default()
-                }
-            } else if name == "noisy_gd" {
-                Hyperparameters {
-                    lr: hp.lr,
-                    radius: hp.radius,
-                    ..Hyperparameters::default()
-                }
-            } else {
-                hp.clone()
-            };
+            let mut hp = Hyperparameters::new().with("lr", 0.05);
+            if name != "gd" {
+                hp.set("radius", 0.01);
+            }
+            if name == "pgd" {
+                hp.set("g_thres", 0.01);
+                hp.set("t_thres", 100usize);
+            }
             let method = EscapeMethod::from_hyperparameters(name, &hp)?;
             let options = EscapeOptions {
                 trials,

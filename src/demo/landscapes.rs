@@ -50,14 +50,12 @@ fn saddle_gd_pgd(settings: &Settings, dir: &Path) -> Result<Picture> {
     let x0 = [1.0, 0.0];
     let iters = 40;
     let gd = run_optimizer(f.as_ref(), "gd", Some(0.1), None, &x0, iters)?;
-    let hp = Hyperparameters {
-        lr: Some(0.1),
-        radius: Some(0.05),
-        g_thres: Some(0.05),
-        t_thres: Some(10),
-        seed: Some(1),
-        ..Hyperparameters::default()
-    };
+    let hp = Hyperparameters::new()
+        .with("lr", 0.1)
+        .with("radius", 0.05)
+        .with("g_thres", 0.05)
+        .with("t_thres", 10usize)
+        .with("seed", 1u64);
     let mut pgd_optimizer = crate::optim::build("pgd", &hp)?;
     let options = RunOptions {
         max_iters: iters,

@@ -31,7 +31,9 @@ use crate::objective::Objective;
 use crate::optim::gd::{Gd, GdParams};
 use crate::optim::noisy_gd::{NoisyGd, NoisyGdParams};
 use crate::optim::pgd::{Pgd, PgdParams};
-use crate::optim::{self, noise, Hyperparameters, Optimizer, Record, RunOptions, Termination};
+use crate::optim::{
+    self, noise, FirstOrder, Hyperparameters, Optimizer, Record, RunOptions, Termination,
+};
 use crate::random;
 use crate::verdict::Verdict;
 
@@ -62,11 +64,10 @@ impl EscapeMethod {
                 format!("`{name}`"),
             ));
         }
-        optim::build(name, hp)?;
         Ok(match name {
-            "gd" => EscapeMethod::Gd(GdParams::from_hyperparameters(hp)?),
-            "noisy_gd" => EscapeMethod::NoisyGd(NoisyGdParams::from_hyperparameters(hp)?),
-            _ => EscapeMethod::Pgd(PgdParams::from_hyperparameters(hp)?),
+            "gd" => EscapeMethod::Gd(optim::parameters::<FirstOrder<Gd>>(hp)?),
+            "noisy_gd" => EscapeMethod::NoisyGd(optim::parameters::<NoisyGd>(hp)?),
+            _ => EscapeMethod::Pgd(optim::parameters::<Pgd>(hp)?.resolve()?),
         })
     }
 
@@ -91,7 +92,7 @@ impl EscapeMethod {
     /// The optimizer for one trial, its noise seeded by `noise_seed`.
     pub fn build(&self, noise_seed: u64) -> Result<Box<dyn Optimizer>> {
         Ok(match *self {
-            EscapeMethod::Gd(p) => Box::new(Gd::new(p)?),
+            EscapeMethod::Gd(p) => Box::new(FirstOrder::<Gd>::new(p)?),
             EscapeMethod::NoisyGd(p) => Box::new(NoisyGd::new(NoisyGdParams {
                 seed: noise_seed,
                 stream: 0,

@@ -14,26 +14,14 @@
 //!
 //! Defaults (torch's): η = 1, ρ = 0.9, ε = 10⁻⁶.
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::{check_decay, check_positive, Hyperparameters, Optimizer, OptimizerEntry, Step};
+use super::{check_decay, check_positive, Params, UpdateRule};
 use crate::error::Result;
-use crate::objective::Objective;
-
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "adadelta",
-    description: "Adadelta: v ← ρv + (1−ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u ← ρu + (1−ρ)Δ²; x ← x − ηΔ [lr 1.0, rho 0.9, eps 1e-6]",
-    accepts: &["lr", "rho", "eps"],
-    build: |hp| {
-        Ok(Box::new(Adadelta::new(
-            AdadeltaParams::from_hyperparameters(hp)?,
-        )))
-    },
-};
 
 /// Hyperparameters of Adadelta.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct AdadeltaParams {
     /// Learning rate η > 0 (a scale on Δ); defaults to 1.
     pub lr: f64,
@@ -53,24 +41,12 @@ impl Default for AdadeltaParams {
     }
 }
 
-impl AdadeltaParams {
-    /// The defaults overridden by `hp`, validated.
-    pub fn from_hyperparameters(hp: &Hyperparameters) -> Result<Self> {
-        let d = AdadeltaParams::default();
-        let params = AdadeltaParams {
-            lr: hp.lr.unwrap_or(d.lr),
-            rho: hp.rho.unwrap_or(d.rho),
-            eps: hp.eps.unwrap_or(d.eps),
-        };
-        params.validate()?;
-        Ok(params)
-    }
-
+impl Params for AdadeltaParams {
     /// η, ε positive and finite; ρ ∈ [0, 1).
-    pub fn validate(&self) -> Result<()> {
-        check_positive("adadelta", "lr", self.lr)?;
-        check_decay("adadelta", "rho", self.rho)?;
-        check_positive("adadelta", "eps", self.eps)
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_positive(optimizer, "lr", self.lr)?;
+        check_decay(optimizer, "rho", self.rho)?;
+        check_positive(optimizer, "eps", self.eps)
     }
 }
 
@@ -82,40 +58,30 @@ pub struct Adadelta {
     acc_delta: Vec<f64>,
 }
 
-impl Adadelta {
-    /// Adadelta with validated `params`.
-    pub fn new(params: AdadeltaParams) -> Self {
+impl UpdateRule for Adadelta {
+    const NAME: &'static str = "adadelta";
+    const SUMMARY: &'static str =
+        "Adadelta: v ← ρv + (1−ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u ← ρu + (1−ρ)Δ²; x ← x − ηΔ";
+    type Params = AdadeltaParams;
+
+    fn new(params: AdadeltaParams) -> Self {
         Adadelta {
             params,
             square_avg: Vec::new(),
             acc_delta: Vec::new(),
         }
     }
-}
 
-impl Optimizer for Adadelta {
-    fn name(&self) -> &'static str {
-        "adadelta"
+    fn params(&self) -> &AdadeltaParams {
+        &self.params
     }
 
-    fn hyperparameters(&self) -> serde_json::Value {
-        json!({ "lr": self.params.lr, "rho": self.params.rho, "eps": self.params.eps })
+    fn reset(&mut self, dim: usize) {
+        self.square_avg = vec![0.0; dim];
+        self.acc_delta = vec![0.0; dim];
     }
 
-    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
-        self.square_avg = vec![0.0; f.dim()];
-        self.acc_delta = vec![0.0; f.dim()];
-        Ok(())
-    }
-
-    fn step(
-        &mut self,
-        _f: &dyn Objective,
-        x: &mut [f64],
-        _value: f64,
-        grad: &[f64],
-        _next_grad: &mut [f64],
-    ) -> Step {
+    fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let AdadeltaParams { lr, rho, eps } = self.params;
         x.iter_mut()
             .zip(grad)
@@ -126,7 +92,6 @@ impl Optimizer for Adadelta {
                 *u = rho * *u + (1.0 - rho) * delta * delta;
                 *x -= lr * delta;
             });
-        Step::default()
     }
 
     /// While x stands still, u keeps growing towards g² (at a rate set by ε/g², possibly

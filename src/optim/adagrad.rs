@@ -9,26 +9,14 @@
 //!
 //! Defaults (torch's): η = 0.01, ε = 10⁻¹⁰.
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::{check_positive, Hyperparameters, Optimizer, OptimizerEntry, Step};
+use super::{check_positive, Params, UpdateRule};
 use crate::error::Result;
-use crate::objective::Objective;
-
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "adagrad",
-    description: "Adagrad: s ← s + g²; x ← x − η g/(√s + ε) [lr 0.01, eps 1e-10]",
-    accepts: &["lr", "eps"],
-    build: |hp| {
-        Ok(Box::new(Adagrad::new(AdagradParams::from_hyperparameters(
-            hp,
-        )?)))
-    },
-};
 
 /// Hyperparameters of Adagrad.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct AdagradParams {
     /// Learning rate η > 0; defaults to 0.01.
     pub lr: f64,
@@ -45,22 +33,11 @@ impl Default for AdagradParams {
     }
 }
 
-impl AdagradParams {
-    /// The defaults overridden by `hp`, validated.
-    pub fn from_hyperparameters(hp: &Hyperparameters) -> Result<Self> {
-        let d = AdagradParams::default();
-        let params = AdagradParams {
-            lr: hp.lr.unwrap_or(d.lr),
-            eps: hp.eps.unwrap_or(d.eps),
-        };
-        params.validate()?;
-        Ok(params)
-    }
-
+impl Params for AdagradParams {
     /// η and ε positive and finite.
-    pub fn validate(&self) -> Result<()> {
-        check_positive("adagrad", "lr", self.lr)?;
-        check_positive("adagrad", "eps", self.eps)
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_positive(optimizer, "lr", self.lr)?;
+        check_positive(optimizer, "eps", self.eps)
     }
 }
 
@@ -71,38 +48,27 @@ pub struct Adagrad {
     sum_squares: Vec<f64>,
 }
 
-impl Adagrad {
-    /// Adagrad with validated `params`.
-    pub fn new(params: AdagradParams) -> Self {
+impl UpdateRule for Adagrad {
+    const NAME: &'static str = "adagrad";
+    const SUMMARY: &'static str = "Adagrad: s ← s + g²; x ← x − η g/(√s + ε)";
+    type Params = AdagradParams;
+
+    fn new(params: AdagradParams) -> Self {
         Adagrad {
             params,
             sum_squares: Vec::new(),
         }
     }
-}
 
-impl Optimizer for Adagrad {
-    fn name(&self) -> &'static str {
-        "adagrad"
+    fn params(&self) -> &AdagradParams {
+        &self.params
     }
 
-    fn hyperparameters(&self) -> serde_json::Value {
-        json!({ "lr": self.params.lr, "eps": self.params.eps })
+    fn reset(&mut self, dim: usize) {
+        self.sum_squares = vec![0.0; dim];
     }
 
-    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
-        self.sum_squares = vec![0.0; f.dim()];
-        Ok(())
-    }
-
-    fn step(
-        &mut self,
-        _f: &dyn Objective,
-        x: &mut [f64],
-        _value: f64,
-        grad: &[f64],
-        _next_grad: &mut [f64],
-    ) -> Step {
+    fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let AdagradParams { lr, eps } = self.params;
         x.iter_mut()
             .zip(grad)
@@ -111,7 +77,6 @@ impl Optimizer for Adagrad {
                 *s += g * g;
                 *x -= lr * g / (s.sqrt() + eps);
             });
-        Step::default()
     }
 
     // With x standing still the gradient is fixed and s only grows, so every later step

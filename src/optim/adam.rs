@@ -17,24 +17,14 @@
 //!
 //! Defaults (torch's): η = 10⁻³, β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸, bias correction on.
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::{
-    check_decay, check_positive, settle_steps, Hyperparameters, Optimizer, OptimizerEntry, Step,
-};
+use super::{check_decay, check_positive, settle_steps, Params, UpdateRule};
 use crate::error::Result;
-use crate::objective::Objective;
-
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "adam",
-    description: "Adam (Kingma–Ba): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; x ← x − η m̂/(√v̂ + ε) [lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8; --no-bias-correction]",
-    accepts: &["lr", "beta1", "beta2", "eps", "bias_correction"],
-    build: |hp| Ok(Box::new(Adam::new(AdamParams::from_hyperparameters(hp)?))),
-};
 
 /// Hyperparameters of Adam.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct AdamParams {
     /// Learning rate η > 0; defaults to 10⁻³.
     pub lr: f64,
@@ -44,7 +34,7 @@ pub struct AdamParams {
     pub beta2: f64,
     /// ε > 0 added to √v̂; defaults to 10⁻⁸.
     pub eps: f64,
-    /// Divide the moments by 1 − βᵗ; defaults to true.
+    /// Divide the moments by 1 − βᵗ; defaults to true (`--no-bias-correction` sets false).
     pub bias_correction: bool,
 }
 
@@ -60,27 +50,13 @@ impl Default for AdamParams {
     }
 }
 
-impl AdamParams {
-    /// The defaults overridden by `hp`, validated.
-    pub fn from_hyperparameters(hp: &Hyperparameters) -> Result<Self> {
-        let d = AdamParams::default();
-        let params = AdamParams {
-            lr: hp.lr.unwrap_or(d.lr),
-            beta1: hp.beta1.unwrap_or(d.beta1),
-            beta2: hp.beta2.unwrap_or(d.beta2),
-            eps: hp.eps.unwrap_or(d.eps),
-            bias_correction: hp.bias_correction.unwrap_or(d.bias_correction),
-        };
-        params.validate()?;
-        Ok(params)
-    }
-
+impl Params for AdamParams {
     /// η, ε positive and finite; β₁, β₂ ∈ [0, 1).
-    pub fn validate(&self) -> Result<()> {
-        check_positive("adam", "lr", self.lr)?;
-        check_decay("adam", "beta1", self.beta1)?;
-        check_decay("adam", "beta2", self.beta2)?;
-        check_positive("adam", "eps", self.eps)
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_positive(optimizer, "lr", self.lr)?;
+        check_decay(optimizer, "beta1", self.beta1)?;
+        check_decay(optimizer, "beta2", self.beta2)?;
+        check_positive(optimizer, "eps", self.eps)
     }
 }
 
@@ -91,18 +67,6 @@ pub struct Adam {
     exp_avg: Vec<f64>,
     exp_avg_sq: Vec<f64>,
     t: u64,
-}
-
-impl Adam {
-    /// Adam with validated `params`.
-    pub fn new(params: AdamParams) -> Self {
-        Adam {
-            params,
-            exp_avg: Vec::new(),
-            exp_avg_sq: Vec::new(),
-            t: 0,
-        }
-    }
 }
 
 /// torch's CPU `lerp(start, end, w)`: start + w(end − start) for |w| < ½, else
@@ -116,37 +80,32 @@ fn lerp(start: f64, end: f64, weight: f64) -> f64 {
     }
 }
 
-impl Optimizer for Adam {
-    fn name(&self) -> &'static str {
-        "adam"
+impl UpdateRule for Adam {
+    const NAME: &'static str = "adam";
+    const SUMMARY: &'static str =
+        "Adam (Kingma–Ba): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; x ← x − η m̂/(√v̂ + ε)";
+    type Params = AdamParams;
+
+    fn new(params: AdamParams) -> Self {
+        Adam {
+            params,
+            exp_avg: Vec::new(),
+            exp_avg_sq: Vec::new(),
+            t: 0,
+        }
     }
 
-    fn hyperparameters(&self) -> serde_json::Value {
-        let p = &self.params;
-        json!({
-            "lr": p.lr,
-            "beta1": p.beta1,
-            "beta2": p.beta2,
-            "eps": p.eps,
-            "bias_correction": p.bias_correction,
-        })
+    fn params(&self) -> &AdamParams {
+        &self.params
     }
 
-    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
-        self.exp_avg = vec![0.0; f.dim()];
-        self.exp_avg_sq = vec![0.0; f.dim()];
+    fn reset(&mut self, dim: usize) {
+        self.exp_avg = vec![0.0; dim];
+        self.exp_avg_sq = vec![0.0; dim];
         self.t = 0;
-        Ok(())
     }
 
-    fn step(
-        &mut self,
-        _f: &dyn Objective,
-        x: &mut [f64],
-        _value: f64,
-        grad: &[f64],
-        _next_grad: &mut [f64],
-    ) -> Step {
+    fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let AdamParams {
             lr,
             beta1,
@@ -171,7 +130,6 @@ impl Optimizer for Adam {
                 let denominator = v.sqrt() / correction2_sqrt + eps;
                 *x -= step_size * *m / denominator;
             });
-        Step::default()
     }
 
     fn stall_patience(&self) -> usize {

@@ -24,8 +24,8 @@
 //! gradient argmin holds at its new iterate are handed to the loop
 //! ([`Step::evaluated`]), so the loop does not evaluate again, and the records, gradient
 //! norms and termination reasons are those of every other optimizer. The function
-//! evaluations argmin made (cost, gradient, d HVPs per dense Hessian) are counted in
-//! [`Step::evaluations`].
+//! evaluations argmin makes (cost, gradient, d HVPs per dense Hessian) go through the
+//! objective the loop hands over, which counts them.
 //!
 //! Allocation: argmin's API is by value, so each iteration allocates new `DVector`s
 //! (and, for the trust region, a d × d Hessian); that is argmin's cost, measured in
@@ -59,12 +59,13 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use argmin::solver::trustregion::{Steihaug, TrustRegion};
 use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::newton::{check_dense_problem, reject_constrained};
-use super::{Hyperparameters, Optimizer, OptimizerEntry, Step, Termination};
+use super::{check_at_least_one, Method, Optimizer, Params, Step, Termination};
 use crate::argmin_interop::ArgminObjective;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::finite_difference::relative_error;
 use crate::objective::Objective;
 
@@ -87,26 +88,61 @@ pub const DEFAULT_LBFGS_MEMORY: usize = 10;
 /// take it from its maximum, 100, far below the spacing of floating-point numbers.
 const TRUST_REGION_PATIENCE: usize = 64;
 
-/// Registry entry of argmin's L-BFGS.
-pub const LBFGS_ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "lbfgs",
-    description:
-        "argmin's L-BFGS (memory m, --memory, default 10) with the Moré–Thuente line search",
-    accepts: &["memory"],
-    build: |hp: &Hyperparameters| {
-        Ok(Box::new(Lbfgs::lbfgs(
-            hp.memory.unwrap_or(DEFAULT_LBFGS_MEMORY),
-        )?))
-    },
-};
+/// Hyperparameters of L-BFGS.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LbfgsParams {
+    /// Memory m ≥ 1, the number of stored (s, y) pairs; defaults to 10.
+    pub memory: usize,
+}
 
-/// Registry entry of argmin's trust-region Newton.
-pub const TRUST_REGION_ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "trust-region",
-    description: "argmin's trust-region Newton with Steihaug's truncated CG on the dense Hessian",
-    accepts: &[],
-    build: |_| Ok(Box::new(TrustRegionNewton::trust_region())),
-};
+impl Default for LbfgsParams {
+    fn default() -> Self {
+        LbfgsParams {
+            memory: DEFAULT_LBFGS_MEMORY,
+        }
+    }
+}
+
+impl Params for LbfgsParams {
+    /// m ≥ 1.
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_at_least_one(optimizer, "memory", self.memory)
+    }
+}
+
+/// The trust region takes no hyperparameters (argmin's defaults, listed in its
+/// trajectory's `hyperparameters`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrustRegionParams {}
+
+impl Params for TrustRegionParams {
+    fn validate(&self, _optimizer: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl Method for Lbfgs {
+    const NAME: &'static str = "lbfgs";
+    const SUMMARY: &'static str = "argmin's L-BFGS with the Moré–Thuente line search";
+    type Params = LbfgsParams;
+
+    fn from_params(params: LbfgsParams) -> Result<Box<dyn Optimizer>> {
+        Ok(Box::new(Lbfgs::lbfgs(params.memory)?))
+    }
+}
+
+impl Method for TrustRegionNewton {
+    const NAME: &'static str = "trust-region";
+    const SUMMARY: &'static str =
+        "argmin's trust-region Newton with Steihaug's truncated CG on the dense Hessian";
+    type Params = TrustRegionParams;
+
+    fn from_params(_params: TrustRegionParams) -> Result<Box<dyn Optimizer>> {
+        Ok(Box::new(TrustRegionNewton::trust_region()))
+    }
+}
 
 /// Why an argmin iteration ended the run.
 #[derive(Clone, Debug, PartialEq)]
@@ -176,8 +212,6 @@ pub struct ArgminSolver<S, H> {
     template: S,
     solver: S,
     state: Option<ArgminState<H>>,
-    /// Objective calls in the last `iterate`.
-    evaluations: usize,
     /// Scratch: the gradient argmin starts from.
     scratch: Vec<f64>,
 }
@@ -191,20 +225,13 @@ pub type TrustRegionNewton = ArgminSolver<TrustRegionSolver, DMatrix<f64>>;
 impl Lbfgs {
     /// argmin's L-BFGS with memory m ≥ 1 and the Moré–Thuente line search.
     pub fn lbfgs(memory: usize) -> Result<Self> {
-        if memory == 0 {
-            return Err(Error::InvalidHyperparameter {
-                optimizer: "lbfgs".to_string(),
-                name: "memory".to_string(),
-                expected: "an integer ≥ 1".to_string(),
-                found: memory.to_string(),
-            });
-        }
+        LbfgsParams { memory }.validate(Self::NAME)?;
         let linesearch = MoreThuenteLineSearch::new()
             .with_bounds(f64::EPSILON.sqrt(), 1e10)
             .expect("√ε < 1e10");
         let solver = LBFGS::new(linesearch, memory);
         Ok(Self::from_solver(
-            "lbfgs",
+            Self::NAME,
             json!({ "memory": memory }),
             false,
             solver,
@@ -223,7 +250,7 @@ impl TrustRegionNewton {
             "eta": 0.125,
             "subproblem": "steihaug",
         });
-        Self::from_solver("trust-region", hyperparameters, true, solver)
+        Self::from_solver(Self::NAME, hyperparameters, true, solver)
     }
 }
 
@@ -241,7 +268,6 @@ impl<S: Clone, H> ArgminSolver<S, H> {
             template: solver.clone(),
             solver,
             state: None,
-            evaluations: 0,
             scratch: Vec::new(),
         }
     }
@@ -280,11 +306,7 @@ where
     pub fn iterate(&mut self, f: &dyn Objective, x: &mut [f64]) -> Result<(), ArgminStop> {
         assert_eq!(x.len(), f.dim(), "ArgminSolver::iterate: point length");
         let mut problem = Problem::new(ArgminObjective::new(f));
-        let outcome = self.iterate_on(&mut problem, x);
-        let count = |key: &str| problem.counts.get(key).copied().unwrap_or(0) as usize;
-        self.evaluations =
-            count("cost_count") + count("gradient_count") + f.dim() * count("hessian_count");
-        outcome
+        self.iterate_on(&mut problem, x)
     }
 
     fn iterate_on(
@@ -378,7 +400,6 @@ where
         next_grad: &mut [f64],
     ) -> Step {
         // The gradient argmin will use at x: its own after an iteration, else ∇f(x).
-        let mut evaluations = 0;
         let (own, seeded) = match self.current() {
             Some((_, g))
                 if self
@@ -391,7 +412,6 @@ where
             }
             _ => {
                 f.gradient(x, &mut self.scratch);
-                evaluations += 1;
                 (&self.scratch[..], true)
             }
         };
@@ -399,7 +419,6 @@ where
         // argmin's internal gradients: refuse rather than silently ignore it.
         if relative_error(own, grad) > 1e-12 {
             return Step {
-                evaluations,
                 stop: Some(Termination::Solver("clipping_unsupported".to_string())),
                 ..Step::default()
             };
@@ -416,18 +435,14 @@ where
                 Ok(state) => self.state = Some(state),
                 Err(stop) => {
                     return Step {
-                        evaluations,
                         stop: Some(stop.termination()),
                         ..Step::default()
                     }
                 }
             }
         }
-        let outcome = self.iterate(f, x);
-        evaluations += self.evaluations;
-        if let Err(stop) = outcome {
+        if let Err(stop) = self.iterate(f, x) {
             return Step {
-                evaluations,
                 stop: Some(stop.termination()),
                 ..Step::default()
             };
@@ -437,7 +452,6 @@ where
             cost
         });
         Step {
-            evaluations,
             evaluated,
             ..Step::default()
         }

@@ -7,22 +7,14 @@
 //! On sphere-constrained problems the step uses the Riemannian gradient and the run loop
 //! retracts (Riemannian gradient descent).
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::{check_positive, Hyperparameters, Optimizer, OptimizerEntry, Step};
+use super::{check_positive, Params, UpdateRule};
 use crate::error::Result;
-use crate::objective::Objective;
-
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "gd",
-    description: "gradient descent: x ← x − ηg [lr 1e-3]",
-    accepts: &["lr"],
-    build: |hp| Ok(Box::new(Gd::new(GdParams::from_hyperparameters(hp)?)?)),
-};
 
 /// Hyperparameters of gradient descent.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GdParams {
     /// Learning rate η > 0; defaults to 10⁻³ (torch.optim.SGD's default).
     pub lr: f64,
@@ -34,20 +26,10 @@ impl Default for GdParams {
     }
 }
 
-impl GdParams {
-    /// The defaults, overridden by the fields of `hp` that are set.
-    pub fn from_hyperparameters(hp: &Hyperparameters) -> Result<Self> {
-        let d = GdParams::default();
-        let params = GdParams {
-            lr: hp.lr.unwrap_or(d.lr),
-        };
-        params.validate()?;
-        Ok(params)
-    }
-
+impl Params for GdParams {
     /// Rejects a learning rate that is not positive and finite.
-    pub fn validate(&self) -> Result<()> {
-        check_positive("gd", "lr", self.lr)
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_positive(optimizer, "lr", self.lr)
     }
 }
 
@@ -57,37 +39,23 @@ pub struct Gd {
     params: GdParams,
 }
 
-impl Gd {
-    /// Gradient descent with validated `params`.
-    pub fn new(params: GdParams) -> Result<Self> {
-        params.validate()?;
-        Ok(Gd { params })
-    }
-}
+impl UpdateRule for Gd {
+    const NAME: &'static str = "gd";
+    const SUMMARY: &'static str = "gradient descent: x ← x − ηg";
+    type Params = GdParams;
 
-impl Optimizer for Gd {
-    fn name(&self) -> &'static str {
-        "gd"
+    fn new(params: GdParams) -> Self {
+        Gd { params }
     }
 
-    fn hyperparameters(&self) -> serde_json::Value {
-        json!({ "lr": self.params.lr })
+    fn params(&self) -> &GdParams {
+        &self.params
     }
 
-    fn start(&mut self, _f: &dyn Objective, _x0: &[f64]) -> Result<()> {
-        Ok(())
-    }
+    fn reset(&mut self, _dim: usize) {}
 
-    fn step(
-        &mut self,
-        _f: &dyn Objective,
-        x: &mut [f64],
-        _value: f64,
-        grad: &[f64],
-        _next_grad: &mut [f64],
-    ) -> Step {
+    fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let lr = self.params.lr;
         x.iter_mut().zip(grad).for_each(|(x, g)| *x -= lr * g);
-        Step::default()
     }
 }

@@ -12,28 +12,14 @@
 //! Defaults: η = 10⁻³ (torch's SGD default), μ = 0.9 (torch's SGD default is 0, which is
 //! plain `gd`).
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::{
-    check_decay, check_positive, settle_steps, Hyperparameters, Optimizer, OptimizerEntry, Step,
-};
+use super::{check_decay, check_positive, settle_steps, Params, UpdateRule};
 use crate::error::Result;
-use crate::objective::Objective;
 
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "heavy_ball",
-    description: "Polyak momentum: b ← μb + g; x ← x − ηb [lr 1e-3, momentum 0.9]",
-    accepts: &["lr", "momentum"],
-    build: |hp| {
-        Ok(Box::new(HeavyBall::new(
-            MomentumParams::from_hyperparameters("heavy_ball", hp)?,
-        )))
-    },
-};
-
-/// Hyperparameters of the momentum methods (`heavy_ball`, `nesterov`).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Hyperparameters of the momentum methods (`heavy_ball`; `nesterov` wraps them).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MomentumParams {
     /// Learning rate η > 0; defaults to 10⁻³ (torch.optim.SGD).
     pub lr: f64,
@@ -50,20 +36,9 @@ impl Default for MomentumParams {
     }
 }
 
-impl MomentumParams {
-    /// The defaults overridden by `hp`, validated for `optimizer`.
-    pub fn from_hyperparameters(optimizer: &str, hp: &Hyperparameters) -> Result<Self> {
-        let d = MomentumParams::default();
-        let params = MomentumParams {
-            lr: hp.lr.unwrap_or(d.lr),
-            momentum: hp.momentum.unwrap_or(d.momentum),
-        };
-        params.validate(optimizer)?;
-        Ok(params)
-    }
-
-    /// η positive and finite, μ ∈ [0, 1); errors name `optimizer` and the field.
-    pub fn validate(&self, optimizer: &str) -> Result<()> {
+impl Params for MomentumParams {
+    /// η positive and finite, μ ∈ [0, 1).
+    fn validate(&self, optimizer: &str) -> Result<()> {
         check_positive(optimizer, "lr", self.lr)?;
         check_decay(optimizer, "momentum", self.momentum)
     }
@@ -75,18 +50,6 @@ pub struct HeavyBall {
     params: MomentumParams,
     buffer: Vec<f64>,
     first: bool,
-}
-
-impl HeavyBall {
-    /// Heavy ball with `params` (validate them first, e.g. through
-    /// [`MomentumParams::from_hyperparameters`]).
-    pub fn new(params: MomentumParams) -> Self {
-        HeavyBall {
-            params,
-            buffer: Vec::new(),
-            first: true,
-        }
-    }
 }
 
 /// One fused pass of the momentum update: b ← μb + g (b ← g at the first step, as torch
@@ -115,32 +78,31 @@ pub(crate) fn momentum_step(
     }
 }
 
-impl Optimizer for HeavyBall {
-    fn name(&self) -> &'static str {
-        "heavy_ball"
+impl UpdateRule for HeavyBall {
+    const NAME: &'static str = "heavy_ball";
+    const SUMMARY: &'static str = "Polyak momentum: b ← μb + g; x ← x − ηb";
+    type Params = MomentumParams;
+
+    fn new(params: MomentumParams) -> Self {
+        HeavyBall {
+            params,
+            buffer: Vec::new(),
+            first: true,
+        }
     }
 
-    fn hyperparameters(&self) -> serde_json::Value {
-        json!({ "lr": self.params.lr, "momentum": self.params.momentum })
+    fn params(&self) -> &MomentumParams {
+        &self.params
     }
 
-    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
-        self.buffer = vec![0.0; f.dim()];
+    fn reset(&mut self, dim: usize) {
+        self.buffer = vec![0.0; dim];
         self.first = true;
-        Ok(())
     }
 
-    fn step(
-        &mut self,
-        _f: &dyn Objective,
-        x: &mut [f64],
-        _value: f64,
-        grad: &[f64],
-        _next_grad: &mut [f64],
-    ) -> Step {
+    fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         momentum_step(x, &mut self.buffer, grad, self.params, self.first, |_, b| b);
         self.first = false;
-        Step::default()
     }
 
     fn stall_patience(&self) -> usize {

@@ -1,19 +1,29 @@
 //! Optimizers and the one run loop they share.
 //!
-//! The split is argmin's: each optimizer file (`gd.rs`, `heavy_ball.rs`, …) holds its
-//! hyperparameters (a struct with documented defaults and a `validate()`), its state,
-//! and one [`Optimizer::step`]; the run loop ([`run()`], in `run.rs`) owns everything
-//! else — the iteration cap, the gradient-norm tolerance, the target value, divergence
-//! and stall detection, gradient clipping, recording, retraction onto sphere-constrained
-//! manifolds and the [`Termination`] reason.
+//! The split is argmin's: an optimizer holds its hyperparameters, its state and one
+//! step; the run loop ([`run()`], in `run.rs`) owns everything else — the iteration cap,
+//! the gradient-norm tolerance, the target value, divergence and stall detection,
+//! gradient clipping, recording, retraction onto sphere-constrained manifolds, counting
+//! objective evaluations, and the [`Termination`] reason.
+//!
+//! - Hyperparameters are typed: each optimizer has one serde struct implementing
+//!   [`Params`] (`Default` = the reference defaults, `validate` = the range checks).
+//!   Callers give [`Hyperparameters`] (name → value); [`build`] deserialises the struct
+//!   from them, so a name the optimizer does not take is rejected by the deserialisation
+//!   and named in the error. The help text's defaults are rendered from the same struct.
+//! - A first-order method is an [`UpdateRule`]: x ← u(x, g) with its state, nothing else;
+//!   the generic [`FirstOrder`] adapter runs any rule. Methods that need more (Newton's
+//!   Hessian, argmin's line searches, pgd's perturbation events, noisy_gd's tangent
+//!   noise) implement [`Optimizer`] themselves.
+//! - The registry [`OPTIMIZERS`] is one [`entry`] per optimizer, built from its
+//!   [`Method`] impl (name, summary, params type, constructor).
 //!
 //! ```
 //! use landscape::optim::{self, Hyperparameters, RunOptions, Termination};
 //! use landscape::problems;
 //!
 //! let (_spec, f) = problems::load("rosenbrock", &[]).unwrap();
-//! let hp = Hyperparameters { lr: Some(1e-3), ..Default::default() };
-//! let mut gd = optim::build("gd", &hp).unwrap();
+//! let mut gd = optim::build("gd", &Hyperparameters::new().with("lr", 1e-3)).unwrap();
 //! let options = RunOptions { max_iters: 200, ..Default::default() };
 //! let trajectory = optim::run(f.as_ref(), gd.as_mut(), &[-1.0, 1.0], &options).unwrap();
 //! assert_eq!(trajectory.termination, Termination::MaxIters);
@@ -21,13 +31,11 @@
 //! ```
 //!
 //! # Adding an optimizer
-//! One file `src/optim/<name>.rs` with a hyperparameter struct (`Default` = the
-//! reference defaults, `validate()` through the helpers below), a state struct
-//! implementing [`Optimizer`], and one entry in [`OPTIMIZERS`]. A hyperparameter that
-//! [`Hyperparameters`] lacks is one new `Option` field there (and its flag in
-//! `cli/run.rs`).
-
-use serde::Serialize;
+//! A first-order method is one file `src/optim/<name>.rs` — its params struct (serde,
+//! `Default`, [`Params`]), its state struct implementing [`UpdateRule`] — plus its
+//! `pub mod` line and one registry line `entry::<FirstOrder<name::Rule>>()` in
+//! [`OPTIMIZERS`]. A hyperparameter name no optimizer had before also needs its flag in
+//! `cli/run.rs`. CONTRIBUTING.md walks through an example.
 
 use crate::error::{Error, Result};
 use crate::objective::Objective;
@@ -36,6 +44,7 @@ pub mod adadelta;
 pub mod adagrad;
 pub mod adam;
 pub mod argmin_solvers;
+pub mod first_order;
 pub mod gd;
 pub mod heavy_ball;
 pub mod nesterov;
@@ -43,10 +52,16 @@ pub mod newton;
 pub mod noise;
 pub mod noisy_gd;
 pub mod output;
+pub mod params;
 pub mod pgd;
 pub mod rmsprop;
 mod run;
 
+pub use first_order::{FirstOrder, UpdateRule};
+pub use params::{
+    check_at_least_one, check_decay, check_non_negative, check_positive, HyperparameterValue,
+    Hyperparameters, Params,
+};
 pub use run::{
     run, Clip, Event, EventKind, FinalState, Record, RunOptions, Termination, Trajectory,
     DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
@@ -55,10 +70,6 @@ pub use run::{
 /// What one [`Optimizer::step`] did, for the run loop.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Step {
-    /// Objective calls made inside the step (value, gradient or HVP), beyond the one
-    /// value-and-gradient evaluation per iteration that the loop makes itself: 0 for the
-    /// first-order methods; line searches, Hessian builds and wrapped solvers count theirs.
-    pub evaluations: usize,
     /// `Some(f(x_new))` when the step has already evaluated the objective at the point it
     /// wrote into `x` *and* written the Euclidean gradient ∇f(x_new) into `next_grad`
     /// (a line search or a wrapped solver usually has both). The loop then skips its own
@@ -84,10 +95,14 @@ pub struct Step {
 ///
 /// - A first-order method reads only `grad` and its own state.
 /// - A second-order method may call `f.hvp` (or `f.riemannian_hvp`) at `x`, or build a
-///   dense Hessian column by column, counting the calls in [`Step::evaluations`].
+///   dense Hessian column by column.
 /// - A wrapped external solver (argmin's L-BFGS, Newton-CG, trust region) may run its
 ///   own line search, evaluating `f` as often as it needs, and report the value and
 ///   gradient it ended with through [`Step::evaluated`] to avoid a double evaluation.
+///
+/// The `f` handed to `start` and `step` counts the calls made through it (value,
+/// gradient, value-and-gradient, HVP: one each), so an optimizer does no bookkeeping of
+/// its own for [`Trajectory::evaluations`].
 ///
 /// The hot loop must not allocate: allocate buffers of length `f.dim()` in `start`.
 pub trait Optimizer: Send {
@@ -144,133 +159,86 @@ pub fn settle_steps(beta: f64) -> usize {
     (53.0 * std::f64::consts::LN_2 / -beta.ln()).ceil().max(1.0) as usize
 }
 
-/// Hyperparameters as given on the command line or by a library caller: `None` means
-/// "the optimizer's default". Each optimizer takes the fields it understands and
-/// [`build`] rejects those it does not take (naming them), so a typo'd `--beta1` to
-/// `gd` is an error rather than silently ignored.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Hyperparameters {
-    /// Learning rate (step size) η.
-    pub lr: Option<f64>,
-    /// Momentum μ (heavy_ball, nesterov).
-    pub momentum: Option<f64>,
-    /// Adam's first-moment decay β₁.
-    pub beta1: Option<f64>,
-    /// Adam's second-moment decay β₂.
-    pub beta2: Option<f64>,
-    /// The ε added to a denominator.
-    pub eps: Option<f64>,
-    /// RMSprop's smoothing constant α.
-    pub alpha: Option<f64>,
-    /// Adadelta's decay ρ.
-    pub rho: Option<f64>,
-    /// Adam's bias correction (`Some(false)` from `--no-bias-correction`).
-    pub bias_correction: Option<bool>,
-    /// Saddle-free Newton's eigenvalue floor δ.
-    pub damping: Option<f64>,
-    /// L-BFGS's memory m (number of stored (s, y) pairs).
-    pub memory: Option<usize>,
-    /// pgd's perturbation radius r; noisy_gd's noise radius (or standard deviation).
-    pub radius: Option<f64>,
-    /// pgd: perturb when ‖∇f‖ ≤ g_thres.
-    pub g_thres: Option<f64>,
-    /// pgd: steps between perturbations, and the window of the decrease test.
-    pub t_thres: Option<usize>,
-    /// pgd: stop when f fell by less than f_thres over t_thres steps.
-    pub f_thres: Option<f64>,
-    /// pgd paper mode: ℓ, the Lipschitz constant of ∇f.
-    pub ell: Option<f64>,
-    /// pgd paper mode: ρ, the Lipschitz constant of ∇²f.
-    pub rho_hessian: Option<f64>,
-    /// pgd paper mode: ε, the target gradient norm of an ε-second-order stationary point.
-    pub epsilon: Option<f64>,
-    /// pgd paper mode: the absolute constant c.
-    pub c: Option<f64>,
-    /// pgd paper mode: the failure probability δ.
-    pub delta: Option<f64>,
-    /// pgd paper mode: Δf ≥ f(x₀) − f*.
-    pub delta_f: Option<f64>,
-    /// noisy_gd's noise distribution (uniform on the sphere, or Gaussian).
-    pub noise: Option<noise::Noise>,
-    /// Seed of the random perturbations (pgd, noisy_gd).
-    pub seed: Option<u64>,
+/// An optimizer as the registry knows it: its name, summary, typed parameters and
+/// constructor. [`FirstOrder`] implements it for every [`UpdateRule`]; the methods that
+/// implement [`Optimizer`] themselves implement it directly.
+pub trait Method: 'static {
+    /// The registry name (`--optimizer`).
+    const NAME: &'static str;
+    /// One line for `landscape run --help`: what it is and its update (the defaults are
+    /// appended from [`Params::help`]).
+    const SUMMARY: &'static str;
+    /// Its hyperparameters.
+    type Params: Params;
+
+    /// The optimizer with `params` (already validated by [`Params::validate`]).
+    fn from_params(params: Self::Params) -> Result<Box<dyn Optimizer>>;
 }
 
-impl Hyperparameters {
-    /// The names of the fields that are set, as their flags are spelled.
-    pub fn given(&self) -> Vec<&'static str> {
-        let floats = [
-            ("lr", self.lr),
-            ("momentum", self.momentum),
-            ("beta1", self.beta1),
-            ("beta2", self.beta2),
-            ("eps", self.eps),
-            ("alpha", self.alpha),
-            ("rho", self.rho),
-            ("damping", self.damping),
-            ("radius", self.radius),
-            ("g_thres", self.g_thres),
-            ("f_thres", self.f_thres),
-            ("ell", self.ell),
-            ("rho_hessian", self.rho_hessian),
-            ("epsilon", self.epsilon),
-            ("c", self.c),
-            ("delta", self.delta),
-            ("delta_f", self.delta_f),
-        ];
-        let mut names: Vec<&'static str> = floats
-            .iter()
-            .filter(|(_, v)| v.is_some())
-            .map(|(n, _)| *n)
-            .collect();
-        if self.bias_correction.is_some() {
-            names.push("bias_correction");
-        }
-        if self.memory.is_some() {
-            names.push("memory");
-        }
-        if self.t_thres.is_some() {
-            names.push("t_thres");
-        }
-        if self.noise.is_some() {
-            names.push("noise");
-        }
-        if self.seed.is_some() {
-            names.push("seed");
-        }
-        names
-    }
-}
-
-/// One entry of the optimizer registry.
+/// One entry of the optimizer registry (made by [`entry`]).
 #[derive(Clone, Copy)]
 pub struct OptimizerEntry {
     /// The name given to `--optimizer`.
     pub name: &'static str,
-    /// One line: what it is, its update rule and its defaults in brackets (shown by
-    /// `landscape run --help`).
-    pub description: &'static str,
-    /// The [`Hyperparameters`] fields it takes (others are rejected).
-    pub accepts: &'static [&'static str],
-    /// Builds it from validated hyperparameters.
-    pub build: fn(&Hyperparameters) -> Result<Box<dyn Optimizer>>,
+    /// What it is and its update rule (without the defaults).
+    pub summary: &'static str,
+    accepts: fn() -> &'static [&'static str],
+    defaults: fn() -> String,
+    build: fn(&Hyperparameters) -> Result<Box<dyn Optimizer>>,
+}
+
+/// The registry entry of the method `M`.
+pub const fn entry<M: Method>() -> OptimizerEntry {
+    OptimizerEntry {
+        name: M::NAME,
+        summary: M::SUMMARY,
+        accepts: params::accepted::<M::Params>,
+        defaults: <M::Params as Params>::help,
+        build: build_method::<M>,
+    }
+}
+
+fn build_method<M: Method>(given: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
+    M::from_params(parameters::<M>(given)?)
+}
+
+impl OptimizerEntry {
+    /// The hyperparameter names it takes (others are rejected).
+    pub fn accepts(&self) -> &'static [&'static str] {
+        (self.accepts)()
+    }
+
+    /// The summary with the defaults in brackets (a line of `landscape run --help`).
+    pub fn description(&self) -> String {
+        let defaults = (self.defaults)();
+        if defaults.is_empty() {
+            self.summary.to_string()
+        } else {
+            format!("{} [{defaults}]", self.summary)
+        }
+    }
+
+    /// Builds it from `given` (see [`build`]).
+    pub fn build(&self, given: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
+        (self.build)(given)
+    }
 }
 
 /// Every optimizer, in the order `landscape run --help` lists them.
 pub const OPTIMIZERS: &[OptimizerEntry] = &[
-    gd::ENTRY,
-    heavy_ball::ENTRY,
-    nesterov::ENTRY,
-    newton::NEWTON_ENTRY,
-    newton::SADDLE_FREE_ENTRY,
-    adagrad::ENTRY,
-    rmsprop::ENTRY,
-    adadelta::ENTRY,
-    adam::ENTRY,
-    argmin_solvers::LBFGS_ENTRY,
-    argmin_solvers::TRUST_REGION_ENTRY,
-    pgd::ENTRY,
-    noisy_gd::ENTRY,
+    entry::<FirstOrder<gd::Gd>>(),
+    entry::<FirstOrder<heavy_ball::HeavyBall>>(),
+    entry::<FirstOrder<nesterov::Nesterov>>(),
+    entry::<newton::Newton>(),
+    entry::<newton::SaddleFreeNewton>(),
+    entry::<FirstOrder<adagrad::Adagrad>>(),
+    entry::<FirstOrder<rmsprop::RmsProp>>(),
+    entry::<FirstOrder<adadelta::Adadelta>>(),
+    entry::<FirstOrder<adam::Adam>>(),
+    entry::<argmin_solvers::Lbfgs>(),
+    entry::<argmin_solvers::TrustRegionNewton>(),
+    entry::<pgd::Pgd>(),
+    entry::<noisy_gd::NoisyGd>(),
 ];
 
 /// The names of the known optimizers, comma-separated.
@@ -287,7 +255,7 @@ pub fn help_text() -> String {
     let width = OPTIMIZERS.iter().map(|e| e.name.len()).max().unwrap_or(0) + 2;
     let lines: Vec<String> = OPTIMIZERS
         .iter()
-        .map(|e| format!("  {:<width$}{}", e.name, e.description))
+        .map(|e| format!("  {:<width$}{}", e.name, e.description()))
         .collect();
     format!(
         "Optimizers (the first-order ones follow torch.optim's update rules exactly; defaults in brackets):\n{}",
@@ -295,9 +263,10 @@ pub fn help_text() -> String {
     )
 }
 
-/// Builds the optimizer called `name`: an unknown name is an error listing the known
-/// ones; a hyperparameter it does not take, or one out of range, is an error naming it.
-pub fn build(name: &str, hp: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
+/// Builds the optimizer called `name` from the hyperparameters `given`: an unknown name
+/// is an error listing the known ones; a hyperparameter it does not take, one of the
+/// wrong type or out of range, is an error naming it.
+pub fn build(name: &str, given: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
     let entry =
         OPTIMIZERS
             .iter()
@@ -306,58 +275,13 @@ pub fn build(name: &str, hp: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
                 name: name.to_string(),
                 known: known_names(),
             })?;
-    if let Some(extra) = hp.given().into_iter().find(|n| !entry.accepts.contains(n)) {
-        return Err(Error::InvalidHyperparameter {
-            optimizer: name.to_string(),
-            name: extra.to_string(),
-            expected: format!(
-                "one of the hyperparameters `{name}` takes ({})",
-                if entry.accepts.is_empty() {
-                    "none".to_string()
-                } else {
-                    entry.accepts.join(", ")
-                }
-            ),
-            found: format!("`{extra}`, which it does not take"),
-        });
-    }
-    (entry.build)(hp)
+    entry.build(given)
 }
 
-fn invalid(optimizer: &str, name: &str, expected: &str, found: f64) -> Error {
-    Error::InvalidHyperparameter {
-        optimizer: optimizer.to_string(),
-        name: name.to_string(),
-        expected: expected.to_string(),
-        found: found.to_string(),
-    }
-}
-
-/// Checks `0 < value < ∞` (a learning rate, an ε).
-pub fn check_positive(optimizer: &str, name: &str, value: f64) -> Result<()> {
-    if value.is_finite() && value > 0.0 {
-        Ok(())
-    } else {
-        Err(invalid(optimizer, name, "a positive finite number", value))
-    }
-}
-
-/// Checks `0 ≤ value < ∞`.
-pub fn check_non_negative(optimizer: &str, name: &str, value: f64) -> Result<()> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(())
-    } else {
-        Err(invalid(optimizer, name, "a finite number ≥ 0", value))
-    }
-}
-
-/// Checks `0 ≤ value < 1` (a momentum, a decay rate β, α, ρ).
-pub fn check_decay(optimizer: &str, name: &str, value: f64) -> Result<()> {
-    if (0.0..1.0).contains(&value) {
-        Ok(())
-    } else {
-        Err(invalid(optimizer, name, "a number in [0, 1)", value))
-    }
+/// The typed, validated parameters of the method `M` from the hyperparameters `given`
+/// (as [`build`] reads them), for a caller that builds `M` itself (e.g. once per trial).
+pub fn parameters<M: Method>(given: &Hyperparameters) -> Result<M::Params> {
+    params::parse(M::NAME, given)
 }
 
 /// ‖v‖₂.

@@ -15,92 +15,74 @@
 //! Defaults: η = 10⁻³ (torch's SGD default), μ = 0.9 (torch requires μ > 0 for
 //! Nesterov, and so do we).
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::heavy_ball::{momentum_step, MomentumParams};
-use super::{settle_steps, Hyperparameters, Optimizer, OptimizerEntry, Step};
+use super::{settle_steps, Params, UpdateRule};
 use crate::error::{Error, Result};
-use crate::objective::Objective;
 
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "nesterov",
-    description: "Nesterov momentum: b ← μb + g; x ← x − η(g + μb) [lr 1e-3, momentum 0.9]",
-    accepts: &["lr", "momentum"],
-    build: |hp| Ok(Box::new(Nesterov::new(nesterov_params(hp)?))),
-};
+/// Hyperparameters of Nesterov momentum: heavy ball's ([`MomentumParams`], the same
+/// names and defaults), and μ > 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NesterovParams(pub MomentumParams);
 
-/// [`MomentumParams`] for Nesterov: as heavy ball's, and μ > 0.
-pub fn nesterov_params(hp: &Hyperparameters) -> Result<MomentumParams> {
-    let params = MomentumParams::from_hyperparameters("nesterov", hp)?;
-    if params.momentum == 0.0 {
-        return Err(Error::InvalidHyperparameter {
-            optimizer: "nesterov".to_string(),
-            name: "momentum".to_string(),
-            expected: "a number in (0, 1) (Nesterov momentum needs μ > 0)".to_string(),
-            found: "0".to_string(),
-        });
+impl Params for NesterovParams {
+    /// As heavy ball's, and μ ≠ 0.
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        self.0.validate(optimizer)?;
+        if self.0.momentum == 0.0 {
+            return Err(Error::InvalidHyperparameter {
+                optimizer: optimizer.to_string(),
+                name: "momentum".to_string(),
+                expected: "a number in (0, 1) (Nesterov momentum needs μ > 0)".to_string(),
+                found: "0".to_string(),
+            });
+        }
+        Ok(())
     }
-    Ok(params)
 }
 
 /// Nesterov state: the momentum buffer b.
 #[derive(Clone, Debug)]
 pub struct Nesterov {
-    params: MomentumParams,
+    params: NesterovParams,
     buffer: Vec<f64>,
     first: bool,
 }
 
-impl Nesterov {
-    /// Nesterov momentum with `params` (validate them first, e.g. through
-    /// [`nesterov_params`]).
-    pub fn new(params: MomentumParams) -> Self {
+impl UpdateRule for Nesterov {
+    const NAME: &'static str = "nesterov";
+    const SUMMARY: &'static str = "Nesterov momentum: b ← μb + g; x ← x − η(g + μb)";
+    type Params = NesterovParams;
+
+    fn new(params: NesterovParams) -> Self {
         Nesterov {
             params,
             buffer: Vec::new(),
             first: true,
         }
     }
-}
 
-impl Optimizer for Nesterov {
-    fn name(&self) -> &'static str {
-        "nesterov"
+    fn params(&self) -> &NesterovParams {
+        &self.params
     }
 
-    fn hyperparameters(&self) -> serde_json::Value {
-        json!({ "lr": self.params.lr, "momentum": self.params.momentum })
-    }
-
-    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
-        self.buffer = vec![0.0; f.dim()];
+    fn reset(&mut self, dim: usize) {
+        self.buffer = vec![0.0; dim];
         self.first = true;
-        Ok(())
     }
 
-    fn step(
-        &mut self,
-        _f: &dyn Objective,
-        x: &mut [f64],
-        _value: f64,
-        grad: &[f64],
-        _next_grad: &mut [f64],
-    ) -> Step {
-        let momentum = self.params.momentum;
-        momentum_step(
-            x,
-            &mut self.buffer,
-            grad,
-            self.params,
-            self.first,
-            |g, b| g + momentum * b,
-        );
+    fn update(&mut self, x: &mut [f64], grad: &[f64]) {
+        let NesterovParams(params) = self.params;
+        let momentum = params.momentum;
+        momentum_step(x, &mut self.buffer, grad, params, self.first, |g, b| {
+            g + momentum * b
+        });
         self.first = false;
-        Step::default()
     }
 
     fn stall_patience(&self) -> usize {
-        settle_steps(self.params.momentum)
+        settle_steps(self.params.0.momentum)
     }
 }

@@ -40,36 +40,89 @@
 //! recycled as the next step's Hessian buffer.
 
 use nalgebra::{DMatrix, SymmetricEigen};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{check_positive, Hyperparameters, Optimizer, OptimizerEntry, Step, Termination};
+use super::{check_positive, Method, Optimizer, Params, Step, Termination};
 use crate::argmin_interop::dense_hessian_into;
 use crate::error::{Error, Result};
 use crate::linalg::EIGEN_MAX_ITER;
 use crate::objective::Objective;
 
-/// Registry entry of pure and damped Newton.
-pub const NEWTON_ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "newton",
-    description: "Newton's method: x ← x − ηH⁻¹g on the dense Hessian (η = 1, the default: pure; η < 1: damped)",
-    accepts: &["lr"],
-    build: |hp| Ok(Box::new(Newton::pure_or_damped(hp.lr.unwrap_or(DEFAULT_LR))?)),
-};
+/// Hyperparameters of pure and damped Newton.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewtonParams {
+    /// Step size η > 0; defaults to 1 (pure Newton).
+    pub lr: f64,
+}
 
-/// Registry entry of saddle-free Newton.
-pub const SADDLE_FREE_ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "saddle_free_newton",
-    description:
-        "saddle-free Newton (Dauphin et al. 2014): x ← x − η|H|_δ⁻¹g, |λ| floored at δ (--damping)",
-    accepts: &["lr", "damping"],
-    build: |hp: &Hyperparameters| {
-        Ok(Box::new(Newton::saddle_free(
-            hp.lr.unwrap_or(DEFAULT_LR),
-            hp.damping.unwrap_or(DEFAULT_DAMPING),
-        )?))
-    },
-};
+impl Default for NewtonParams {
+    fn default() -> Self {
+        NewtonParams { lr: DEFAULT_LR }
+    }
+}
+
+impl Params for NewtonParams {
+    /// η positive and finite.
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_positive(optimizer, "lr", self.lr)
+    }
+}
+
+/// Hyperparameters of saddle-free Newton.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SaddleFreeParams {
+    /// Step size η > 0; defaults to 1.
+    pub lr: f64,
+    /// Floor δ > 0 on |λᵢ|; defaults to 10⁻³.
+    pub damping: f64,
+}
+
+impl Default for SaddleFreeParams {
+    fn default() -> Self {
+        SaddleFreeParams {
+            lr: DEFAULT_LR,
+            damping: DEFAULT_DAMPING,
+        }
+    }
+}
+
+impl Params for SaddleFreeParams {
+    /// η and δ positive and finite.
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_positive(optimizer, "lr", self.lr)?;
+        check_positive(optimizer, "damping", self.damping)
+    }
+}
+
+/// Pure and damped Newton in the registry.
+impl Method for Newton {
+    const NAME: &'static str = "newton";
+    const SUMMARY: &'static str = "Newton's method: x ← x − ηH⁻¹g on the dense Hessian \
+(η = 1, the default: pure; η < 1: damped)";
+    type Params = NewtonParams;
+
+    fn from_params(params: NewtonParams) -> Result<Box<dyn Optimizer>> {
+        Ok(Box::new(Newton::pure_or_damped(params.lr)?))
+    }
+}
+
+/// Saddle-free Newton in the registry: a [`Newton`] with the
+/// [`NewtonVariant::SaddleFree`] rule (this type only names the registry entry).
+pub enum SaddleFreeNewton {}
+
+impl Method for SaddleFreeNewton {
+    const NAME: &'static str = "saddle_free_newton";
+    const SUMMARY: &'static str =
+        "saddle-free Newton (Dauphin et al. 2014): x ← x − η|H|_δ⁻¹g, |λ| floored at δ (--damping)";
+    type Params = SaddleFreeParams;
+
+    fn from_params(params: SaddleFreeParams) -> Result<Box<dyn Optimizer>> {
+        Ok(Box::new(Newton::saddle_free(params.lr, params.damping)?))
+    }
+}
 
 /// The largest dimension for which the dense Hessian is assembled (d² numbers:
 /// 4096² × 8 bytes = 128 MiB).
@@ -135,14 +188,13 @@ pub struct Newton {
 impl Newton {
     /// Pure (η = 1) or damped Newton, x ← x − ηH⁻¹g. Errors if η is not finite and > 0.
     pub fn pure_or_damped(lr: f64) -> Result<Self> {
-        check_positive("newton", "lr", lr)?;
+        NewtonParams { lr }.validate(<Newton as Method>::NAME)?;
         Ok(Self::with_variant(NewtonVariant::Newton, lr))
     }
 
     /// Saddle-free Newton, x ← x − η|H|_δ⁻¹g. Errors if η or δ is not finite and > 0.
     pub fn saddle_free(lr: f64, damping: f64) -> Result<Self> {
-        check_positive("saddle_free_newton", "lr", lr)?;
-        check_positive("saddle_free_newton", "damping", damping)?;
+        SaddleFreeParams { lr, damping }.validate(SaddleFreeNewton::NAME)?;
         Ok(Self::with_variant(
             NewtonVariant::SaddleFree { damping },
             lr,
@@ -173,8 +225,8 @@ impl Newton {
     /// The registry name.
     pub fn registry_name(&self) -> &'static str {
         match self.variant {
-            NewtonVariant::Newton => "newton",
-            NewtonVariant::SaddleFree { .. } => "saddle_free_newton",
+            NewtonVariant::Newton => <Newton as Method>::NAME,
+            NewtonVariant::SaddleFree { .. } => SaddleFreeNewton::NAME,
         }
     }
 
@@ -291,19 +343,14 @@ impl Optimizer for Newton {
         grad: &[f64],
         _next_grad: &mut [f64],
     ) -> Step {
-        let evaluations = x.len(); // one HVP per Hessian column
         match self.solve(f, x, grad) {
             Ok(()) => {
                 for (x, u) in x.iter_mut().zip(&self.solution) {
                     *x -= self.lr * u;
                 }
-                Step {
-                    evaluations,
-                    ..Step::default()
-                }
+                Step::default()
             }
             Err(failure) => Step {
-                evaluations,
                 stop: Some(Termination::Solver(failure.name().to_string())),
                 ..Step::default()
             },

@@ -13,13 +13,13 @@ use std::str::FromStr;
 
 use rand::Rng;
 use rand_distr::StandardNormal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::manifold::Manifold;
 
 /// The distribution of noisy_gd's noise ξ.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Noise {
     /// Uniform on the sphere of radius `radius` (Ge et al. 2015): ‖ξ‖ = radius exactly.

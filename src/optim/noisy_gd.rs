@@ -10,30 +10,18 @@
 //! [`Optimizer::escapes_stationary_points`]): a target or the cap ends the run.
 
 use rand::rngs::StdRng;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::noise::{self, Noise};
-use super::{check_positive, Hyperparameters, Optimizer, OptimizerEntry, Step};
+use super::{check_positive, Method, Optimizer, Params, Step};
 use crate::error::Result;
 use crate::manifold::Manifold;
 use crate::objective::Objective;
 use crate::random;
 
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "noisy_gd",
-    description: "noisy GD (Ge et al. 2015): x ← x − η(g + ξ), ξ uniform on the sphere of \
-radius r, or N(0, r²I) with --noise gaussian [lr 1e-3, radius 1e-2, noise sphere, seed 0]",
-    accepts: &["lr", "radius", "noise", "seed"],
-    build: |hp| {
-        Ok(Box::new(NoisyGd::new(
-            NoisyGdParams::from_hyperparameters(hp)?,
-        )?))
-    },
-};
-
 /// Hyperparameters of noisy gradient descent.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct NoisyGdParams {
     /// Learning rate η > 0 (default 10⁻³).
     pub lr: f64,
@@ -44,7 +32,9 @@ pub struct NoisyGdParams {
     /// Seed of the noise stream (default 0).
     pub seed: u64,
     /// Index of the noise stream: ξ's come from `random::stream(seed, stream)`
-    /// (default 0).
+    /// (default 0; set by a caller running several trials, not a hyperparameter one
+    /// gives).
+    #[serde(skip_deserializing)]
     pub stream: u64,
 }
 
@@ -60,25 +50,22 @@ impl Default for NoisyGdParams {
     }
 }
 
-impl NoisyGdParams {
-    /// The defaults, overridden by the fields of `hp` that are set.
-    pub fn from_hyperparameters(hp: &Hyperparameters) -> Result<Self> {
-        let d = NoisyGdParams::default();
-        let params = NoisyGdParams {
-            lr: hp.lr.unwrap_or(d.lr),
-            radius: hp.radius.unwrap_or(d.radius),
-            noise: hp.noise.unwrap_or(d.noise),
-            seed: hp.seed.unwrap_or(d.seed),
-            stream: d.stream,
-        };
-        params.validate()?;
-        Ok(params)
-    }
-
+impl Params for NoisyGdParams {
     /// Rejects a learning rate or radius that is not positive and finite.
-    pub fn validate(&self) -> Result<()> {
-        check_positive("noisy_gd", "lr", self.lr)?;
-        check_positive("noisy_gd", "radius", self.radius)
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_positive(optimizer, "lr", self.lr)?;
+        check_positive(optimizer, "radius", self.radius)
+    }
+}
+
+impl Method for NoisyGd {
+    const NAME: &'static str = "noisy_gd";
+    const SUMMARY: &'static str = "noisy GD (Ge et al. 2015): x ← x − η(g + ξ), ξ uniform on \
+the sphere of radius r, or N(0, r²I) with --noise gaussian";
+    type Params = NoisyGdParams;
+
+    fn from_params(params: NoisyGdParams) -> Result<Box<dyn Optimizer>> {
+        Ok(Box::new(NoisyGd::new(params)?))
     }
 }
 
@@ -94,7 +81,7 @@ pub struct NoisyGd {
 impl NoisyGd {
     /// Noisy GD with validated `params`.
     pub fn new(params: NoisyGdParams) -> Result<Self> {
-        params.validate()?;
+        params.validate(Self::NAME)?;
         Ok(NoisyGd {
             params,
             manifold: Manifold::Euclidean,
@@ -106,15 +93,11 @@ impl NoisyGd {
 
 impl Optimizer for NoisyGd {
     fn name(&self) -> &'static str {
-        "noisy_gd"
+        Self::NAME
     }
 
     fn hyperparameters(&self) -> serde_json::Value {
-        let p = &self.params;
-        json!({
-            "lr": p.lr, "radius": p.radius, "noise": p.noise.as_str(),
-            "seed": p.seed, "stream": p.stream,
-        })
+        serde_json::to_value(self.params).unwrap_or_default()
     }
 
     fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {

@@ -31,11 +31,13 @@
 //! The perturbations come from `random::stream(seed, stream)`, reset by every `start`.
 
 use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::params::render_fields;
 use super::{
-    check_non_negative, check_positive, noise, Event, EventKind, Hyperparameters, Optimizer,
-    OptimizerEntry, Step, Termination,
+    check_non_negative, check_positive, noise, Event, EventKind, Method, Optimizer, Params, Step,
+    Termination,
 };
 use crate::error::{Error, Result};
 use crate::manifold::Manifold;
@@ -45,33 +47,8 @@ use crate::random;
 /// The termination reason of step 1 (no decrease after a perturbation).
 pub const NO_DECREASE: &str = "pgd_no_decrease";
 
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "pgd",
-    description: "perturbed GD (Jin et al. 2017, Alg. 2): x ← x − ηg; x ← x + ξ, ξ uniform \
-in the r-ball, when ‖g‖ ≤ g_thres and none in the last t_thres steps; stops with \
-pgd_no_decrease if f fell < f_thres in t_thres steps [lr 1e-3, radius 1e-3, g-thres 1e-3, \
-t-thres 1000, f-thres 1e-6, seed 0; or paper mode from ell, rho-hessian, epsilon, delta-f, \
-c 1, delta 0.1]",
-    accepts: &[
-        "lr",
-        "radius",
-        "g_thres",
-        "t_thres",
-        "f_thres",
-        "ell",
-        "rho_hessian",
-        "epsilon",
-        "c",
-        "delta",
-        "delta_f",
-        "seed",
-    ],
-    build: |hp| Ok(Box::new(Pgd::new(PgdParams::from_hyperparameters(hp)?)?)),
-};
-
 /// The five numbers PGD runs with.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct PgdThresholds {
     /// Step size η > 0.
     pub lr: f64,
@@ -209,65 +186,7 @@ impl Default for PgdParams {
     }
 }
 
-const PAPER_NAMES: [&str; 6] = ["ell", "rho_hessian", "epsilon", "c", "delta", "delta_f"];
-
 impl PgdParams {
-    /// Paper mode when any of ell, rho_hessian, epsilon, c, delta, delta_f is set (then
-    /// ell, rho_hessian, epsilon and delta_f are required and lr, radius, g_thres,
-    /// t_thres, f_thres are refused: they are derived); practical mode otherwise, with
-    /// the defaults for what is not set.
-    pub fn from_hyperparameters(hp: &Hyperparameters) -> Result<Self> {
-        let given = hp.given();
-        let paper = given.iter().any(|n| PAPER_NAMES.contains(n));
-        let mode = if paper {
-            let practical = ["lr", "radius", "g_thres", "t_thres", "f_thres"];
-            if let Some(name) = given.iter().find(|n| practical.contains(n)) {
-                return Err(Error::InvalidHyperparameter {
-                    optimizer: "pgd".into(),
-                    name: name.to_string(),
-                    expected: "no lr, radius, g_thres, t_thres or f_thres in paper mode \
-                               (they are derived from ell, rho_hessian, epsilon, c, delta, \
-                               delta_f)"
-                        .into(),
-                    found: format!("`{name}` given with paper-mode constants"),
-                });
-            }
-            let required = |name: &str, v: Option<f64>| {
-                v.ok_or_else(|| Error::InvalidHyperparameter {
-                    optimizer: "pgd".into(),
-                    name: name.into(),
-                    expected: "a value: paper mode needs ell, rho_hessian, epsilon and delta_f"
-                        .into(),
-                    found: "none".into(),
-                })
-            };
-            PgdMode::Paper(PaperConstants {
-                ell: required("ell", hp.ell)?,
-                rho: required("rho_hessian", hp.rho_hessian)?,
-                epsilon: required("epsilon", hp.epsilon)?,
-                c: hp.c.unwrap_or(1.0),
-                delta: hp.delta.unwrap_or(0.1),
-                delta_f: required("delta_f", hp.delta_f)?,
-            })
-        } else {
-            let d = PgdThresholds::default();
-            PgdMode::Practical(PgdThresholds {
-                lr: hp.lr.unwrap_or(d.lr),
-                radius: hp.radius.unwrap_or(d.radius),
-                g_thres: hp.g_thres.unwrap_or(d.g_thres),
-                t_thres: hp.t_thres.unwrap_or(d.t_thres),
-                f_thres: hp.f_thres.unwrap_or(d.f_thres),
-            })
-        };
-        let params = PgdParams {
-            mode,
-            seed: hp.seed.unwrap_or(0),
-            stream: 0,
-        };
-        params.validate()?;
-        Ok(params)
-    }
-
     /// Validates the thresholds or the constants.
     pub fn validate(&self) -> Result<()> {
         match &self.mode {
@@ -282,6 +201,155 @@ impl PgdParams {
             PgdMode::Practical(t) => *t,
             PgdMode::Paper(p) => p.thresholds(dim),
         }
+    }
+}
+
+/// The default absolute constant c of paper mode.
+pub const DEFAULT_C: f64 = 1.0;
+
+/// The default failure probability δ of paper mode.
+pub const DEFAULT_DELTA: f64 = 0.1;
+
+/// pgd's hyperparameters as given: practical thresholds or paper-mode constants, and the
+/// seed. Giving any paper-mode constant (ell, rho_hessian, epsilon, c, delta, delta_f)
+/// selects paper mode: ell, rho_hessian, epsilon and delta_f are then required and lr,
+/// radius, g_thres, t_thres, f_thres refused (they are derived); otherwise practical mode,
+/// the defaults ([`PgdThresholds::default`]) filling in what is not given.
+/// [`resolve`](PgdSettings::resolve) turns them into [`PgdParams`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PgdSettings {
+    /// Step size η (practical mode).
+    pub lr: Option<f64>,
+    /// Perturbation radius r (practical mode).
+    pub radius: Option<f64>,
+    /// Perturb when ‖∇f‖ ≤ g_thres (practical mode).
+    pub g_thres: Option<f64>,
+    /// Steps between perturbations (practical mode).
+    pub t_thres: Option<usize>,
+    /// Decrease expected over t_thres steps (practical mode).
+    pub f_thres: Option<f64>,
+    /// ℓ (paper mode).
+    pub ell: Option<f64>,
+    /// ρ, the Hessian's Lipschitz constant (paper mode).
+    pub rho_hessian: Option<f64>,
+    /// ε (paper mode).
+    pub epsilon: Option<f64>,
+    /// c (paper mode; default [`DEFAULT_C`]).
+    pub c: Option<f64>,
+    /// δ (paper mode; default [`DEFAULT_DELTA`]).
+    pub delta: Option<f64>,
+    /// Δf (paper mode).
+    pub delta_f: Option<f64>,
+    /// Seed of the perturbations (default 0).
+    pub seed: u64,
+}
+
+impl PgdSettings {
+    /// The mode and thresholds or constants these settings select, validated.
+    pub fn resolve(&self) -> Result<PgdParams> {
+        let paper = [
+            self.ell,
+            self.rho_hessian,
+            self.epsilon,
+            self.c,
+            self.delta,
+            self.delta_f,
+        ]
+        .iter()
+        .any(Option::is_some);
+        let mode = if paper {
+            let practical = [
+                ("lr", self.lr.is_some()),
+                ("radius", self.radius.is_some()),
+                ("g_thres", self.g_thres.is_some()),
+                ("f_thres", self.f_thres.is_some()),
+                ("t_thres", self.t_thres.is_some()),
+            ];
+            if let Some((name, _)) = practical.iter().find(|(_, given)| *given) {
+                return Err(Error::InvalidHyperparameter {
+                    optimizer: Pgd::NAME.into(),
+                    name: name.to_string(),
+                    expected: "no lr, radius, g_thres, t_thres or f_thres in paper mode \
+                               (they are derived from ell, rho_hessian, epsilon, c, delta, \
+                               delta_f)"
+                        .into(),
+                    found: format!("`{name}` given with paper-mode constants"),
+                });
+            }
+            let required = |name: &str, v: Option<f64>| {
+                v.ok_or_else(|| Error::InvalidHyperparameter {
+                    optimizer: Pgd::NAME.into(),
+                    name: name.into(),
+                    expected: "a value: paper mode needs ell, rho_hessian, epsilon and delta_f"
+                        .into(),
+                    found: "none".into(),
+                })
+            };
+            PgdMode::Paper(PaperConstants {
+                ell: required("ell", self.ell)?,
+                rho: required("rho_hessian", self.rho_hessian)?,
+                epsilon: required("epsilon", self.epsilon)?,
+                c: self.c.unwrap_or(DEFAULT_C),
+                delta: self.delta.unwrap_or(DEFAULT_DELTA),
+                delta_f: required("delta_f", self.delta_f)?,
+            })
+        } else {
+            let d = PgdThresholds::default();
+            PgdMode::Practical(PgdThresholds {
+                lr: self.lr.unwrap_or(d.lr),
+                radius: self.radius.unwrap_or(d.radius),
+                g_thres: self.g_thres.unwrap_or(d.g_thres),
+                t_thres: self.t_thres.unwrap_or(d.t_thres),
+                f_thres: self.f_thres.unwrap_or(d.f_thres),
+            })
+        };
+        let params = PgdParams {
+            mode,
+            seed: self.seed,
+            stream: 0,
+        };
+        params.validate()?;
+        Ok(params)
+    }
+}
+
+impl Params for PgdSettings {
+    /// The mode rules and ranges of [`resolve`](PgdSettings::resolve).
+    fn validate(&self, _optimizer: &str) -> Result<()> {
+        self.resolve().map(|_| ())
+    }
+
+    /// Practical mode's defaults and the seed's, then the paper-mode constants with
+    /// theirs.
+    fn help() -> String {
+        let practical = serde_json::to_value(PgdThresholds::default()).unwrap_or_default();
+        let seed = serde_json::to_value(PgdSettings::default()).unwrap_or_default();
+        let paper = serde_json::json!({ "c": DEFAULT_C, "delta": DEFAULT_DELTA });
+        format!(
+            "{}, {}; or paper mode from {}",
+            render_fields(
+                &practical,
+                &["lr", "radius", "g_thres", "t_thres", "f_thres"]
+            ),
+            render_fields(&seed, &["seed"]),
+            render_fields(
+                &paper,
+                &["ell", "rho_hessian", "epsilon", "delta_f", "c", "delta"]
+            ),
+        )
+    }
+}
+
+impl Method for Pgd {
+    const NAME: &'static str = "pgd";
+    const SUMMARY: &'static str = "perturbed GD (Jin et al. 2017, Alg. 2): x ← x − ηg; \
+x ← x + ξ, ξ uniform in the r-ball, when ‖g‖ ≤ g_thres and none in the last t_thres steps; \
+stops with pgd_no_decrease if f fell < f_thres in t_thres steps";
+    type Params = PgdSettings;
+
+    fn from_params(settings: PgdSettings) -> Result<Box<dyn Optimizer>> {
+        Ok(Box::new(Pgd::new(settings.resolve()?)?))
     }
 }
 
@@ -330,7 +398,7 @@ impl Pgd {
 
 impl Optimizer for Pgd {
     fn name(&self) -> &'static str {
-        "pgd"
+        Self::NAME
     }
 
     fn hyperparameters(&self) -> serde_json::Value {
@@ -409,7 +477,6 @@ impl Optimizer for Pgd {
                 .zip(&self.perturbed_grad)
                 .for_each(|(x, g)| *x -= lr * g);
             Step {
-                evaluations: 1,
                 event: Some(Event {
                     iter: 0,
                     kind: EventKind::Perturbation,
@@ -454,25 +521,33 @@ fn norm_squared(v: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::{params::parse, Hyperparameters};
 
     #[test]
     fn paper_mode_needs_its_constants_and_refuses_practical_ones() {
-        let hp = Hyperparameters {
-            ell: Some(1.0),
-            ..Default::default()
-        };
-        assert!(PgdParams::from_hyperparameters(&hp).is_err());
-        let hp = Hyperparameters {
-            ell: Some(1.0),
-            rho_hessian: Some(1.0),
-            epsilon: Some(0.1),
-            delta_f: Some(1.0),
-            lr: Some(0.1),
-            ..Default::default()
-        };
-        let err = PgdParams::from_hyperparameters(&hp)
+        let hp = Hyperparameters::new().with("ell", 1.0);
+        assert!(parse::<PgdSettings>("pgd", &hp).is_err());
+        let hp = Hyperparameters::new()
+            .with("ell", 1.0)
+            .with("rho_hessian", 1.0)
+            .with("epsilon", 0.1)
+            .with("delta_f", 1.0)
+            .with("lr", 0.1);
+        let err = parse::<PgdSettings>("pgd", &hp).unwrap_err().to_string();
+        assert!(err.contains("`lr`"), "{err}");
+        // c alone selects paper mode too, and then misses ell.
+        let err = parse::<PgdSettings>("pgd", &Hyperparameters::new().with("c", 2.0))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("`lr`"), "{err}");
+        assert!(err.contains("`ell`"), "{err}");
+    }
+
+    #[test]
+    fn help_shows_the_true_defaults() {
+        assert_eq!(
+            PgdSettings::help(),
+            "lr 1e-3, radius 1e-3, g-thres 1e-3, t-thres 1000, f-thres 1e-6, seed 0; \
+or paper mode from ell, rho-hessian, epsilon, delta-f, c 1, delta 0.1"
+        );
     }
 }

@@ -11,28 +11,14 @@
 //!
 //! Defaults (torch's): η = 0.01, α = 0.99, ε = 10⁻⁸.
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::{
-    check_decay, check_positive, settle_steps, Hyperparameters, Optimizer, OptimizerEntry, Step,
-};
+use super::{check_decay, check_positive, settle_steps, Params, UpdateRule};
 use crate::error::Result;
-use crate::objective::Objective;
-
-/// Registry entry.
-pub const ENTRY: OptimizerEntry = OptimizerEntry {
-    name: "rmsprop",
-    description: "RMSprop: v ← αv + (1−α)g²; x ← x − η g/(√v + ε) [lr 0.01, alpha 0.99, eps 1e-8]",
-    accepts: &["lr", "alpha", "eps"],
-    build: |hp| {
-        Ok(Box::new(RmsProp::new(RmsPropParams::from_hyperparameters(
-            hp,
-        )?)))
-    },
-};
 
 /// Hyperparameters of RMSprop.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RmsPropParams {
     /// Learning rate η > 0; defaults to 0.01.
     pub lr: f64,
@@ -52,24 +38,12 @@ impl Default for RmsPropParams {
     }
 }
 
-impl RmsPropParams {
-    /// The defaults overridden by `hp`, validated.
-    pub fn from_hyperparameters(hp: &Hyperparameters) -> Result<Self> {
-        let d = RmsPropParams::default();
-        let params = RmsPropParams {
-            lr: hp.lr.unwrap_or(d.lr),
-            alpha: hp.alpha.unwrap_or(d.alpha),
-            eps: hp.eps.unwrap_or(d.eps),
-        };
-        params.validate()?;
-        Ok(params)
-    }
-
+impl Params for RmsPropParams {
     /// η, ε positive and finite; α ∈ [0, 1).
-    pub fn validate(&self) -> Result<()> {
-        check_positive("rmsprop", "lr", self.lr)?;
-        check_decay("rmsprop", "alpha", self.alpha)?;
-        check_positive("rmsprop", "eps", self.eps)
+    fn validate(&self, optimizer: &str) -> Result<()> {
+        check_positive(optimizer, "lr", self.lr)?;
+        check_decay(optimizer, "alpha", self.alpha)?;
+        check_positive(optimizer, "eps", self.eps)
     }
 }
 
@@ -80,38 +54,27 @@ pub struct RmsProp {
     square_avg: Vec<f64>,
 }
 
-impl RmsProp {
-    /// RMSprop with validated `params`.
-    pub fn new(params: RmsPropParams) -> Self {
+impl UpdateRule for RmsProp {
+    const NAME: &'static str = "rmsprop";
+    const SUMMARY: &'static str = "RMSprop: v ← αv + (1−α)g²; x ← x − η g/(√v + ε)";
+    type Params = RmsPropParams;
+
+    fn new(params: RmsPropParams) -> Self {
         RmsProp {
             params,
             square_avg: Vec::new(),
         }
     }
-}
 
-impl Optimizer for RmsProp {
-    fn name(&self) -> &'static str {
-        "rmsprop"
+    fn params(&self) -> &RmsPropParams {
+        &self.params
     }
 
-    fn hyperparameters(&self) -> serde_json::Value {
-        json!({ "lr": self.params.lr, "alpha": self.params.alpha, "eps": self.params.eps })
+    fn reset(&mut self, dim: usize) {
+        self.square_avg = vec![0.0; dim];
     }
 
-    fn start(&mut self, f: &dyn Objective, _x0: &[f64]) -> Result<()> {
-        self.square_avg = vec![0.0; f.dim()];
-        Ok(())
-    }
-
-    fn step(
-        &mut self,
-        _f: &dyn Objective,
-        x: &mut [f64],
-        _value: f64,
-        grad: &[f64],
-        _next_grad: &mut [f64],
-    ) -> Step {
+    fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let RmsPropParams { lr, alpha, eps } = self.params;
         x.iter_mut()
             .zip(grad)
@@ -120,7 +83,6 @@ impl Optimizer for RmsProp {
                 *v = alpha * *v + (1.0 - alpha) * g * g;
                 *x -= lr * g / (v.sqrt() + eps);
             });
-        Step::default()
     }
 
     fn stall_patience(&self) -> usize {

@@ -19,17 +19,24 @@
 //! Events a step reports (a perturbation of `pgd`) are collected in
 //! [`Trajectory::events`], stamped with the iteration t of the step.
 //!
+//! The loop counts objective evaluations ([`Trajectory::evaluations`]): one for each
+//! value-and-gradient evaluation of its own, plus every call the optimizer makes through
+//! the objective it is handed (a [`Counted`] view of `f`: value, gradient,
+//! value-and-gradient, HVP and their Riemannian forms count one each).
+//!
 //! Record 0 is the start; the last iterate is always recorded. The recorded `grad_norm`
 //! is the norm of the *unclipped* gradient, and `step_norm` = ‖xₜ − xₜ₋₁‖ (after
 //! retraction). The loop allocates nothing per iteration beyond the records themselves.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Serialize, Serializer};
 
 use super::{norm, Optimizer};
 use crate::error::{ensure_point, Error, Result};
-use crate::objective::Objective;
+use crate::manifold::Manifold;
+use crate::objective::{KnownPoint, Layout, Objective};
 
 /// Default iteration cap.
 pub const DEFAULT_MAX_ITERS: usize = 1000;
@@ -246,7 +253,7 @@ pub struct Trajectory {
     /// The optimizer's events (perturbations), in order; omitted from the JSON when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
-    /// Objective evaluations: one per iterate by the loop plus those the steps report
+    /// Objective evaluations: one per iterate by the loop plus the optimizer's own calls
     /// (not part of the JSON contract).
     #[serde(skip)]
     pub evaluations: usize,
@@ -277,9 +284,10 @@ pub fn run(
         }
     };
 
+    let counted = Counted::new(f);
     let mut x = x0.to_vec();
     manifold.retract_in_place(&mut x);
-    optimizer.start(f, &x)?;
+    optimizer.start(&counted, &x)?;
     let mut grad = vec![0.0; dim];
     let mut next_grad = vec![0.0; dim];
     let mut clipped = if options.clip.is_active() {
@@ -337,14 +345,13 @@ pub fn run(
         } else {
             &grad
         };
-        let step = optimizer.step(f, &mut x, value, step_grad, &mut next_grad);
+        let step = optimizer.step(&counted, &mut x, value, step_grad, &mut next_grad);
         if let Some(mut event) = step.event {
             event.iter = iter;
             events.push(event);
         }
         manifold.retract_in_place(&mut x);
         iter += 1;
-        evaluations += step.evaluations;
         solver_stop = step.stop;
 
         step_norm = distance(&x, &previous);
@@ -392,8 +399,87 @@ pub fn run(
         },
         termination,
         events,
-        evaluations,
+        evaluations: evaluations + counted.calls(),
     })
+}
+
+/// `f` as the optimizer sees it: every value, gradient or HVP call is counted (relaxed
+/// atomics, as [`Objective`] is `Sync`; an optimizer may evaluate from several threads).
+/// Everything else is passed through.
+struct Counted<'a> {
+    inner: &'a dyn Objective,
+    calls: AtomicUsize,
+}
+
+impl<'a> Counted<'a> {
+    fn new(inner: &'a dyn Objective) -> Self {
+        Counted {
+            inner,
+            calls: AtomicUsize::new(0),
+        }
+    }
+
+    fn count(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+}
+
+impl Objective for Counted<'_> {
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        self.count();
+        self.inner.value(x)
+    }
+    fn gradient(&self, x: &[f64], grad: &mut [f64]) {
+        self.count();
+        self.inner.gradient(x, grad)
+    }
+    fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
+        self.count();
+        self.inner.hvp(x, v, out)
+    }
+    fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.count();
+        self.inner.value_and_gradient(x, grad)
+    }
+    fn optimum(&self) -> Option<f64> {
+        self.inner.optimum()
+    }
+    fn manifold(&self) -> Manifold {
+        self.inner.manifold()
+    }
+    fn symmetry_directions(&self, x: &[f64]) -> Vec<Vec<f64>> {
+        self.inner.symmetry_directions(x)
+    }
+    fn symmetry_count(&self, x: &[f64]) -> usize {
+        self.inner.symmetry_count(x)
+    }
+    fn known_points(&self) -> Vec<KnownPoint> {
+        self.inner.known_points()
+    }
+    fn known_point(&self, name: &str) -> Option<KnownPoint> {
+        self.inner.known_point(name)
+    }
+    fn layout(&self) -> Layout {
+        self.inner.layout()
+    }
+    fn riemannian_gradient(&self, x: &[f64], grad: &mut [f64]) {
+        self.count();
+        self.inner.riemannian_gradient(x, grad)
+    }
+    fn riemannian_hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
+        self.count();
+        self.inner.riemannian_hvp(x, v, out)
+    }
 }
 
 /// ‖a − b‖₂.

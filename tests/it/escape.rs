@@ -70,14 +70,7 @@ fn pgd_with_large_gradients_takes_exactly_gd_steps() {
         ..Default::default()
     };
     let x0 = [100.0, -100.0];
-    let mut gd = optim::build(
-        "gd",
-        &Hyperparameters {
-            lr: Some(0.1),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let mut gd = optim::build("gd", &Hyperparameters::new().with("lr", 0.1)).unwrap();
     let mut pgd = Pgd::new(PgdParams {
         mode: PgdMode::Practical(PgdThresholds {
             lr: 0.1,

@@ -43,10 +43,7 @@ fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) {
 }
 
 fn lr(value: f64) -> Hyperparameters {
-    Hyperparameters {
-        lr: Some(value),
-        ..Default::default()
-    }
+    Hyperparameters::new().with("lr", value)
 }
 
 /// f(x, y) = x⁴/4 + y²/2: ∇f = (x³, y), H = diag(3x², 1), so a Newton step with step
@@ -164,11 +161,7 @@ fn first_two_newton_steps_on_rosenbrock() {
 fn first_two_saddle_free_steps_on_rosenbrock() {
     // From (0, 1) H = [[−398, 0], [0, 200]] is indefinite, and it stays so at x₁.
     let x0 = [0.1, 1.0];
-    let hp = Hyperparameters {
-        lr: Some(0.5),
-        damping: Some(1e-3),
-        ..Default::default()
-    };
+    let hp = Hyperparameters::new().with("lr", 0.5).with("damping", 1e-3);
     let t = run(&Rosenbrock::new(), "saddle_free_newton", &hp, &x0, 2);
     let x1 = rosenbrock_saddle_free_step(x0, 0.5, 1e-3);
     let x2 = rosenbrock_saddle_free_step(x1, 0.5, 1e-3);
@@ -352,26 +345,17 @@ fn bad_hyperparameters_are_rejected_by_name() {
         ("newton", lr(f64::NAN), "lr"),
         (
             "saddle_free_newton",
-            Hyperparameters {
-                damping: Some(-1e-3),
-                ..Default::default()
-            },
+            Hyperparameters::new().with("damping", -1e-3),
             "damping",
         ),
         (
             "saddle_free_newton",
-            Hyperparameters {
-                damping: Some(f64::INFINITY),
-                ..Default::default()
-            },
+            Hyperparameters::new().with("damping", f64::INFINITY),
             "damping",
         ),
         (
             "lbfgs",
-            Hyperparameters {
-                memory: Some(0),
-                ..Default::default()
-            },
+            Hyperparameters::new().with("memory", 0usize),
             "memory",
         ),
         ("trust-region", lr(0.1), "lr"),

@@ -29,10 +29,7 @@ fn grad(x: [f64; 2]) -> [f64; 2] {
 const X0: [f64; 2] = [1.0, -1.0];
 
 fn hp_lr(lr: f64) -> Hyperparameters {
-    Hyperparameters {
-        lr: Some(lr),
-        ..Default::default()
-    }
+    Hyperparameters::new().with("lr", lr)
 }
 
 /// Runs `name` for `iters` steps from X0 on the diagonal quadratic, every iterate kept.
@@ -80,11 +77,7 @@ fn gd_first_two_steps() {
 fn heavy_ball_first_two_steps() {
     // η = 0.1, μ = 0.9. b₁ = g₀ = (2, −0.5); x₁ = x₀ − 0.1b₁ = (0.8, −0.95).
     // g₁ = (1.6, −0.475); b₂ = 0.9b₁ + g₁ = (3.4, −0.925); x₂ = x₁ − 0.1b₂ = (0.46, −0.8575).
-    let hp = Hyperparameters {
-        lr: Some(0.1),
-        momentum: Some(0.9),
-        ..Default::default()
-    };
+    let hp = Hyperparameters::new().with("lr", 0.1).with("momentum", 0.9);
     let t = run_steps("heavy_ball", &hp, 2);
     assert_first_two(&t, [0.8, -0.95], [0.46, -0.8575]);
 }
@@ -94,11 +87,7 @@ fn nesterov_first_two_steps() {
     // η = 0.1, μ = 0.9. b₁ = g₀ = (2, −0.5); x₁ = x₀ − 0.1(g₀ + 0.9b₁) = x₀ − 0.19g₀
     // = (0.62, −0.905). g₁ = (1.24, −0.4525); b₂ = 0.9b₁ + g₁ = (3.04, −0.9025);
     // x₂ = x₁ − 0.1(g₁ + 0.9b₂) = (0.62 − 0.3976, −0.905 + 0.126475) = (0.2224, −0.778525).
-    let hp = Hyperparameters {
-        lr: Some(0.1),
-        momentum: Some(0.9),
-        ..Default::default()
-    };
+    let hp = Hyperparameters::new().with("lr", 0.1).with("momentum", 0.9);
     let t = run_steps("nesterov", &hp, 2);
     assert_first_two(&t, [0.62, -0.905], [0.2224, -0.778525]);
 }
@@ -206,11 +195,8 @@ fn adam_first_two_steps_with_and_without_bias_correction() {
             // Without correction it is η·0.1/√0.001 ≈ 3.16η.
             assert!((X0[0] - expected[0][0] - 0.1 * 0.1 / 0.001f64.sqrt()).abs() < 1e-6);
         }
-        let hp = Hyperparameters {
-            lr: Some(lr),
-            bias_correction: (!corrected).then_some(false),
-            ..Default::default()
-        };
+        let mut hp = hp_lr(lr);
+        hp.set_if_given("bias_correction", (!corrected).then_some(false));
         let t = run_steps("adam", &hp, 2);
         assert_first_two(&t, expected[0], expected[1]);
         assert_eq!(t.hyperparameters["bias_correction"], corrected);
@@ -316,7 +302,7 @@ fn clipping_bounds_every_gradient_handed_to_every_optimizer() {
         ] {
             let mut spy = Spy {
                 // (argmin-backed optimizers take no learning rate.)
-                inner: if entry.accepts.contains(&"lr") {
+                inner: if entry.accepts().contains(&"lr") {
                     optim::build(entry.name, &hp_lr(0.01)).unwrap()
                 } else {
                     optim::build(entry.name, &Hyperparameters::default()).unwrap()
@@ -400,66 +386,33 @@ fn invalid_hyperparameters_are_rejected_by_name() {
             assert_invalid(entry.name, hp_lr(lr), "lr");
         }
     }
-    let nan_eps = || Hyperparameters {
-        eps: Some(f64::NAN),
-        ..Default::default()
-    };
+    let nan_eps = || Hyperparameters::new().with("eps", f64::NAN);
     for name in ["adagrad", "rmsprop", "adadelta", "adam"] {
         assert_invalid(name, nan_eps(), "eps");
-        let negative = Hyperparameters {
-            eps: Some(-1e-8),
-            ..Default::default()
-        };
+        let negative = Hyperparameters::new().with("eps", -1e-8);
         assert_invalid(name, negative, "eps");
     }
     for name in ["heavy_ball", "nesterov"] {
         for momentum in [1.0, 1.5, -0.1, f64::NAN] {
-            let hp = Hyperparameters {
-                momentum: Some(momentum),
-                ..Default::default()
-            };
+            let hp = Hyperparameters::new().with("momentum", momentum);
             assert_invalid(name, hp, "momentum");
         }
     }
-    let zero_momentum = Hyperparameters {
-        momentum: Some(0.0),
-        ..Default::default()
-    };
+    let zero_momentum = Hyperparameters::new().with("momentum", 0.0);
     assert_invalid("nesterov", zero_momentum.clone(), "momentum");
     assert!(optim::build("heavy_ball", &zero_momentum).is_ok());
     for (field, hp) in [
-        (
-            "beta1",
-            Hyperparameters {
-                beta1: Some(1.0),
-                ..Default::default()
-            },
-        ),
-        (
-            "beta2",
-            Hyperparameters {
-                beta2: Some(1.0),
-                ..Default::default()
-            },
-        ),
+        ("beta1", Hyperparameters::new().with("beta1", 1.0)),
+        ("beta2", Hyperparameters::new().with("beta2", 1.0)),
     ] {
         assert_invalid("adam", hp, field);
     }
-    let alpha = Hyperparameters {
-        alpha: Some(1.0),
-        ..Default::default()
-    };
+    let alpha = Hyperparameters::new().with("alpha", 1.0);
     assert_invalid("rmsprop", alpha, "alpha");
-    let rho = Hyperparameters {
-        rho: Some(-0.5),
-        ..Default::default()
-    };
+    let rho = Hyperparameters::new().with("rho", -0.5);
     assert_invalid("adadelta", rho, "rho");
     // A hyperparameter the optimizer does not take is named too.
-    let beta1 = Hyperparameters {
-        beta1: Some(0.5),
-        ..Default::default()
-    };
+    let beta1 = Hyperparameters::new().with("beta1", 0.5);
     assert_invalid("gd", beta1, "beta1");
     match optim::build("sgd2", &Hyperparameters::default()) {
         Err(e) => assert!(e.to_string().contains("adam"), "{e}"),
@@ -813,4 +766,61 @@ fn classify_final_reports_the_verdict_of_the_last_iterate() {
         "--json",
     ]);
     assert!(plain["final"].get("classification").is_none());
+}
+
+#[test]
+fn the_loop_counts_every_objective_call() {
+    // gd: one value-and-gradient per iterate, made by the loop.
+    let t = run_steps("gd", &hp_lr(0.1), 5);
+    assert_eq!(t.evaluations, 6);
+    // Newton on a 2-d quadratic: d = 2 HVPs for the Hessian, then the loop's evaluation
+    // at the minimiser, where it stops as converged.
+    let t = run_steps("newton", &Hyperparameters::new(), 5);
+    assert_eq!(t.termination, Termination::Converged);
+    assert_eq!(t.final_state.iter, 1);
+    assert_eq!(t.evaluations, 1 + 2 + 1);
+}
+
+#[test]
+fn unknown_hyperparameters_keep_their_message_and_help_shows_the_true_defaults() {
+    let message = optim::build("gd", &Hyperparameters::new().with("beta1", 0.5))
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        message,
+        "invalid hyperparameter `beta1` for optimizer `gd`: expected one of the \
+         hyperparameters `gd` takes (lr), found `beta1`, which it does not take"
+    );
+    let message = optim::build("trust-region", &hp_lr(0.1))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("takes (none)"), "{message}");
+    let line = |name: &str| {
+        optim::OPTIMIZERS
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap()
+            .description()
+    };
+    assert!(
+        line("adam").ends_with("[lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, bias-correction true]"),
+        "{}",
+        line("adam")
+    );
+    assert!(line("adadelta").ends_with("[lr 1, rho 0.9, eps 1e-6]"));
+    assert!(line("lbfgs").ends_with("[memory 10]"));
+    assert!(line("noisy_gd").ends_with("[lr 1e-3, radius 0.01, noise sphere, seed 0]"));
+    assert!(line("trust-region").ends_with("on the dense Hessian"));
+    for entry in optim::OPTIMIZERS {
+        for name in entry.accepts() {
+            let flag = name.replace('_', "-");
+            assert!(
+                entry.description().contains(&flag),
+                "{}: {flag}",
+                entry.name
+            );
+        }
+    }
 }
