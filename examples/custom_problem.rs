@@ -103,13 +103,7 @@ fn main() -> landscape::Result<()> {
     }
 
     // Adam from near the maximum, recording its iterates for the picture.
-    let mut adam = optim::build(
-        "adam",
-        &optim::Hyperparameters {
-            lr: Some(0.02),
-            ..Default::default()
-        },
-    )?;
+    let mut adam = optim::build("adam", &optim::Hyperparameters::new().with("lr", 0.02))?;
     let options = RunOptions {
         max_iters: 500,
         record_iterates: true,
