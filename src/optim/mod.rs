@@ -360,8 +360,3 @@ pub fn check_decay(optimizer: &str, name: &str, value: f64) -> Result<()> {
     }
 }
 
-/// ‖v‖₂.
-#[inline]
-pub fn norm(v: &[f64]) -> f64 {
-    crate::manifold::dot(v, v).sqrt()
-}

@@ -27,7 +27,8 @@ use std::io::IsTerminal;
 
 use serde::{Serialize, Serializer};
 
-use super::{norm, Optimizer};
+use super::Optimizer;
+use crate::linalg::{distance, norm};
 use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
 
@@ -394,15 +395,6 @@ pub fn run(
         events,
         evaluations,
     })
-}
-
-/// ‖a − b‖₂.
-fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(a, b)| (a - b) * (a - b))
-        .sum::<f64>()
-        .sqrt()
 }
 
 fn progress_bar(options: &RunOptions) -> Option<indicatif::ProgressBar> {
