@@ -98,7 +98,13 @@ fn adapter(c: &mut Criterion) {
         b.iter(|| problem.gradient(black_box(&param)).unwrap())
     });
     group.bench_function("hessian/direct", |b| {
-        b.iter(|| dense_into(&HessianAt::euclidean(f.as_ref(), black_box(&x)), &mut basis, &mut h))
+        b.iter(|| {
+            dense_into(
+                &HessianAt::euclidean(f.as_ref(), black_box(&x)),
+                &mut basis,
+                &mut h,
+            )
+        })
     });
     group.bench_function("hessian/argmin", |b| {
         b.iter(|| problem.hessian(black_box(&param)).unwrap())

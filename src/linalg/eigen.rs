@@ -11,6 +11,26 @@ use nalgebra::DMatrix;
 
 use crate::error::{Error, Result};
 
+/// Iteration cap of [`symmetric_eigen_recorded`] (nalgebra's solver can loop forever on
+/// some degenerate matrices without one).
+const RECORDED_MAX_ITER: usize = 10_000;
+
+/// nalgebra's symmetric eigensolver, eigenvalues *decreasing* with the eigenvectors as
+/// matching columns; `None` if it hit its iteration cap. Kept for one use only:
+/// `matrix_factorization`'s known points are built from these eigenvectors, and the
+/// recorded outputs (their coordinates, and the census start scale derived from them)
+/// depend on this solver's eigenvector signs and last bits. Everything else uses
+/// [`symmetric_eigen`].
+pub fn symmetric_eigen_recorded(m: &DMatrix<f64>) -> Option<(Vec<f64>, DMatrix<f64>)> {
+    let eig = nalgebra::SymmetricEigen::try_new(m.clone(), f64::EPSILON, RECORDED_MAX_ITER)?;
+    let n = m.nrows();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| eig.eigenvalues[j].total_cmp(&eig.eigenvalues[i]));
+    let values = order.iter().map(|&i| eig.eigenvalues[i]).collect();
+    let vectors = DMatrix::from_fn(n, n, |r, c| eig.eigenvectors[(r, order[c])]);
+    Some((values, vectors))
+}
+
 /// Eigenvalues ascending with matching unit eigenvectors (columns) of a symmetric
 /// matrix (only its lower triangle is read).
 pub fn symmetric_eigen(h: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {

@@ -3,7 +3,7 @@
 //! - [`vector`]: ⟨a, b⟩, ‖a‖₂, ‖a − b‖₂, y ← y + αx on slices;
 //! - [`operator`]: the [`SymmetricOperator`] trait (a plain matrix, the Hessian at a
 //!   point, the reduced Hessian) and the one dense assembly of an operator;
-//! - [`eigen`]: the one symmetric eigensolver (faer), eigenvalues ascending;
+//! - [`eigen`]: the symmetric eigensolver (faer), eigenvalues ascending;
 //! - here: Q·diag(λ)·Qᵀ, symmetrisation (M + Mᵀ)/2 and row-major entries of a matrix.
 
 use nalgebra::DMatrix;

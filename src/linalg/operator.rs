@@ -223,3 +223,25 @@ fn unit_column(op: &dyn SymmetricOperator, j: usize, unit: &mut [f64], column: &
     op.project(unit);
     op.apply(unit, column);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dense_assembly_of_a_plain_matrix_is_its_symmetric_part() {
+        let a = DMatrix::from_row_slice(3, 3, &[1.0, 2.0, 0.0, 4.0, 5.0, 6.0, 2.0, 0.0, 9.0]);
+        let sym = (&a + a.transpose()) * 0.5;
+        let mut h = DMatrix::zeros(3, 3);
+        let mut unit = vec![0.0; 3];
+        columns_into(&a, &mut unit, &mut h);
+        assert_eq!(h, a);
+        dense_into(&a, &mut unit, &mut h);
+        assert_eq!(h, sym);
+        assert_eq!(dense(&a, None), sym);
+        // In the basis Q = [e₃, e₁]: Qᵀ A Q, symmetrised.
+        let q = DMatrix::from_row_slice(3, 2, &[0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
+        let want = DMatrix::from_row_slice(2, 2, &[9.0, 1.0, 1.0, 1.0]);
+        assert_eq!(dense(&a, Some(&q)), want);
+    }
+}

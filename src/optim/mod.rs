@@ -359,4 +359,3 @@ pub fn check_decay(optimizer: &str, name: &str, value: f64) -> Result<()> {
         Err(invalid(optimizer, name, "a number in [0, 1)", value))
     }
 }
-

@@ -28,8 +28,8 @@ use std::io::IsTerminal;
 use serde::{Serialize, Serializer};
 
 use super::Optimizer;
-use crate::linalg::{distance, norm};
 use crate::error::{ensure_point, Error, Result};
+use crate::linalg::{distance, norm};
 use crate::objective::Objective;
 
 /// Default iteration cap.

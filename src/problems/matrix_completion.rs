@@ -63,8 +63,8 @@ use rand::Rng;
 
 use crate::error::{Error, Result};
 use crate::linalg::dot;
-use crate::problems::low_rank::skew_directions;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::low_rank::skew_directions;
 use crate::problems::{Field, Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, rng};
 use crate::verdict::Verdict;

@@ -61,7 +61,8 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
-use crate::linalg::{from_eigen, symmetric_eigen, symmetrise};
+use crate::linalg::eigen::symmetric_eigen_recorded;
+use crate::linalg::{from_eigen, symmetrise};
 use crate::objective::{KnownPoint, Layout, Objective};
 use crate::problems::low_rank::{
     cross_gram, index_subsets, parse_subset, skew_directions, subset_name, subset_verdict,
@@ -142,16 +143,13 @@ impl MatrixFactorization {
         }
         let mut m = m;
         symmetrise(&mut m);
-        let (mut eigenvalues, ascending) = symmetric_eigen(&m).map_err(|_| {
+        let (eigenvalues, eigenvectors) = symmetric_eigen_recorded(&m).ok_or_else(|| {
             Error::invalid(
                 "m",
                 "a matrix whose eigen-decomposition converges",
                 "no convergence",
             )
         })?;
-        // The mathematics indexes the eigenvalues decreasingly.
-        eigenvalues.reverse();
-        let eigenvectors = decreasing_columns(&ascending);
         let zero_tol = zero_threshold(&eigenvalues);
         Ok(MatrixFactorization {
             m,
@@ -317,12 +315,6 @@ impl Objective for MatrixFactorization {
     fn layout(&self) -> Layout {
         Layout::single("U", &[self.n(), self.rank])
     }
-}
-
-/// The eigenvectors of the ascending order as columns in decreasing order.
-fn decreasing_columns(ascending: &DMatrix<f64>) -> DMatrix<f64> {
-    let n = ascending.ncols();
-    DMatrix::from_fn(ascending.nrows(), n, |r, c| ascending[(r, n - 1 - c)])
 }
 
 // ---- spec helper shared with `matrix_factorization_asym` ----

@@ -46,9 +46,9 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use crate::error::{ensure_finite, Error, Result};
+use crate::linalg::dot;
 use crate::linalg::symmetric_eigenvalues_of;
 use crate::objective::{KnownPoint, Layout, Objective};
-use crate::linalg::dot;
 use crate::problems::low_rank::{skew_directions, zero_threshold};
 use crate::problems::{Field, Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, gaussian_vector, rng};

@@ -244,7 +244,12 @@ struct Quadrature {
 /// `steps` Lanczos steps from the normalised projected Rademacher probe, with full
 /// reorthogonalisation; stops early on breakdown (an invariant subspace: the quadrature
 /// is then exact).
-fn quadrature(space: &dyn SymmetricOperator, seed: u64, probe: u64, steps: usize) -> Result<Quadrature> {
+fn quadrature(
+    space: &dyn SymmetricOperator,
+    seed: u64,
+    probe: u64,
+    steps: usize,
+) -> Result<Quadrature> {
     let mut v = rademacher(space, seed, probe);
     let length = norm(&v);
     if length == 0.0 {

@@ -194,7 +194,12 @@ fn wanted_indices(m: usize, k: usize) -> Vec<usize> {
 /// Projects r on the domain (first only when `project`: W = P H V is already
 /// there), removes its components along the orthonormal `basis` (twice), projects again
 /// and normalises it; false if nothing independent is left.
-fn orthonormalise(space: &dyn SymmetricOperator, r: &mut [f64], basis: &[Vec<f64>], project: bool) -> bool {
+fn orthonormalise(
+    space: &dyn SymmetricOperator,
+    r: &mut [f64],
+    basis: &[Vec<f64>],
+    project: bool,
+) -> bool {
     if project {
         space.project(r);
     }

@@ -668,7 +668,10 @@ fn lanczos_finds_the_extremes_of_plain_matrices_with_known_spectra() {
         };
         let s = spectrum_of(&a, &opts).unwrap();
         assert!(s.converged && !s.complete, "{seed:?}");
-        assert_eq!((s.ambient_dim, s.reduced_dim, s.symmetry_modes), (300, 300, 0));
+        assert_eq!(
+            (s.ambient_dim, s.reduced_dim, s.symmetry_modes),
+            (300, 300, 0)
+        );
         let largest: Vec<f64> = sorted.iter().rev().take(3).copied().collect();
         for (pairs, want) in [(&s.smallest, &sorted[..3]), (&s.largest, &largest[..])] {
             for (p, w) in pairs.iter().zip(want) {
@@ -716,7 +719,10 @@ fn slq_and_hutchinson_on_plain_matrices_with_known_spectra() {
         assert!((d.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         for (probe, nodes) in d.nodes.chunks(20).enumerate() {
             for (got, want) in nodes.iter().zip(&lambda) {
-                assert!((got - want).abs() < 1e-9, "{seed:?} probe {probe}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() < 1e-9,
+                    "{seed:?} probe {probe}: {got} vs {want}"
+                );
             }
         }
         // Σ τθ over a probe is vᵀAv; averaged, ≈ tr A / d (exact for the diagonal matrix,
