@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use argmin::core::{CostFunction, Gradient, Hessian};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use landscape::argmin_interop::{dense_hessian_into, ArgminObjective};
+use landscape::argmin_interop::ArgminObjective;
+use landscape::linalg::{dense_into, HessianAt};
 use landscape::optim::argmin_solvers::{Lbfgs, TrustRegionNewton, DEFAULT_LBFGS_MEMORY};
 use landscape::optim::newton::{Newton, DEFAULT_DAMPING};
 use landscape::problems;
@@ -97,7 +98,13 @@ fn adapter(c: &mut Criterion) {
         b.iter(|| problem.gradient(black_box(&param)).unwrap())
     });
     group.bench_function("hessian/direct", |b| {
-        b.iter(|| dense_hessian_into(f.as_ref(), black_box(&x), &mut basis, &mut h))
+        b.iter(|| {
+            dense_into(
+                &HessianAt::euclidean(f.as_ref(), black_box(&x)),
+                &mut basis,
+                &mut h,
+            )
+        })
     });
     group.bench_function("hessian/argmin", |b| {
         b.iter(|| problem.hessian(black_box(&param)).unwrap())

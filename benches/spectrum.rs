@@ -15,9 +15,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use landscape::linalg::symmetric_eigen;
 use landscape::problems;
 use landscape::random::{gaussian_matrix, gaussian_vector, rng};
-use landscape::spectrum::{hessian_spectrum, symmetric_eigen, Method, SpectrumOptions};
+use landscape::spectrum::{hessian_spectrum, Method, SpectrumOptions};
 
 fn dense(c: &mut Criterion) {
     let n = 1000;

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::linalg::norm;
 use crate::objective::Objective;
 use crate::problems::{self, Field, Kind};
 use crate::verdict::Verdict;
@@ -131,9 +132,4 @@ pub fn describe_kind(kind: &Kind) -> Result<KindInfo> {
         known_points: f.known_points().into_iter().map(|p| p.name).collect(),
         shipped_spec: kind.shipped_spec,
     })
-}
-
-/// Euclidean norm.
-pub fn norm(v: &[f64]) -> f64 {
-    v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }

@@ -6,6 +6,7 @@
 
 use nalgebra::DMatrix;
 
+use crate::linalg::{columns_into, HessianAt};
 use crate::objective::Objective;
 
 /// Central difference step for a point of infinity-norm `scale`: h = ε^{1/3}·max(1, scale),
@@ -60,28 +61,8 @@ pub fn hvp_fd(f: &dyn Objective, x: &[f64], v: &[f64]) -> Vec<f64> {
 pub fn hessian_from_hvp(f: &dyn Objective, x: &[f64]) -> DMatrix<f64> {
     let d = x.len();
     let mut h = DMatrix::zeros(d, d);
-    hessian_columns_into(f, x, &mut vec![0.0; d], &mut h);
+    columns_into(&HessianAt::euclidean(f, x), &mut vec![0.0; d], &mut h);
     h
-}
-
-/// Writes column j = ∇²f(x)·eⱼ (exact HVP, not symmetrised) into the d × d matrix `h`,
-/// without allocating: `basis` is scratch of length d (left all zeros).
-///
-/// # Panics
-/// If `h` is not d × d or `basis` not of length d (programmer error).
-#[track_caller]
-pub fn hessian_columns_into(f: &dyn Objective, x: &[f64], basis: &mut [f64], h: &mut DMatrix<f64>) {
-    let d = x.len();
-    assert_eq!(h.shape(), (d, d), "hessian_columns_into: matrix shape");
-    assert_eq!(basis.len(), d, "hessian_columns_into: scratch length");
-    basis.fill(0.0);
-    for j in 0..d {
-        basis[j] = 1.0;
-        // A column of a column-major DMatrix is a contiguous slice.
-        let column = &mut h.as_mut_slice()[j * d..(j + 1) * d];
-        f.hvp(x, basis, column);
-        basis[j] = 0.0;
-    }
 }
 
 /// max |aᵢ − bᵢ| / (1 + max(‖a‖∞, ‖b‖∞)): a relative error that stays meaningful when

@@ -11,6 +11,8 @@
 
 use serde::Serialize;
 
+use crate::linalg::dot;
+
 /// Where the parameters live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -114,10 +116,4 @@ impl Manifold {
                 .fold(0.0, f64::max),
         }
     }
-}
-
-/// Dot product of two equal-length slices.
-#[inline]
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
 }

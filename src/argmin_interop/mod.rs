@@ -7,7 +7,8 @@
 //! - [`CostFunction`]: f(x), [`Objective::value`];
 //! - [`Gradient`]: ∇f(x), [`Objective::gradient`];
 //! - [`Hessian`]: the dense ∇²f(x) as a `DMatrix<f64>`, column j = ∇²f(x)·eⱼ from the
-//!   *exact* HVP, then symmetrised, (H + Hᵀ)/2. It costs d HVPs and d² numbers, so it is
+//!   *exact* HVP, then symmetrised, (H + Hᵀ)/2 ([`crate::linalg::dense_into`] on
+//!   [`HessianAt::euclidean`]). It costs d HVPs and d² numbers, so it is
 //!   only affordable for small d (a few thousand at most); the second-order solvers of
 //!   [`crate::optim`] refuse larger problems.
 //!
@@ -34,8 +35,7 @@
 use argmin::core::{ArgminError, CostFunction, Error as ArgminErrorBox, Gradient, Hessian};
 use nalgebra::{DMatrix, DVector};
 
-use crate::finite_difference::hessian_columns_into;
-use crate::linalg::symmetrise;
+use crate::linalg::{dense_into, HessianAt};
 use crate::objective::Objective;
 
 /// An [`Objective`] seen as an argmin problem (cost, gradient, dense Hessian) on
@@ -106,19 +106,8 @@ impl Hessian for ArgminObjective<'_> {
         let d = param.len();
         let mut h = DMatrix::zeros(d, d);
         let mut basis = vec![0.0; d];
-        dense_hessian_into(self.objective, param.as_slice(), &mut basis, &mut h);
+        let hessian = HessianAt::euclidean(self.objective, param.as_slice());
+        dense_into(&hessian, &mut basis, &mut h);
         Ok(h)
     }
-}
-
-/// Writes the symmetrised dense Hessian (H + Hᵀ)/2 of `f` at `x` into `h` (d × d), column
-/// j from the exact HVP ∇²f(x)·eⱼ. `basis` is scratch of length d (left all zeros); the
-/// columns are written in place, so nothing is allocated.
-///
-/// # Panics
-/// If `h` is not d × d or `basis` not of length d (programmer error).
-#[track_caller]
-pub fn dense_hessian_into(f: &dyn Objective, x: &[f64], basis: &mut [f64], h: &mut DMatrix<f64>) {
-    hessian_columns_into(f, x, basis, h);
-    symmetrise(h);
 }

@@ -16,6 +16,7 @@
 //!    complete.
 
 use crate::classify::Classification;
+use crate::linalg::{distance, dot};
 
 /// A stationary point found from one start.
 #[derive(Clone, Debug)]
@@ -89,18 +90,6 @@ fn probe_direction(dim: usize) -> Vec<f64> {
         u.iter_mut().for_each(|v| *v /= n);
     }
     u
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
-}
-
-fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(a, b)| (a - b) * (a - b))
-        .sum::<f64>()
-        .sqrt()
 }
 
 #[cfg(test)]

@@ -5,10 +5,9 @@
 //! sᵀy > 10⁻¹²‖s‖‖y‖, and the memory restarts whenever the direction is not a descent.
 //! The first step has length at most the start scale. All scratch is allocated once.
 
-use crate::manifold::{dot, Manifold};
+use crate::linalg::{dot, norm};
+use crate::manifold::Manifold;
 use crate::objective::Objective;
-
-use super::newton::norm;
 
 /// Number of curvature pairs kept.
 pub const MEMORY: usize = 6;

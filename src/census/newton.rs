@@ -9,11 +9,15 @@
 //! maximum or minimum alike); large μ makes it gradient descent on ½‖g‖². Singular H
 //! (symmetry directions, degenerate saddles) stays solvable because μ > 0.
 //!
-//! Below [`DENSE_LIMIT`] parameters, H is assembled from d HVPs and H² + μI factored by
+//! Below [`DENSE_LIMIT`] parameters, H is assembled from d HVPs
+//! ([`crate::linalg::dense_into`] on [`HessianAt`]) and H² + μI factored by
 //! Cholesky; above it the system is solved matrix-free by conjugate gradients (two HVPs
 //! per CG iteration, at most [`CG_MAX_ITER`]). All scratch is allocated once per solver.
 
-use crate::manifold::{dot, Manifold};
+use nalgebra::DMatrix;
+
+use crate::linalg::{dense_into, dot, norm, HessianAt};
+use crate::manifold::Manifold;
 use crate::objective::Objective;
 
 /// Largest dimension for which the Hessian is assembled densely.
@@ -46,8 +50,8 @@ pub struct RootFinder<'a> {
     x_trial: Vec<f64>,
     hg: Vec<f64>,
     step: Vec<f64>,
-    /// Dense path: H (row-major d×d), H² + μI and its Cholesky factor.
-    h: Vec<f64>,
+    /// Dense path: H (symmetric d×d), H² and the Cholesky factor of H² + μI (row-major).
+    h: DMatrix<f64>,
     h2: Vec<f64>,
     chol: Vec<f64>,
     unit: Vec<f64>,
@@ -74,7 +78,11 @@ impl<'a> RootFinder<'a> {
             x_trial: vec![0.0; d],
             hg: vec![0.0; d],
             step: vec![0.0; d],
-            h: vec![0.0; sq],
+            h: if dense {
+                DMatrix::zeros(d, d)
+            } else {
+                DMatrix::zeros(0, 0)
+            },
             h2: vec![0.0; sq],
             chol: vec![0.0; sq],
             unit: vec![0.0; if dense { d } else { 0 }],
@@ -163,31 +171,17 @@ impl<'a> RootFinder<'a> {
             let ratio = norm(&self.hg) / norm(&self.g);
             return ratio * ratio;
         }
-        for j in 0..d {
-            self.unit.fill(0.0);
-            self.unit[j] = 1.0;
-            // g_trial is free between steps: it holds the column H e_j.
-            self.f.riemannian_hvp(x, &self.unit, &mut self.g_trial);
-            for i in 0..d {
-                self.h[i * d + j] = self.g_trial[i];
-            }
-        }
-        for i in 0..d {
-            for j in (i + 1)..d {
-                let avg = 0.5 * (self.h[i * d + j] + self.h[j * d + i]);
-                self.h[i * d + j] = avg;
-                self.h[j * d + i] = avg;
-            }
-        }
+        dense_into(&HessianAt::new(self.f, x), &mut self.unit, &mut self.h);
+        // H is symmetric: row i is column i, a contiguous slice.
+        let h = self.h.as_slice();
+        let row = |i: usize| &h[i * d..(i + 1) * d];
         for i in 0..d {
             for j in 0..d {
-                let row_i = &self.h[i * d..(i + 1) * d];
-                let row_j = &self.h[j * d..(j + 1) * d];
-                self.h2[i * d + j] = dot(row_i, row_j);
+                self.h2[i * d + j] = dot(row(i), row(j));
             }
         }
         for i in 0..d {
-            self.hg[i] = dot(&self.h[i * d..(i + 1) * d], &self.g);
+            self.hg[i] = dot(row(i), &self.g);
         }
         (0..d).map(|i| self.h2[i * d + i]).sum::<f64>() / d as f64
     }
@@ -276,9 +270,4 @@ impl<'a> RootFinder<'a> {
         self.manifold.project_tangent(x, &mut self.step);
         self.step.iter().all(|v| v.is_finite()) && dot(&self.step, &self.step) > 0.0
     }
-}
-
-/// Euclidean norm.
-pub fn norm(v: &[f64]) -> f64 {
-    dot(v, v).sqrt()
 }

@@ -20,6 +20,7 @@
 //! deep linear network at 0 — shows only in combinations); each with both signs, at the
 //! steps tₖ = s·10^{−k/2}, k = 0…8, s = 0.1·max(1, ‖x‖_∞).
 
+use crate::linalg::{axpy, norm};
 use crate::manifold::Manifold;
 use crate::objective::Objective;
 use crate::random::{gaussian_vector, stream};
@@ -180,12 +181,11 @@ pub fn probe_null_space(
 fn unit_combination(vectors: &[Vec<f64>], weight: impl Fn(usize) -> f64) -> Vec<f64> {
     let mut v = vec![0.0; vectors[0].len()];
     for (k, u) in vectors.iter().enumerate() {
-        let w = weight(k);
-        v.iter_mut().zip(u).for_each(|(a, b)| *a += w * b);
+        axpy(weight(k), u, &mut v);
     }
-    let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
-    if norm > 0.0 {
-        v.iter_mut().for_each(|a| *a /= norm);
+    let length = norm(&v);
+    if length > 0.0 {
+        v.iter_mut().for_each(|a| *a /= length);
     }
     v
 }

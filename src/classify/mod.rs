@@ -32,6 +32,7 @@ pub mod higher_order;
 use serde::Serialize;
 
 use crate::error::{ensure_point, Error, Result};
+use crate::linalg::norm;
 use crate::objective::Objective;
 use crate::spectrum::{hessian_spectrum, Method, Spectrum, SpectrumOptions};
 use crate::verdict::Verdict;
@@ -128,7 +129,7 @@ pub fn classify(f: &dyn Objective, x: &[f64], opts: &ClassifyOptions) -> Result<
     let mut g = vec![0.0; f.dim()];
     let value = f.value_and_gradient(x, &mut g);
     f.manifold().project_tangent(x, &mut g);
-    let grad_norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let grad_norm = norm(&g);
     let mut spectrum_opts = opts.spectrum.clone();
     spectrum_opts.with_vectors |= opts.with_direction;
     // The extremes are all the classifier needs; small problems have fewer than k pairs.
@@ -398,15 +399,15 @@ fn null_vectors(
 
 /// A unit vector whose largest-magnitude entry is positive (a deterministic sign).
 fn oriented_unit(mut v: Vec<f64>) -> Vec<f64> {
-    let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+    let length = norm(&v);
     let largest = v
         .iter()
         .copied()
         .fold(0.0_f64, |m, a| if a.abs() > m.abs() { a } else { m });
     let scale = if largest < 0.0 {
-        -1.0 / norm
+        -1.0 / length
     } else {
-        1.0 / norm
+        1.0 / length
     };
     v.iter_mut().for_each(|a| *a *= scale);
     v

@@ -43,7 +43,7 @@ use super::convergence::convergence;
 pub use super::convergence::ConvergenceBound;
 use super::smoothness::{hessian_norm_at, quadratic_extremes};
 use crate::error::{ensure_point, Error, Result};
-use crate::manifold::dot;
+use crate::linalg::dot;
 use crate::objective::Objective;
 
 /// Default number of steps T.

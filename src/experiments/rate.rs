@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::smoothness::quadratic_extremes;
 use crate::error::{ensure_point, Error, Result};
-use crate::manifold::dot;
+use crate::linalg::dot;
 use crate::objective::Objective;
 
 /// Default number of steps of [`rate`].

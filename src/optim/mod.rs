@@ -283,9 +283,3 @@ pub fn build(name: &str, given: &Hyperparameters) -> Result<Box<dyn Optimizer>> 
 pub fn parameters<M: Method>(given: &Hyperparameters) -> Result<M::Params> {
     params::parse(M::NAME, given)
 }
-
-/// ‖v‖₂.
-#[inline]
-pub fn norm(v: &[f64]) -> f64 {
-    crate::manifold::dot(v, v).sqrt()
-}

@@ -25,9 +25,8 @@
 //! copy of H: H may be indefinite (Cholesky would refuse a saddle's Hessian). A pivot
 //! below d·ε·max|Hᵢⱼ| means H is singular to working precision: the step fails with
 //! [`NewtonFailure::SingularHessian`] (a termination reason, never a panic). Saddle-free
-//! Newton diagonalises H with nalgebra's `SymmetricEigen::try_new` under an iteration cap
-//! ([`crate::linalg::EIGEN_MAX_ITER`]); hitting the cap is
-//! [`NewtonFailure::EigenNotConverged`]. A non-finite entry in H is
+//! Newton diagonalises H with the crate's eigensolver ([`crate::linalg::symmetric_eigen`],
+//! bounded iterations); its failure is [`NewtonFailure::EigenNotConverged`]. A non-finite entry in H is
 //! [`NewtonFailure::NonFiniteHessian`].
 //!
 //! # Cost and memory
@@ -36,17 +35,16 @@
 //! LU factor, the basis vector and the right-hand side are allocated once, when the
 //! optimizer first sees the problem's dimension; a Newton step then allocates nothing.
 //! What remains: saddle-free Newton's eigendecomposition allocates its own workspace
-//! inside nalgebra (O(d²), its API owns it); the eigenvector matrix it returns is
-//! recycled as the next step's Hessian buffer.
+//! (O(d²)); the eigenvector matrix it returns is recycled as the next step's Hessian
+//! buffer.
 
-use nalgebra::{DMatrix, SymmetricEigen};
+use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{check_positive, Method, Optimizer, Params, Step, Termination};
-use crate::argmin_interop::dense_hessian_into;
 use crate::error::{Error, Result};
-use crate::linalg::EIGEN_MAX_ITER;
+use crate::linalg::{dense_into, symmetric_eigen, HessianAt};
 use crate::objective::Objective;
 
 /// Hyperparameters of pure and damped Newton.
@@ -270,7 +268,11 @@ impl Newton {
     /// Leaves H⁻¹g (or |H|_δ⁻¹g) at `x` in `self.solution`.
     fn solve(&mut self, f: &dyn Objective, x: &[f64], grad: &[f64]) -> Result<(), NewtonFailure> {
         self.resize(x.len());
-        dense_hessian_into(f, x, &mut self.basis, &mut self.hessian);
+        dense_into(
+            &HessianAt::euclidean(f, x),
+            &mut self.basis,
+            &mut self.hessian,
+        );
         if self.hessian.iter().any(|h| !h.is_finite()) {
             return Err(NewtonFailure::NonFiniteHessian);
         }
@@ -289,18 +291,14 @@ impl Newton {
 
     /// solution = |H|_δ⁻¹g = Q·diag(1/max(|λᵢ|, δ))·Qᵀg.
     fn saddle_free_solve(&mut self, grad: &[f64], damping: f64) -> Result<(), NewtonFailure> {
-        let d = grad.len();
-        let hessian = std::mem::replace(&mut self.hessian, DMatrix::zeros(0, 0));
-        let Some(eigen) = SymmetricEigen::try_new(hessian, f64::EPSILON, EIGEN_MAX_ITER) else {
-            self.hessian = DMatrix::zeros(d, d);
+        let Ok((eigenvalues, q)) = symmetric_eigen(&self.hessian) else {
             return Err(NewtonFailure::EigenNotConverged);
         };
-        let q = eigen.eigenvectors;
         // cᵢ = (qᵢᵀg) / max(|λᵢ|, δ), then solution = Σᵢ cᵢqᵢ.
         for (i, c) in self.basis.iter_mut().enumerate() {
             let qi = q.column(i);
             let projection: f64 = qi.iter().zip(grad).map(|(a, b)| a * b).sum();
-            *c = projection / eigen.eigenvalues[i].abs().max(damping);
+            *c = projection / eigenvalues[i].abs().max(damping);
         }
         self.solution.fill(0.0);
         for (i, c) in self.basis.iter().enumerate() {

@@ -63,7 +63,7 @@ fn tangent_gaussian(rng: &mut impl Rng, manifold: &Manifold, x: &[f64], out: &mu
 
 /// Scales `out` to norm `length` (a zero vector — probability zero — stays zero).
 fn rescale(out: &mut [f64], length: f64) {
-    let n = super::norm(out);
+    let n = crate::linalg::norm(out);
     if n > 0.0 {
         let scale = length / n;
         out.iter_mut().for_each(|v| *v *= scale);
@@ -104,7 +104,7 @@ mod tests {
         let mut inner = 0;
         for _ in 0..n {
             in_ball(&mut rng, &Manifold::Euclidean, &[0.0; 3], 2.0, &mut out);
-            let r = super::super::norm(&out);
+            let r = crate::linalg::norm(&out);
             assert!(r <= 2.0 * (1.0 + 1e-15));
             inner += usize::from(r <= 1.0);
         }
@@ -145,6 +145,6 @@ mod tests {
         on_sphere(&mut stream(1, 2), &m, &x, 0.5, &mut out);
         let along: f64 = x.iter().zip(&out).map(|(a, b)| a * b).sum();
         assert!(along.abs() < 1e-15);
-        assert!((super::super::norm(&out) - 0.5).abs() < 1e-15);
+        assert!((crate::linalg::norm(&out) - 0.5).abs() < 1e-15);
     }
 }

@@ -33,8 +33,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Serialize, Serializer};
 
-use super::{norm, Optimizer};
+use super::Optimizer;
 use crate::error::{ensure_point, Error, Result};
+use crate::linalg::{distance, norm};
 use crate::manifold::Manifold;
 use crate::objective::{KnownPoint, Layout, Objective};
 
@@ -480,15 +481,6 @@ impl Objective for Counted<'_> {
         self.count();
         self.inner.riemannian_hvp(x, v, out)
     }
-}
-
-/// ‖a − b‖₂.
-fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(a, b)| (a - b) * (a - b))
-        .sum::<f64>()
-        .sqrt()
 }
 
 fn progress_bar(options: &RunOptions) -> Option<indicatif::ProgressBar> {

@@ -22,9 +22,10 @@
 use nalgebra::DMatrix;
 
 use crate::error::{ensure_finite, Error, Result};
+use crate::linalg::{dot, norm, symmetric_eigen};
 use crate::objective::Objective;
 use crate::random::{gaussian_vector, stream};
-use crate::spectrum::{hessian_spectrum, symmetric_eigen, SpectrumOptions};
+use crate::spectrum::{hessian_spectrum, SpectrumOptions};
 
 /// Directions whose |cos θ| exceeds this are refused as parallel.
 pub const PARALLEL_COS: f64 = 1.0 - 1e-8;
@@ -488,16 +489,6 @@ impl PlaneChoice {
             }
         }
     }
-}
-
-/// ⟨a, b⟩.
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// ‖a‖.
-pub(crate) fn norm(a: &[f64]) -> f64 {
-    dot(a, a).sqrt()
 }
 
 fn check_point(f: &dyn Objective, x0: &[f64]) -> Result<()> {

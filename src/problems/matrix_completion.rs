@@ -62,8 +62,9 @@ use nalgebra::DMatrix;
 use rand::Rng;
 
 use crate::error::{Error, Result};
-use crate::manifold::dot;
+use crate::linalg::dot;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::low_rank::skew_directions;
 use crate::problems::{Field, Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, rng};
 use crate::verdict::Verdict;
@@ -542,22 +543,7 @@ impl Objective for MatrixCompletion {
 
     fn symmetry_directions(&self, x: &[f64]) -> Vec<Vec<f64>> {
         self.check_len(x);
-        let r = self.rank;
-        let mut directions = Vec::new();
-        for a in 0..r {
-            for b in (a + 1)..r {
-                // U·(E_ab − E_ba): column a becomes −U_{:,b}, column b becomes U_{:,a}.
-                let mut d = vec![0.0; x.len()];
-                for i in 0..self.n {
-                    d[i * r + a] = -x[i * r + b];
-                    d[i * r + b] = x[i * r + a];
-                }
-                if d.iter().any(|&v| v != 0.0) {
-                    directions.push(d);
-                }
-            }
-        }
-        directions
+        skew_directions(&[x], self.rank)
     }
 
     fn known_points(&self) -> Vec<KnownPoint> {

@@ -53,11 +53,13 @@
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 
 use crate::error::{ensure_finite, Error, Result};
+use crate::linalg::dot;
 use crate::objective::{Block, KnownPoint, Layout, Objective};
-use crate::problems::matrix_factorization::{
-    cross_gram, dot, generated_spectrum, index_subsets, parse_subset, skew_directions, subset_name,
-    subset_verdict, zero_threshold, KNOWN_POINTS_CAP,
+use crate::problems::low_rank::{
+    cross_gram, index_subsets, parse_subset, skew_directions, subset_name, subset_verdict,
+    zero_threshold, KNOWN_POINTS_CAP,
 };
+use crate::problems::matrix_factorization::generated_spectrum;
 use crate::problems::{Field, Kind, ProblemSpec};
 use crate::random::{orthonormal_columns, rng};
 use crate::verdict::Verdict;
@@ -143,7 +145,7 @@ impl MatrixFactorizationAsym {
         }
         let svd = m
             .clone()
-            .try_svd(true, true, f64::EPSILON, crate::linalg::EIGEN_MAX_ITER)
+            .try_svd(true, true, f64::EPSILON, crate::linalg::SVD_MAX_ITER)
             .ok_or_else(|| Error::invalid("m", "a matrix whose SVD converges", "no convergence"))?;
         let (Some(left), Some(vt)) = (svd.u, svd.v_t) else {
             return Err(Error::invalid("m", "a matrix with an SVD", "none"));

@@ -46,9 +46,10 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use crate::error::{ensure_finite, Error, Result};
-use crate::linalg::symmetric_eigen_desc;
+use crate::linalg::dot;
+use crate::linalg::symmetric_eigenvalues_of;
 use crate::objective::{KnownPoint, Layout, Objective};
-use crate::problems::matrix_factorization::{dot, skew_directions, zero_threshold};
+use crate::problems::low_rank::{skew_directions, zero_threshold};
 use crate::problems::{Field, Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, gaussian_vector, rng};
 use crate::verdict::Verdict;
@@ -246,11 +247,11 @@ impl MatrixSensing {
             return Verdict::GlobalMin;
         }
         let ybar = self.adjoint(&self.y) / self.y.len() as f64;
-        let Some((values, _)) = symmetric_eigen_desc(&ybar) else {
+        let Ok(values) = symmetric_eigenvalues_of(&ybar) else {
             return Verdict::Degenerate;
         };
-        let tol = zero_threshold(values.as_slice());
-        let (top, bottom) = (values[0], values[self.n - 1]);
+        let tol = zero_threshold(&values);
+        let (bottom, top) = (values[0], values[self.n - 1]);
         if top > tol {
             if bottom > tol {
                 Verdict::LocalMax

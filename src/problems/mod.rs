@@ -11,6 +11,7 @@ use crate::objective::Objective;
 
 pub mod himmelblau;
 pub mod linear_net;
+mod low_rank;
 pub mod matrix_completion;
 pub mod matrix_factorization;
 pub mod matrix_factorization_asym;

@@ -13,7 +13,7 @@
 use nalgebra::{DMatrix, DVectorView, DVectorViewMut};
 
 use crate::error::{Error, Result};
-use crate::linalg::{from_eigen, symmetric_eigen_desc};
+use crate::linalg::{from_eigen, symmetric_eigenvalues_of, symmetrise};
 use crate::objective::{KnownPoint, Layout, Objective};
 use crate::problems::{Field, Kind, ProblemSpec};
 use crate::random::{orthogonal_matrix, rng};
@@ -49,7 +49,7 @@ pub const KIND: Kind = Kind {
 pub struct Quadratic {
     a: DMatrix<f64>,
     b: Vec<f64>,
-    /// Eigenvalues of A, decreasing.
+    /// Eigenvalues of A, ascending.
     eigenvalues: Vec<f64>,
 }
 
@@ -57,17 +57,27 @@ impl Quadratic {
     /// A quadratic with matrix `a` (symmetrised) and linear term `b`.
     ///
     /// # Panics
-    /// If `a` is not square or `b` has the wrong length.
+    /// If `a` is not square, `b` has the wrong length, or the eigen-solve of A fails
+    /// (see [`Quadratic::try_new`]).
     #[track_caller]
     pub fn new(a: DMatrix<f64>, b: Vec<f64>) -> Self {
+        Self::try_new(a, b).unwrap_or_else(|e| panic!("quadratic: {e}"))
+    }
+
+    /// As [`Quadratic::new`], with a failed eigen-solve of A (non-finite or overflowing
+    /// entries) as an [`Error::Numerical`]: the known point's verdict and f* come from the
+    /// spectrum, so there is no problem without it.
+    ///
+    /// # Panics
+    /// If `a` is not square or `b` has the wrong length.
+    #[track_caller]
+    pub fn try_new(a: DMatrix<f64>, b: Vec<f64>) -> Result<Self> {
         assert!(a.is_square(), "quadratic: A must be square");
         assert_eq!(a.nrows(), b.len(), "quadratic: b must have length n");
         let mut a = a;
-        crate::linalg::symmetrise(&mut a);
-        let eigenvalues = symmetric_eigen_desc(&a)
-            .map(|(values, _)| values.as_slice().to_vec())
-            .unwrap_or_default();
-        Quadratic { a, b, eigenvalues }
+        symmetrise(&mut a);
+        let eigenvalues = symmetric_eigenvalues_of(&a)?;
+        Ok(Quadratic { a, b, eigenvalues })
     }
 
     /// Builds from a spec (`a` or `eigenvalues`, `b`, `seed`).
@@ -108,7 +118,7 @@ impl Quadratic {
                 format!("length {}", b.len()),
             ));
         }
-        Ok(Quadratic::new(a, b))
+        Quadratic::try_new(a, b)
     }
 
     /// The matrix A.
@@ -116,7 +126,7 @@ impl Quadratic {
         &self.a
     }
 
-    /// Eigenvalues of A in decreasing order.
+    /// Eigenvalues of A in ascending order.
     pub fn eigenvalues(&self) -> &[f64] {
         &self.eigenvalues
     }

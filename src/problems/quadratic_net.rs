@@ -57,7 +57,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use crate::error::{Error, Result};
-use crate::linalg::symmetric_eigen_desc;
+use crate::linalg::symmetric_eigenvalues_of;
 use crate::objective::{KnownPoint, Layout, Objective};
 use crate::problems::{Field, Kind, ProblemSpec};
 use crate::random::rng;
@@ -318,8 +318,8 @@ impl QuadraticNet {
     /// (λmin, λmax) of ∇²f(0) in closed form: the extremes of λ − aⱼμ over the output
     /// weights aⱼ and the eigenvalues μ of M.
     pub fn hessian_extremes_at_zero(&self) -> Option<(f64, f64)> {
-        let (mu, _) = symmetric_eigen_desc(&self.zero_curvature())?;
-        let (mu_max, mu_min) = (mu[0], mu[self.d - 1]);
+        let mu = symmetric_eigenvalues_of(&self.zero_curvature()).ok()?;
+        let (mu_min, mu_max) = (mu[0], mu[self.d - 1]);
         let candidates = self.a.iter().flat_map(|&aj| {
             [
                 self.weight_decay - aj * mu_max,

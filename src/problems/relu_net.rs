@@ -42,6 +42,7 @@
 use nalgebra::DMatrix;
 
 use crate::error::{Error, Result};
+use crate::linalg::dot;
 use crate::objective::{KnownPoint, Layout, Objective};
 use crate::problems::{Field, Kind, ProblemSpec};
 use crate::verdict::Verdict;
@@ -162,10 +163,6 @@ fn kernel(w: Neuron, v: Neuron) -> f64 {
     Pair::new(w, v).map_or(0.0, |p| {
         w.norm * v.norm * (p.s + (std::f64::consts::PI - p.theta) * p.theta.cos()) / TWO_PI
     })
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
 /// out += sign · ∂g/∂w (w, v) = sign · ‖v‖(s w̄ + (π−θ) v̄)/(2π).

@@ -12,6 +12,9 @@
 //! Hutchinson: tr(H_red) = E[zᵀ P H P z] for Rademacher z (P the projector on the
 //! reduced space), estimated by the mean over probes with standard error s/√probes.
 //!
+//! Both run on any [`SymmetricOperator`] ([`density_of`], [`trace_of`]); on the reduced
+//! Hessian of f at x they are [`spectral_density`] and [`hutchinson_trace`].
+//!
 //! Probes run in parallel and are collected in probe order, so the results are identical
 //! on any thread count.
 
@@ -20,10 +23,9 @@ use rand::Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::dense::symmetric_eigen;
 use super::{check_tolerance, ReducedSpace};
 use crate::error::{ensure_point, Error, Result};
-use crate::manifold::dot;
+use crate::linalg::{axpy, dot, norm, symmetric_eigen, SymmetricOperator};
 use crate::objective::Objective;
 use crate::random::stream;
 
@@ -97,6 +99,21 @@ pub struct TraceEstimate {
 /// points < 2, a non-finite or non-positive width.
 pub fn spectral_density(f: &dyn Objective, x: &[f64], opts: &DensityOptions) -> Result<Density> {
     ensure_point("point", x, f.dim())?;
+    validate(opts)?;
+    let space = ReducedSpace::new(f, x, opts.project_symmetries)?;
+    density_unchecked(&space, opts)
+}
+
+/// The spectral density of a symmetric operator on its domain (see
+/// [`crate::linalg::operator`]) by stochastic Lanczos quadrature; `project_symmetries`
+/// does not apply. Errors: as [`spectral_density`]'s, without the point's.
+pub fn density_of(op: &dyn SymmetricOperator, opts: &DensityOptions) -> Result<Density> {
+    validate(opts)?;
+    density_unchecked(op, opts)
+}
+
+/// Checks the options.
+fn validate(opts: &DensityOptions) -> Result<()> {
     if opts.probes == 0 {
         return Err(Error::invalid("probes", "a positive count", 0));
     }
@@ -106,13 +123,16 @@ pub fn spectral_density(f: &dyn Objective, x: &[f64], opts: &DensityOptions) -> 
     if opts.points < 2 {
         return Err(Error::invalid("points", "at least 2", opts.points));
     }
-    check_tolerance("width", opts.width)?;
-    let space = ReducedSpace::new(f, x, opts.project_symmetries)?;
-    let n = space.dim();
+    check_tolerance("width", opts.width)
+}
+
+/// SLQ with options already checked.
+fn density_unchecked(space: &dyn SymmetricOperator, opts: &DensityOptions) -> Result<Density> {
+    let n = space.domain_dim();
     let steps = opts.steps.min(n);
     let quadratures: Vec<Quadrature> = (0..opts.probes as u64)
         .into_par_iter()
-        .map(|probe| quadrature(&space, opts.seed, probe, steps))
+        .map(|probe| quadrature(space, opts.seed, probe, steps))
         .collect::<Result<_>>()?;
     let scale = 1.0 / opts.probes as f64;
     let nodes: Vec<f64> = quadratures.iter().flat_map(|q| q.nodes.clone()).collect();
@@ -165,14 +185,31 @@ pub fn hutchinson_trace(
     seed: u64,
 ) -> Result<TraceEstimate> {
     ensure_point("point", x, f.dim())?;
+    check_probes(probes)?;
+    let space = ReducedSpace::new(f, x, true)?;
+    Ok(trace_unchecked(&space, probes, seed))
+}
+
+/// Hutchinson's estimate of the trace of a symmetric operator on its domain,
+/// tr(P A P) = E[zᵀ P A P z], from `probes` Rademacher probes (at least 2).
+pub fn trace_of(op: &dyn SymmetricOperator, probes: usize, seed: u64) -> Result<TraceEstimate> {
+    check_probes(probes)?;
+    Ok(trace_unchecked(op, probes, seed))
+}
+
+fn check_probes(probes: usize) -> Result<()> {
     if probes < 2 {
         return Err(Error::invalid("probes", "at least 2", probes));
     }
-    let space = ReducedSpace::new(f, x, true)?;
+    Ok(())
+}
+
+/// The mean of zᵀ P A P z over the probes, with its standard error.
+fn trace_unchecked(space: &dyn SymmetricOperator, probes: usize, seed: u64) -> TraceEstimate {
     let samples: Vec<f64> = (0..probes as u64)
         .into_par_iter()
         .map(|probe| {
-            let z = rademacher(&space, seed, probe);
+            let z = rademacher(space, seed, probe);
             let mut hz = vec![0.0; z.len()];
             space.apply(&z, &mut hz);
             dot(&z, &hz)
@@ -180,17 +217,17 @@ pub fn hutchinson_trace(
         .collect();
     let mean = samples.iter().sum::<f64>() / probes as f64;
     let variance = samples.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (probes - 1) as f64;
-    Ok(TraceEstimate {
+    TraceEstimate {
         estimate: mean,
         std_error: (variance / probes as f64).sqrt(),
         probes,
-    })
+    }
 }
 
 /// P z for the Rademacher vector z of stream (seed, probe).
-fn rademacher(space: &ReducedSpace, seed: u64, probe: u64) -> Vec<f64> {
+fn rademacher(space: &dyn SymmetricOperator, seed: u64, probe: u64) -> Vec<f64> {
     let mut rng = stream(seed, probe);
-    let mut z: Vec<f64> = (0..space.ambient_dim())
+    let mut z: Vec<f64> = (0..space.dim())
         .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
         .collect();
     space.project(&mut z);
@@ -207,17 +244,22 @@ struct Quadrature {
 /// `steps` Lanczos steps from the normalised projected Rademacher probe, with full
 /// reorthogonalisation; stops early on breakdown (an invariant subspace: the quadrature
 /// is then exact).
-fn quadrature(space: &ReducedSpace, seed: u64, probe: u64, steps: usize) -> Result<Quadrature> {
+fn quadrature(
+    space: &dyn SymmetricOperator,
+    seed: u64,
+    probe: u64,
+    steps: usize,
+) -> Result<Quadrature> {
     let mut v = rademacher(space, seed, probe);
-    let norm = dot(&v, &v).sqrt();
-    if norm == 0.0 {
+    let length = norm(&v);
+    if length == 0.0 {
         return Ok(Quadrature {
             nodes: Vec::new(),
             weights: Vec::new(),
             hvps: 0,
         });
     }
-    v.iter_mut().for_each(|x| *x /= norm);
+    v.iter_mut().for_each(|x| *x /= length);
     let mut basis: Vec<Vec<f64>> = Vec::with_capacity(steps);
     let (mut alpha, mut beta) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
     let mut w = vec![0.0; v.len()];
@@ -229,15 +271,14 @@ fn quadrature(space: &ReducedSpace, seed: u64, probe: u64, steps: usize) -> Resu
             break;
         }
         // Full reorthogonalisation (twice) against every previous Lanczos vector.
-        let before = dot(&w, &w).sqrt();
+        let before = norm(&w);
         for _ in 0..2 {
             for b in &basis {
-                let along = dot(b, &w);
-                w.iter_mut().zip(b).for_each(|(w, b)| *w -= along * b);
+                axpy(-dot(b, &w), b, &mut w);
             }
         }
         space.project(&mut w);
-        let b = dot(&w, &w).sqrt();
+        let b = norm(&w);
         if b <= 1e-10 * before.max(f64::MIN_POSITIVE) || b == 0.0 {
             break;
         }

@@ -1,8 +1,9 @@
-//! Matrix-free Lanczos for the k smallest and k largest eigenpairs of the reduced
-//! Hessian, with full reorthogonalisation and thick restarts.
+//! Matrix-free Lanczos for the k smallest and k largest eigenpairs of a symmetric
+//! operator on its domain (the reduced Hessian, or any [`SymmetricOperator`]), with full
+//! reorthogonalisation and thick restarts.
 //!
 //! The basis V = [v₁ … v_m] is kept orthonormal by classical Gram–Schmidt applied twice
-//! (full reorthogonalisation), each vᵢ projected on the reduced space, and W = H V is
+//! (full reorthogonalisation), each vᵢ projected on the domain, and W = H V is
 //! stored alongside. Rayleigh–Ritz on T = Vᵀ H V (symmetrised) gives Ritz pairs
 //! (θ, y = V s) whose residuals ‖H y − θ y‖ = ‖W s − θ V s‖ are exact and need no HVP.
 //! When the basis reaches its maximum size, it is thick-restarted (Wu & Simon 2000) on
@@ -10,16 +11,15 @@
 //! residual direction, which is orthogonal to every Ritz vector. On breakdown (an
 //! invariant subspace) a fresh seeded random direction is added. The run stops when every
 //! wanted pair has ‖Hy − θy‖ ≤ tol·‖H‖ (‖H‖ estimated by the largest |θ|), when the
-//! basis spans the whole reduced space (then every eigenvalue is known), or at
+//! basis spans the whole domain (then every eigenvalue is known), or at
 //! `max_hvps`. The reported residuals are recomputed with one HVP per pair.
 
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 
-use super::dense::symmetric_eigen;
-use super::{Eigenpair, Method, ReducedSpace, Spectrum, SpectrumOptions};
+use super::{Eigenpair, Method, Spectrum, SpectrumOptions};
 use crate::error::Result;
-use crate::manifold::dot;
+use crate::linalg::{axpy, dot, norm, symmetric_eigen, SymmetricOperator};
 use crate::random::{gaussian_vector, stream};
 
 /// Extra Ritz vectors kept at each end on restart, beyond the k wanted.
@@ -32,7 +32,7 @@ const CHUNK: usize = 4096;
 /// (numerically) in the span of the basis.
 const BREAKDOWN: f64 = 1e-10;
 
-/// The growing orthonormal basis V of the reduced space, W = H V, and T = Vᵀ H V.
+/// The growing orthonormal basis V of the domain, W = H V, and T = Vᵀ H V.
 struct Krylov {
     v: Vec<Vec<f64>>,
     w: Vec<Vec<f64>>,
@@ -49,9 +49,9 @@ struct Ritz {
 }
 
 /// The k smallest and k largest eigenpairs by restarted Lanczos.
-pub(super) fn spectrum(space: &ReducedSpace, opts: &SpectrumOptions) -> Result<Spectrum> {
-    let n = space.dim();
-    let d = space.ambient_dim();
+pub(super) fn spectrum(space: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Result<Spectrum> {
+    let n = space.domain_dim();
+    let d = space.dim();
     let k = opts.k.min(n);
     let keep_end = (k + KEEP_EXTRA).min(n);
     let max_basis = (2 * keep_end + EXPANSION).min(n);
@@ -97,8 +97,8 @@ pub(super) fn spectrum(space: &ReducedSpace, opts: &SpectrumOptions) -> Result<S
 }
 
 impl Krylov {
-    /// Appends the unit vector v (in the reduced space): one HVP and a new column of T.
-    fn push(&mut self, space: &ReducedSpace, v: Vec<f64>) {
+    /// Appends the unit vector v (in the domain): one HVP and a new column of T.
+    fn push(&mut self, space: &dyn SymmetricOperator, v: Vec<f64>) {
         let mut hv = vec![0.0; v.len()];
         space.apply(&v, &mut hv);
         self.hvps += 1;
@@ -116,8 +116,8 @@ impl Krylov {
 
     /// The next Krylov direction: H v_last orthogonalised against V, or `None` on
     /// breakdown.
-    fn next_direction(&self, space: &ReducedSpace) -> Option<Vec<f64>> {
-        // W = P H V already lies in the reduced space.
+    fn next_direction(&self, space: &dyn SymmetricOperator) -> Option<Vec<f64>> {
+        // W = P H V already lies in the domain.
         let mut r = self.w.last().expect("non-empty basis").clone();
         orthonormalise(space, &mut r, &self.v, false).then_some(r)
     }
@@ -134,7 +134,7 @@ impl Krylov {
                     let mut y = vec![0.0; d];
                     for (i, b) in basis.iter().enumerate() {
                         let s = ritz.coefficients[(i, c)];
-                        y.iter_mut().zip(b).for_each(|(y, b)| *y += s * b);
+                        axpy(s, b, &mut y);
                     }
                     y
                 })
@@ -174,7 +174,7 @@ fn rayleigh_ritz(krylov: &Krylov, k: usize) -> Result<Ritz> {
                     .zip(&krylov.v[i])
                     .for_each(|((r, w), v)| *r += s * w - theta_s * v);
             }
-            dot(&r, &r).sqrt()
+            norm(&r)
         })
         .collect();
     Ok(Ritz {
@@ -191,14 +191,19 @@ fn wanted_indices(m: usize, k: usize) -> Vec<usize> {
     wanted
 }
 
-/// Projects r on the reduced space (first only when `project`: W = P H V is already
+/// Projects r on the domain (first only when `project`: W = P H V is already
 /// there), removes its components along the orthonormal `basis` (twice), projects again
 /// and normalises it; false if nothing independent is left.
-fn orthonormalise(space: &ReducedSpace, r: &mut [f64], basis: &[Vec<f64>], project: bool) -> bool {
+fn orthonormalise(
+    space: &dyn SymmetricOperator,
+    r: &mut [f64],
+    basis: &[Vec<f64>],
+    project: bool,
+) -> bool {
     if project {
         space.project(r);
     }
-    let before = dot(r, r).sqrt();
+    let before = norm(r);
     if before == 0.0 || !before.is_finite() {
         return false;
     }
@@ -213,9 +218,9 @@ fn orthonormalise(space: &ReducedSpace, r: &mut [f64], basis: &[Vec<f64>], proje
         });
     }
     // Project again: rounding in the orthogonalisation would otherwise leave components
-    // outside the reduced space that grow by ‖H‖/β per step.
+    // outside the domain that grow by ‖H‖/β per step.
     space.project(r);
-    let after = dot(r, r).sqrt();
+    let after = norm(r);
     if after <= BREAKDOWN * before {
         return false;
     }
@@ -223,27 +228,27 @@ fn orthonormalise(space: &ReducedSpace, r: &mut [f64], basis: &[Vec<f64>], proje
     true
 }
 
-/// A seeded random unit direction in the reduced space, orthogonal to `basis`
+/// A seeded random unit direction in the domain, orthogonal to `basis`
 /// (stream `fresh` of the seed; tries a few streams).
 fn random_direction(
-    space: &ReducedSpace,
+    space: &dyn SymmetricOperator,
     seed: u64,
     fresh: &mut u64,
     basis: &[Vec<f64>],
 ) -> Vec<f64> {
     random_direction_checked(space, seed, fresh, basis)
-        .expect("a random direction has a component in a non-empty reduced space")
+        .expect("a random direction has a component in a non-empty domain")
 }
 
 /// As [`random_direction`], `None` when three draws fall in the span of the basis.
 fn random_direction_checked(
-    space: &ReducedSpace,
+    space: &dyn SymmetricOperator,
     seed: u64,
     fresh: &mut u64,
     basis: &[Vec<f64>],
 ) -> Option<Vec<f64>> {
     for _ in 0..3 {
-        let mut r = gaussian_vector(&mut stream(seed, *fresh), space.ambient_dim());
+        let mut r = gaussian_vector(&mut stream(seed, *fresh), space.dim());
         *fresh += 1;
         if orthonormalise(space, &mut r, basis, true) {
             return Some(r);
@@ -254,15 +259,15 @@ fn random_direction_checked(
 
 /// The spectrum from the last Rayleigh–Ritz, residuals recomputed with one HVP each.
 fn report(
-    space: &ReducedSpace,
+    space: &dyn SymmetricOperator,
     krylov: &Krylov,
     ritz: Option<Ritz>,
     k: usize,
     converged: bool,
     opts: &SpectrumOptions,
 ) -> Spectrum {
-    let n = space.dim();
-    let d = space.ambient_dim();
+    let n = space.domain_dim();
+    let d = space.dim();
     let (values, pairs, norm) = match ritz {
         None => (Vec::new(), Vec::new(), 0.0),
         Some(ritz) => {
@@ -274,7 +279,7 @@ fn report(
                     let mut y = vec![0.0; d];
                     for (i, v) in krylov.v.iter().enumerate() {
                         let s = ritz.coefficients[(i, c)];
-                        y.iter_mut().zip(v).for_each(|(y, v)| *y += s * v);
+                        axpy(s, v, &mut y);
                     }
                     let mut hy = vec![0.0; d];
                     space.apply(&y, &mut hy);
@@ -315,8 +320,8 @@ fn report(
         method: Method::Lanczos,
         ambient_dim: d,
         reduced_dim: n,
-        symmetry_modes: space.symmetry_modes(),
-        symmetry_projected: space.symmetry_projected(),
+        symmetry_modes: 0,
+        symmetry_projected: false,
         eigenvalues,
         complete,
         smallest,

@@ -15,8 +15,9 @@
 //! - [`Method::Auto`]: dense when the reduced dimension is at most
 //!   [`SpectrumOptions::dense_threshold`], Lanczos above.
 //!
-//! The spectral density (stochastic Lanczos quadrature) and Hutchinson's trace estimator
-//! live in [`density`].
+//! Both run on any [`SymmetricOperator`] ([`spectrum_of`]): the reduced Hessian here, a
+//! plain matrix in tests. The spectral density (stochastic Lanczos quadrature) and
+//! Hutchinson's trace estimator live in [`density`].
 //!
 //! ```
 //! use landscape::problems;
@@ -30,6 +31,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_point, Error, Result};
+use crate::linalg::SymmetricOperator;
 use crate::objective::Objective;
 
 mod dense;
@@ -37,8 +39,10 @@ pub mod density;
 mod lanczos;
 mod reduced;
 
-pub use dense::{symmetric_eigen, symmetric_eigenvalues};
-pub use density::{hutchinson_trace, spectral_density, Density, DensityOptions, TraceEstimate};
+pub use density::{
+    density_of, hutchinson_trace, spectral_density, trace_of, Density, DensityOptions,
+    TraceEstimate,
+};
 pub use reduced::ReducedSpace;
 
 /// How to compute the spectrum.
@@ -155,22 +159,41 @@ pub const DENSE_MAX_DIM: usize = 8_000;
 /// ([`Error::Numerical`]). Lanczos never errs on non-convergence: it returns
 /// `converged = false`.
 pub fn hessian_spectrum(f: &dyn Objective, x: &[f64], opts: &SpectrumOptions) -> Result<Spectrum> {
-    validate(f, x, opts)?;
+    ensure_point("point", x, f.dim())?;
+    validate(opts)?;
     let space = ReducedSpace::new(f, x, opts.project_symmetries)?;
+    let mut spectrum = spectrum_unchecked(&space, opts)?;
+    spectrum.symmetry_modes = space.symmetry_modes();
+    spectrum.symmetry_projected = space.symmetry_projected();
+    Ok(spectrum)
+}
+
+/// The spectrum of a symmetric operator on its domain (see [`crate::linalg::operator`]),
+/// by the method of `opts` (`project_symmetries` does not apply: the operator's domain is
+/// what it is). The report's `ambient_dim` is `op.dim()`, its `reduced_dim`
+/// `op.domain_dim()`, and `symmetry_modes` 0.
+///
+/// Errors: as [`hessian_spectrum`]'s, without the point's.
+pub fn spectrum_of(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Result<Spectrum> {
+    validate(opts)?;
+    spectrum_unchecked(op, opts)
+}
+
+/// Dense or Lanczos by `opts.method`, options already checked.
+fn spectrum_unchecked(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Result<Spectrum> {
     let method = match opts.method {
-        Method::Auto if space.dim() <= opts.dense_threshold => Method::Dense,
+        Method::Auto if op.domain_dim() <= opts.dense_threshold => Method::Dense,
         Method::Auto => Method::Lanczos,
         m => m,
     };
     match method {
-        Method::Dense => dense::spectrum(&space, opts),
-        _ => lanczos::spectrum(&space, opts),
+        Method::Dense => dense::spectrum(op, opts),
+        _ => lanczos::spectrum(op, opts),
     }
 }
 
-/// Checks the point and the options.
-fn validate(f: &dyn Objective, x: &[f64], opts: &SpectrumOptions) -> Result<()> {
-    ensure_point("point", x, f.dim())?;
+/// Checks the options.
+fn validate(opts: &SpectrumOptions) -> Result<()> {
     // k is "at most k": the defaults must work on 2-D problems too. The CLI rejects an
     // explicit --k above the dimension itself.
     if opts.k == 0 {

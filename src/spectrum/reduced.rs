@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::manifold::{dot, Manifold};
+use crate::linalg::{axpy, dot, norm, HessianAt, SymmetricOperator};
 use crate::objective::Objective;
 
 use super::SYMMETRY_BUDGET;
@@ -29,13 +29,11 @@ const CHUNK: usize = 4096;
 /// Largest distance |‖x_i‖ − 1| from the manifold accepted for a point.
 const MANIFOLD_TOL: f64 = 1e-6;
 
-/// The reduced space at x and the reduced Hessian v ↦ P H P v on it.
+/// The reduced space at x and the reduced Hessian v ↦ P H P v on it, a
+/// [`SymmetricOperator`] on ℝᵈ whose domain is the reduced space.
 pub struct ReducedSpace<'a> {
-    f: &'a dyn Objective,
-    x: &'a [f64],
-    manifold: Manifold,
-    /// The Euclidean gradient at x, for the Riemannian correction (empty on ℝᵈ).
-    grad: Vec<f64>,
+    /// The Hessian at x (Riemannian on spheres).
+    hessian: HessianAt<'a>,
     /// Orthonormal basis of the symmetry directions projected on the tangent space.
     symmetry: Vec<Vec<f64>>,
     symmetry_projected: bool,
@@ -59,18 +57,8 @@ impl<'a> ReducedSpace<'a> {
                 format!("distance {violation:e} from it"),
             ));
         }
-        let grad = if manifold.is_euclidean() {
-            Vec::new()
-        } else {
-            let mut g = vec![0.0; x.len()];
-            f.gradient(x, &mut g);
-            g
-        };
         let mut space = ReducedSpace {
-            f,
-            x,
-            manifold,
-            grad,
+            hessian: HessianAt::new(f, x),
             symmetry: Vec::new(),
             symmetry_projected: false,
         };
@@ -83,40 +71,38 @@ impl<'a> ReducedSpace<'a> {
     /// Orthonormalises the tangent parts of the symmetry directions (modified
     /// Gram–Schmidt, twice, dropping dependent ones), within the budgets.
     fn project_symmetry_directions(&mut self) {
-        let d = self.x.len();
+        let (f, x) = (self.hessian.objective(), self.hessian.point());
+        let manifold = self.hessian.manifold();
+        let d = x.len();
         let over_budget = |c: usize| {
             c.saturating_mul(d) > SYMMETRY_BUDGET
                 || (c * c) as f64 * d as f64 > SYMMETRY_WORK_BUDGET
         };
         // Check the count before building the directions: they can take gigabytes.
-        if over_budget(self.f.symmetry_count(self.x)) {
+        if over_budget(f.symmetry_count(x)) {
             return;
         }
-        let mut directions = self.f.symmetry_directions(self.x);
+        let mut directions = f.symmetry_directions(x);
         if over_budget(directions.len()) {
             return;
         }
         self.symmetry_projected = true;
         for s in directions.iter_mut() {
-            self.manifold.project_tangent(self.x, s);
+            manifold.project_tangent(x, s);
         }
-        let scale = directions
-            .iter()
-            .map(|s| dot(s, s).sqrt())
-            .fold(0.0, f64::max);
+        let scale = directions.iter().map(|s| norm(s)).fold(0.0, f64::max);
         if scale == 0.0 {
             return;
         }
         for mut s in directions {
             for _ in 0..2 {
                 for q in &self.symmetry {
-                    let along = dot(q, &s);
-                    s.iter_mut().zip(q).for_each(|(s, q)| *s -= along * q);
+                    axpy(-dot(q, &s), q, &mut s);
                 }
             }
-            let norm = dot(&s, &s).sqrt();
-            if norm > RANK_TOL * scale {
-                s.iter_mut().for_each(|v| *v /= norm);
+            let length = norm(&s);
+            if length > RANK_TOL * scale {
+                s.iter_mut().for_each(|v| *v /= length);
                 self.symmetry.push(s);
             }
         }
@@ -124,22 +110,22 @@ impl<'a> ReducedSpace<'a> {
 
     /// The objective.
     pub fn objective(&self) -> &dyn Objective {
-        self.f
+        self.hessian.objective()
     }
 
     /// The point.
     pub fn point(&self) -> &[f64] {
-        self.x
+        self.hessian.point()
     }
 
     /// Ambient dimension d = f.dim().
     pub fn ambient_dim(&self) -> usize {
-        self.x.len()
+        self.hessian.dim()
     }
 
     /// Dimension of the tangent space.
     pub fn tangent_dim(&self) -> usize {
-        self.manifold.tangent_dim(self.x.len())
+        self.hessian.domain_dim()
     }
 
     /// Number of independent symmetry directions projected out.
@@ -154,17 +140,26 @@ impl<'a> ReducedSpace<'a> {
     }
 
     /// Dimension of the reduced space: tangent dimension minus symmetry modes.
-    pub fn dim(&self) -> usize {
+    pub fn reduced_dim(&self) -> usize {
         self.tangent_dim() - self.symmetry_modes()
+    }
+}
+
+impl SymmetricOperator for ReducedSpace<'_> {
+    fn dim(&self) -> usize {
+        self.ambient_dim()
+    }
+
+    fn domain_dim(&self) -> usize {
+        self.reduced_dim()
     }
 
     /// Replaces v by its orthogonal projection P v on the reduced space: the tangent
     /// projection, then v − Σ qᵢ (qᵢᵀv) over the orthonormal symmetry basis (classical
     /// Gram–Schmidt: the coefficients in parallel, then the update by chunks, so the
     /// result does not depend on the thread count).
-    #[track_caller]
-    pub fn project(&self, v: &mut [f64]) {
-        self.manifold.project_tangent(self.x, v);
+    fn project(&self, v: &mut [f64]) {
+        self.hessian.project(v);
         if self.symmetry.is_empty() {
             return;
         }
@@ -180,32 +175,15 @@ impl<'a> ReducedSpace<'a> {
 
     /// out = P H v for v already in the reduced space (so = P H P v), H the Euclidean
     /// Hessian on ℝᵈ or the Riemannian one on spheres. Allocates nothing.
-    #[track_caller]
-    pub fn apply(&self, v: &[f64], out: &mut [f64]) {
-        self.f.hvp(self.x, v, out);
-        if !self.manifold.is_euclidean() {
-            self.manifold
-                .riemannian_hvp_correction(self.x, &self.grad, v, out);
-        }
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        self.hessian.apply(v, out);
         self.project(out);
     }
 
     /// An orthonormal basis of the complement of the reduced space: the unit normals of
     /// the sphere blocks, then the symmetry basis.
-    pub fn complement_basis(&self) -> Vec<Vec<f64>> {
-        let d = self.x.len();
-        let mut basis = Vec::new();
-        if let Manifold::Spheres { block_dim, .. } = self.manifold {
-            for (i, xi) in self.x.chunks(block_dim).enumerate() {
-                let norm = dot(xi, xi).sqrt();
-                let mut n = vec![0.0; d];
-                n[i * block_dim..(i + 1) * block_dim]
-                    .iter_mut()
-                    .zip(xi)
-                    .for_each(|(n, x)| *n = x / norm);
-                basis.push(n);
-            }
-        }
+    fn complement_basis(&self) -> Vec<Vec<f64>> {
+        let mut basis = self.hessian.complement_basis();
         basis.extend(self.symmetry.iter().cloned());
         basis
     }

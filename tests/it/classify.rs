@@ -371,3 +371,23 @@ fn cli_classify_prints_the_verdict_and_json() {
         assert!(text.contains(needle), "`{needle}` not in {text}");
     }
 }
+
+#[test]
+fn a_quadratic_whose_eigen_solve_fails_is_an_error_not_a_verdict() {
+    // A's eigenvalues (2·10³⁰⁸ and 0) overflow: no spectrum, so no known point, verdict
+    // or f* (an empty eigenvalue list used to pass "all positive": a global min).
+    let mut spec = problems::ProblemSpec::new("quadratic");
+    let row = toml::Value::Array(vec![toml::Value::Float(1e308); 2]);
+    spec.set_value("a", toml::Value::Array(vec![row.clone(), row]));
+    match problems::build(&spec) {
+        Err(landscape::Error::Numerical { what, .. }) => {
+            assert!(what.contains("eigensolver"), "{what}")
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(f) => panic!(
+            "a problem without a spectrum: known points {:?}, f* {:?}",
+            f.known_points(),
+            f.optimum()
+        ),
+    }
+}

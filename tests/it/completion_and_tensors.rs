@@ -10,6 +10,7 @@ use crate::common;
 
 use common::{assert_stationary, check_derivatives_at, random_direction, random_point};
 use landscape::finite_difference::hessian_from_hvp;
+use landscape::linalg::{dot, norm};
 use landscape::problems::matrix_completion::MatrixCompletion;
 use landscape::problems::tensor_decomposition::TensorDecomposition;
 use landscape::problems::tensor_factorization::TensorFactorization;
@@ -40,14 +41,6 @@ fn sorted_eigenvalues(h: DMatrix<f64>) -> Vec<f64> {
     let mut values: Vec<f64> = eig.eigenvalues.iter().copied().collect();
     values.sort_by(f64::total_cmp);
     values
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
-}
-
-fn norm(a: &[f64]) -> f64 {
-    dot(a, a).sqrt()
 }
 
 fn value_at(f: &dyn Objective, name: &str) -> f64 {

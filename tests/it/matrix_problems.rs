@@ -14,6 +14,7 @@ use crate::common;
 
 use common::{assert_stationary, check_derivatives_at, random_direction, random_point};
 use landscape::finite_difference::hessian_from_hvp;
+use landscape::linalg::{dot, norm};
 use landscape::problems::matrix_factorization::MatrixFactorization;
 use landscape::problems::matrix_factorization_asym::MatrixFactorizationAsym;
 use landscape::problems::matrix_sensing::MatrixSensing;
@@ -76,14 +77,6 @@ fn load(kind: &str, sets: &[&str]) -> Box<dyn Objective> {
 fn spec(kind: &str, sets: &[&str]) -> ProblemSpec {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     problems::load_spec(kind, &sets).unwrap()
-}
-
-fn norm(v: &[f64]) -> f64 {
-    v.iter().map(|a| a * a).sum::<f64>().sqrt()
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
 /// Eigenvalues of a symmetric matrix, increasing.

@@ -11,6 +11,7 @@ use crate::common;
 
 use common::{assert_stationary, check_derivatives_at, random_direction, random_point};
 use landscape::finite_difference::{hessian_from_hvp, hvp_fd, relative_error};
+use landscape::linalg::dot;
 use landscape::problems::linear_net::LinearNet;
 use landscape::problems::quadratic_net::QuadraticNet;
 use landscape::problems::relu_net::{arccos_kernel, ReluNet};
@@ -49,10 +50,6 @@ fn gradient(f: &dyn Objective, x: &[f64]) -> Vec<f64> {
     let mut g = vec![0.0; f.dim()];
     f.gradient(x, &mut g);
     g
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
 fn matrix_toml(m: &DMatrix<f64>) -> String {

@@ -8,6 +8,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 
 use common::{assert_bad_input, assert_png_picture, assert_svg_picture, landscape};
+use landscape::linalg::{dot, norm};
 use landscape::plot::directions::{
     coordinate_plane, hessian_plane, pca_plane, points_plane, random_plane, EigenPick, Plane,
 };
@@ -17,14 +18,6 @@ use landscape::plot::slice::{project_path, SliceFigure, SliceOptions, SliceView}
 use landscape::problems;
 use landscape::random::{gaussian_vector, rng};
 use landscape::verdict::Verdict;
-
-fn norm(v: &[f64]) -> f64 {
-    v.iter().map(|x| x * x).sum::<f64>().sqrt()
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
 
 #[test]
 fn a_path_in_the_plane_is_captured_fully_and_an_orthogonal_one_not_at_all() {

@@ -5,10 +5,12 @@ use crate::common;
 
 use common::{assert_bad_input, landscape};
 
+use landscape::linalg::{from_eigen, SymmetricOperator};
 use landscape::problems;
-use landscape::random::{gaussian_vector, rng};
+use landscape::random::{gaussian_vector, orthogonal_matrix, rng};
 use landscape::spectrum::{
-    hessian_spectrum, hutchinson_trace, spectral_density, DensityOptions, Method, SpectrumOptions,
+    density_of, hessian_spectrum, hutchinson_trace, spectral_density, spectrum_of, trace_of,
+    DensityOptions, Method, SpectrumOptions,
 };
 use nalgebra::{DMatrix, SymmetricEigen};
 use rand::Rng;
@@ -637,4 +639,111 @@ fn cli_prints_the_spectrum_and_the_density() {
         text.contains("lanczos") && text.contains("residual"),
         "{text}"
     );
+}
+
+/// A = Q diag(λ) Qᵀ for a Haar-random Q (Q = I when `seed` is `None`): a plain matrix
+/// with a known spectrum.
+fn plain_matrix(lambda: &[f64], seed: Option<u64>) -> DMatrix<f64> {
+    match seed {
+        None => DMatrix::from_diagonal(&nalgebra::DVector::from_column_slice(lambda)),
+        Some(s) => from_eigen(&orthogonal_matrix(&mut rng(s), lambda.len()), lambda),
+    }
+}
+
+#[test]
+fn lanczos_finds_the_extremes_of_plain_matrices_with_known_spectra() {
+    // 300 eigenvalues: a cluster in [−1, 1] and chosen extremes at both ends.
+    let mut r = rng(3);
+    let mut lambda: Vec<f64> = (0..292).map(|_| r.random_range(-1.0..1.0)).collect();
+    lambda.extend([-9.0, -6.0, -4.0, -2.5, 3.0, 5.0, 8.0, 11.0]);
+    let mut sorted = lambda.clone();
+    sorted.sort_by(f64::total_cmp);
+    for seed in [None, Some(5)] {
+        let a = plain_matrix(&lambda, seed);
+        let opts = SpectrumOptions {
+            method: Method::Lanczos,
+            k: 3,
+            with_vectors: true,
+            ..Default::default()
+        };
+        let s = spectrum_of(&a, &opts).unwrap();
+        assert!(s.converged && !s.complete, "{seed:?}");
+        assert_eq!(
+            (s.ambient_dim, s.reduced_dim, s.symmetry_modes),
+            (300, 300, 0)
+        );
+        let largest: Vec<f64> = sorted.iter().rev().take(3).copied().collect();
+        for (pairs, want) in [(&s.smallest, &sorted[..3]), (&s.largest, &largest[..])] {
+            for (p, w) in pairs.iter().zip(want) {
+                assert!((p.value - w).abs() < 1e-8, "{seed:?}: {} vs {w}", p.value);
+                assert!(p.residual <= 1e-7, "{seed:?}: residual {}", p.residual);
+                // The residual is the one of the returned vector for the plain matrix.
+                let v = p.vector.as_ref().unwrap();
+                let mut av = vec![0.0; v.len()];
+                a.apply(v, &mut av);
+                let r: f64 = av.iter().zip(v).map(|(a, v)| (a - w * v).powi(2)).sum();
+                assert!(r.sqrt() < 1e-7, "{seed:?}: ‖Av − λv‖ = {}", r.sqrt());
+            }
+        }
+        // The dense path on the same operator gives the whole spectrum.
+        let dense = spectrum_of(
+            &a,
+            &SpectrumOptions {
+                method: Method::Dense,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(dense.complete);
+        for (got, want) in dense.eigenvalues.iter().zip(&sorted) {
+            assert!((got - want).abs() < 1e-11, "{seed:?}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn slq_and_hutchinson_on_plain_matrices_with_known_spectra() {
+    // With as many steps as the dimension, each probe's Lanczos run spans the whole space:
+    // its quadrature nodes are the eigenvalues.
+    let lambda: Vec<f64> = (0..20).map(|i| (i as f64 - 6.5) * 0.75).collect();
+    let trace: f64 = lambda.iter().sum();
+    for seed in [None, Some(9)] {
+        let a = plain_matrix(&lambda, seed);
+        let opts = DensityOptions {
+            probes: 4,
+            steps: 20,
+            ..Default::default()
+        };
+        let d = density_of(&a, &opts).unwrap();
+        assert_eq!((d.reduced_dim, d.steps, d.probes), (20, 20, 4));
+        assert!((d.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        for (probe, nodes) in d.nodes.chunks(20).enumerate() {
+            for (got, want) in nodes.iter().zip(&lambda) {
+                assert!(
+                    (got - want).abs() < 1e-9,
+                    "{seed:?} probe {probe}: {got} vs {want}"
+                );
+            }
+        }
+        // Σ τθ over a probe is vᵀAv; averaged, ≈ tr A / d (exact for the diagonal matrix,
+        // whose Rademacher probes have equal weight on every eigenvector).
+        let mean: f64 = d.nodes.iter().zip(&d.weights).map(|(t, w)| t * w).sum();
+        if seed.is_none() {
+            assert!((mean - trace / 20.0).abs() < 1e-12, "{mean}");
+            for w in &d.weights {
+                assert!((w - 1.0 / 80.0).abs() < 1e-12, "weight {w}");
+            }
+        }
+        let t = trace_of(&a, 200, 1).unwrap();
+        match seed {
+            // zᵀ D z = tr D for every Rademacher z.
+            None => assert!((t.estimate - trace).abs() < 1e-12 && t.std_error < 1e-12),
+            Some(_) => assert!(
+                (t.estimate - trace).abs() <= 4.0 * t.std_error,
+                "{} ± {} vs {trace}",
+                t.estimate,
+                t.std_error
+            ),
+        }
+    }
 }

@@ -26,6 +26,8 @@
 
 use std::f64::consts::PI;
 
+use crate::linalg::dot;
+
 const TWO_PI: f64 = 2.0 * PI;
 
 /// Above this |cos θ|, sin θ is computed from the vectors rather than from cos θ.
@@ -175,8 +177,4 @@ impl IdentityTeacher {
         }
         value
     }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
 }

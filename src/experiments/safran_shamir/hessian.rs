@@ -19,7 +19,7 @@ use std::f64::consts::PI;
 use faer::Mat;
 
 /// The eigenvalues of the certificate's Hessian, ascending (the crate's dense eigensolver).
-pub use crate::spectrum::symmetric_eigenvalues;
+pub use crate::linalg::symmetric_eigenvalues;
 
 const TWO_PI: f64 = 2.0 * PI;
 
