@@ -1,14 +1,14 @@
 //! One-point evaluations: what `landscape eval` and `landscape points` report.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::objective::Objective;
-use crate::problems::{self, Field, Kind};
+use crate::problems::{self, Kind};
 use crate::verdict::Verdict;
 use crate::Result;
 
 /// f, ∇f and optionally ∇²f·v at one point (`landscape eval --json`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Evaluation {
     /// The problem's dimension.
     pub dim: usize,
@@ -42,7 +42,7 @@ pub fn evaluate(f: &dyn Objective, x: &[f64], direction: Option<&[f64]>) -> Eval
 }
 
 /// A known point with its value (`landscape points --json`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KnownPointReport {
     /// The name (use as `name:<name>`).
     pub name: String,
@@ -74,18 +74,18 @@ pub fn known_point_reports(f: &dyn Objective) -> Vec<KnownPointReport> {
 }
 
 /// A spec field as `landscape problems --json` lists it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FieldInfo {
     /// Field name.
     pub name: &'static str,
     /// Default, in words.
-    pub default: &'static str,
+    pub default: String,
     /// Meaning.
     pub doc: &'static str,
 }
 
 /// A problem kind as `landscape problems --json` lists it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KindInfo {
     /// Registry name.
     pub kind: &'static str,
@@ -110,19 +110,16 @@ pub struct KindInfo {
 /// Describes a kind through its shipped instance.
 pub fn describe_kind(kind: &Kind) -> Result<KindInfo> {
     let (_, f) = problems::load(kind.name, &[])?;
-    let field = |f: &Field| FieldInfo {
-        name: f.name,
-        default: f.default,
-        doc: f.doc,
-    };
     Ok(KindInfo {
         kind: kind.name,
         description: kind.description,
-        fields: kind
-            .fields
-            .iter()
-            .chain(std::iter::once(&problems::SEED_FIELD))
-            .map(field)
+        fields: (kind.fields)()
+            .into_iter()
+            .map(|f| FieldInfo {
+                name: f.name,
+                default: f.default,
+                doc: f.doc,
+            })
             .collect(),
         dim: f.dim(),
         layout: f.layout().describe(),

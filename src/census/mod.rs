@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::{check_tolerance, classify, default_grad_tol, ClassifyOptions};
 use crate::error::{Error, Result};
@@ -86,7 +86,7 @@ impl Default for CensusOptions {
 }
 
 /// One distinct stationary point.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CensusPoint {
     /// Its verdict.
     pub kind: Verdict,
@@ -99,7 +99,7 @@ pub struct CensusPoint {
 }
 
 /// The result of [`census`] (the JSON of `landscape census`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Census {
     /// Distinct points, by increasing value.
     pub points: Vec<CensusPoint>,

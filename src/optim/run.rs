@@ -25,7 +25,7 @@
 
 use std::io::IsTerminal;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{norm, Optimizer};
 use crate::error::{ensure_point, Error, Result};
@@ -40,7 +40,7 @@ pub const DEFAULT_GRAD_TOL: f64 = 1e-8;
 const PROGRESS_MIN_ITERS: usize = 10_000;
 
 /// Gradient clipping, applied by the loop to the gradient handed to every optimizer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Clip {
     /// Global-norm clipping (`--clip-norm c`): g ← g·min(1, c/‖g‖), so ‖g‖ ≤ c
     /// (up to one rounding of the scale).
@@ -169,6 +169,20 @@ impl Serialize for Termination {
     }
 }
 
+impl<'de> Deserialize<'de> for Termination {
+    /// The inverse of `Serialize`: a known reason, else the optimizer's own.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(match String::deserialize(d)?.as_str() {
+            "converged" => Termination::Converged,
+            "target_reached" => Termination::TargetReached,
+            "max_iters" => Termination::MaxIters,
+            "diverged" => Termination::Diverged,
+            "stalled" => Termination::Stalled,
+            other => Termination::Solver(other.to_string()),
+        })
+    }
+}
+
 impl std::fmt::Display for Termination {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -176,7 +190,7 @@ impl std::fmt::Display for Termination {
 }
 
 /// One recorded iterate.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// The iteration t (0 = the start).
     pub iter: usize,
@@ -192,7 +206,7 @@ pub struct Record {
 }
 
 /// What an [`Event`] was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A random perturbation x ← x + ξ, ξ uniform in the ball of radius `radius` (pgd).
@@ -201,7 +215,7 @@ pub enum EventKind {
 
 /// Something an optimizer did at one iteration besides its update rule (recorded in
 /// [`Trajectory::events`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The iteration t whose step did it (the loop fills it in): the step from xₜ.
     pub iter: usize,
@@ -214,7 +228,7 @@ pub struct Event {
 }
 
 /// Where the run ended.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FinalState {
     /// The last iteration.
     pub iter: usize,
@@ -230,7 +244,7 @@ pub struct FinalState {
 }
 
 /// A run: what ran, what it saw, where it ended and why (`landscape run --json`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trajectory {
     /// The optimizer's registry name.
     pub optimizer: String,
