@@ -77,20 +77,20 @@ pub fn known_point_reports(f: &dyn Objective) -> Vec<KnownPointReport> {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FieldInfo {
     /// Field name.
-    pub name: &'static str,
+    pub name: String,
     /// Default, in words.
     pub default: String,
     /// Meaning.
-    pub doc: &'static str,
+    pub doc: String,
 }
 
 /// A problem kind as `landscape problems --json` lists it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KindInfo {
     /// Registry name.
-    pub kind: &'static str,
+    pub kind: String,
     /// Formula and reference.
-    pub description: &'static str,
+    pub description: String,
     /// Spec fields with defaults (including `seed`).
     pub fields: Vec<FieldInfo>,
     /// Dimension of the shipped instance.
@@ -104,21 +104,21 @@ pub struct KindInfo {
     /// Names of the shipped instance's known points.
     pub known_points: Vec<String>,
     /// The shipped spec (TOML).
-    pub shipped_spec: &'static str,
+    pub shipped_spec: String,
 }
 
 /// Describes a kind through its shipped instance.
 pub fn describe_kind(kind: &Kind) -> Result<KindInfo> {
     let (_, f) = problems::load(kind.name, &[])?;
     Ok(KindInfo {
-        kind: kind.name,
-        description: kind.description,
+        kind: kind.name.into(),
+        description: kind.description.into(),
         fields: (kind.fields)()
             .into_iter()
             .map(|f| FieldInfo {
-                name: f.name,
+                name: f.name.into(),
                 default: f.default,
-                doc: f.doc,
+                doc: f.doc.into(),
             })
             .collect(),
         dim: f.dim(),
@@ -126,7 +126,7 @@ pub fn describe_kind(kind: &Kind) -> Result<KindInfo> {
         manifold: f.manifold().describe(),
         optimum: f.optimum(),
         known_points: f.known_points().into_iter().map(|p| p.name).collect(),
-        shipped_spec: kind.shipped_spec,
+        shipped_spec: kind.shipped_spec.into(),
     })
 }
 

@@ -94,7 +94,8 @@ pub struct CensusPoint {
     pub value: f64,
     /// The point (the first search to reach it).
     pub x: Vec<f64>,
-    /// Searches (two per start) that ended there.
+    /// Searches (two per start) that ended there (0 when a file does not record it).
+    #[serde(default)]
     pub hits: usize,
 }
 

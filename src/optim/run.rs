@@ -258,7 +258,7 @@ pub struct Trajectory {
     /// Why the run stopped.
     pub termination: Termination,
     /// The optimizer's events (perturbations), in order; omitted from the JSON when none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
     /// Objective evaluations: one per iterate by the loop plus those the steps report
     /// (not part of the JSON contract).

@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use crate::census::{Census, CensusPoint};
+use serde::Deserialize;
+
+use crate::census::CensusPoint;
 use crate::error::{Error, Result};
 use crate::experiments::escape::EscapeReport;
 use crate::optim::{Record, Trajectory};
@@ -201,10 +203,16 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<Record>, String> {
         .collect()
 }
 
+/// The points of a [`Census`](crate::census::Census): all a picture reads.
+#[derive(Deserialize)]
+struct CensusPoints {
+    points: Vec<CensusPoint>,
+}
+
 /// Reads the points of a `census --json` file and checks their dimension.
 pub fn read_census(path: &Path, dim: usize) -> Result<Vec<CensusPoint>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    let doc: Census = serde_json::from_str(&text).map_err(|e| Error::Parse {
+    let doc: CensusPoints = serde_json::from_str(&text).map_err(|e| Error::Parse {
         what: format!("census `{}`", path.display()),
         message: format!("{e} (expected the JSON of `landscape census --json`)"),
     })?;

@@ -1,5 +1,7 @@
 //! [`ProblemSpec`]: a problem instance as TOML — the `kind`, a `seed`, and the kind's
-//! fields — with `--set key=value` overrides and typed, validated field access.
+//! fields — with `--set key=value` overrides and typed, validated field access; a kind
+//! reads its fields as one typed struct with [`ProblemSpec::params`] (defaults in the
+//! struct's `Default`, see [`Params`]).
 //!
 //! Data fields (matrices, vectors) are inline TOML arrays (matrices as nested rows) or
 //! the path of a `.npy` file (f64, C order), relative to the spec file's folder.
@@ -117,19 +119,6 @@ impl ProblemSpec {
         self.fields.contains_key(field)
     }
 
-    fn missing(&self, field: &str, expected: &str) -> Error {
-        Error::MissingField {
-            kind: self.kind.clone(),
-            field: field.into(),
-            expected: expected.into(),
-        }
-    }
-
-    /// The `seed` field (default 0).
-    pub fn seed(&self) -> Result<u64> {
-        Ok(self.opt_usize("seed")?.unwrap_or(0) as u64)
-    }
-
     /// An optional non-negative integer field.
     pub fn opt_usize(&self, field: &str) -> Result<Option<usize>> {
         match self.fields.get(field) {
@@ -137,26 +126,6 @@ impl ProblemSpec {
             Some(toml::Value::Integer(i)) if *i >= 0 => Ok(Some(*i as usize)),
             Some(other) => Err(Error::invalid(field, "a non-negative integer", other)),
         }
-    }
-
-    /// A required non-negative integer field.
-    pub fn usize(&self, field: &str) -> Result<usize> {
-        self.opt_usize(field)?
-            .ok_or_else(|| self.missing(field, "a non-negative integer"))
-    }
-
-    /// A non-negative integer field with a default.
-    pub fn usize_or(&self, field: &str, default: usize) -> Result<usize> {
-        Ok(self.opt_usize(field)?.unwrap_or(default))
-    }
-
-    /// A positive integer field with a default.
-    pub fn positive_usize_or(&self, field: &str, default: usize) -> Result<usize> {
-        let value = self.usize_or(field, default)?;
-        if value == 0 {
-            return Err(Error::invalid(field, "a positive integer", 0));
-        }
-        Ok(value)
     }
 
     /// An optional finite number (integers are accepted).
@@ -169,11 +138,6 @@ impl ProblemSpec {
         };
         ensure_finite(field, &[value])?;
         Ok(Some(value))
-    }
-
-    /// A finite number with a default.
-    pub fn f64_or(&self, field: &str, default: f64) -> Result<f64> {
-        Ok(self.opt_f64(field)?.unwrap_or(default))
     }
 
     /// An optional list of non-negative integers.
