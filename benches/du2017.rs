@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
         trials: 4,
         ..Du2017Options::default()
     };
-    let f = Octopus::new(6, e, e, 1.0);
+    let f = Octopus::new(6, e, e, 1.0).unwrap();
     let (x0, seed) = start(&options, 6, 0);
     let lr = options.step();
     let steps = gd::run(&f, &x0, lr, options.tolerance, options.max_iters, true).iterations;

@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1));
     for k in [6, 10, 20] {
         let w = start(0, k, k, 0);
-        let f = ReluNet::new(k, &DMatrix::identity(k, k));
+        let f = ReluNet::new(k, &DMatrix::identity(k, k)).unwrap();
         let mut grad = vec![0.0; k * k];
         group.bench_function(format!("relu_net/value_and_gradient/k=n={k}"), |b| {
             b.iter(|| f.value_and_gradient(black_box(&w), &mut grad))
@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
         );
     }
     let options = SafranShamirOptions::default();
-    let f = ReluNet::new(6, &DMatrix::identity(6, 6));
+    let f = ReluNet::new(6, &DMatrix::identity(6, 6)).unwrap();
     let mut workspace = IdentityTeacher::new(6, 6);
     group.sample_size(20);
     group.bench_function("run/k=n=6", |b| {

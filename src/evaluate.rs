@@ -1,15 +1,15 @@
 //! One-point evaluations: what `landscape eval` and `landscape points` report.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::linalg::norm;
 use crate::objective::Objective;
-use crate::problems::{self, Field, Kind};
+use crate::problems::{self, Kind};
 use crate::verdict::Verdict;
 use crate::Result;
 
 /// f, ∇f and optionally ∇²f·v at one point (`landscape eval --json`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Evaluation {
     /// The problem's dimension.
     pub dim: usize,
@@ -43,7 +43,7 @@ pub fn evaluate(f: &dyn Objective, x: &[f64], direction: Option<&[f64]>) -> Eval
 }
 
 /// A known point with its value (`landscape points --json`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KnownPointReport {
     /// The name (use as `name:<name>`).
     pub name: String,
@@ -75,23 +75,23 @@ pub fn known_point_reports(f: &dyn Objective) -> Vec<KnownPointReport> {
 }
 
 /// A spec field as `landscape problems --json` lists it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FieldInfo {
     /// Field name.
-    pub name: &'static str,
+    pub name: String,
     /// Default, in words.
-    pub default: &'static str,
+    pub default: String,
     /// Meaning.
-    pub doc: &'static str,
+    pub doc: String,
 }
 
 /// A problem kind as `landscape problems --json` lists it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KindInfo {
     /// Registry name.
-    pub kind: &'static str,
+    pub kind: String,
     /// Formula and reference.
-    pub description: &'static str,
+    pub description: String,
     /// Spec fields with defaults (including `seed`).
     pub fields: Vec<FieldInfo>,
     /// Dimension of the shipped instance.
@@ -105,31 +105,28 @@ pub struct KindInfo {
     /// Names of the shipped instance's known points.
     pub known_points: Vec<String>,
     /// The shipped spec (TOML).
-    pub shipped_spec: &'static str,
+    pub shipped_spec: String,
 }
 
 /// Describes a kind through its shipped instance.
 pub fn describe_kind(kind: &Kind) -> Result<KindInfo> {
     let (_, f) = problems::load(kind.name, &[])?;
-    let field = |f: &Field| FieldInfo {
-        name: f.name,
-        default: f.default,
-        doc: f.doc,
-    };
     Ok(KindInfo {
-        kind: kind.name,
-        description: kind.description,
-        fields: kind
-            .fields
-            .iter()
-            .chain(std::iter::once(&problems::SEED_FIELD))
-            .map(field)
+        kind: kind.name.into(),
+        description: kind.description.into(),
+        fields: (kind.fields)()
+            .into_iter()
+            .map(|f| FieldInfo {
+                name: f.name.into(),
+                default: f.default,
+                doc: f.doc.into(),
+            })
             .collect(),
         dim: f.dim(),
         layout: f.layout().describe(),
         manifold: f.manifold().describe(),
         optimum: f.optimum(),
         known_points: f.known_points().into_iter().map(|p| p.name).collect(),
-        shipped_spec: kind.shipped_spec,
+        shipped_spec: kind.shipped_spec.into(),
     })
 }

@@ -9,12 +9,12 @@
 //!   Hess f(x)\[v\] = P_x(∇²f(x)·v) − (x_iᵀ∇_i f(x)) v_i per block;
 //! - retraction: R_x(ξ) = normalise each block of x + ξ.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::linalg::dot;
 
 /// Where the parameters live.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Manifold {
     /// Unconstrained ℝᵈ.

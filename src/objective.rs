@@ -18,13 +18,13 @@
 //! Derivative methods take slices of length [`Objective::dim`]; a wrong length is a
 //! programmer error and may panic (they check with `assert_eq!`/`debug_assert_eq!`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::manifold::Manifold;
 use crate::verdict::Verdict;
 
 /// One named block of the flat parameter vector.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
     /// The block's name in the field's words (`U`, `W1`, `u`, `x`).
     pub name: String,
@@ -53,7 +53,7 @@ impl Block {
 }
 
 /// How the flat parameter vector splits into blocks, in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layout {
     /// The blocks, concatenated in this order.
     pub blocks: Vec<Block>,
@@ -89,7 +89,7 @@ impl Layout {
 }
 
 /// A stationary point that the mathematics gives in closed form.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KnownPoint {
     /// Its name, used as `name:<name>` on the command line.
     pub name: String,

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::{check_tolerance, classify, default_grad_tol, ClassifyOptions};
 use crate::error::{Error, Result};
@@ -86,7 +86,7 @@ impl Default for CensusOptions {
 }
 
 /// One distinct stationary point.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CensusPoint {
     /// Its verdict.
     pub kind: Verdict,
@@ -94,12 +94,13 @@ pub struct CensusPoint {
     pub value: f64,
     /// The point (the first search to reach it).
     pub x: Vec<f64>,
-    /// Searches (two per start) that ended there.
+    /// Searches (two per start) that ended there (0 when a file does not record it).
+    #[serde(default)]
     pub hits: usize,
 }
 
 /// The result of [`census`] (the JSON of `landscape census`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Census {
     /// Distinct points, by increasing value.
     pub points: Vec<CensusPoint>,

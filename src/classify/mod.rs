@@ -29,7 +29,7 @@
 
 pub mod higher_order;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_point, Error, Result};
 use crate::linalg::norm;
@@ -62,7 +62,7 @@ pub struct ClassifyOptions {
 }
 
 /// A verdict and its evidence (the JSON of `landscape classify`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Classification {
     /// The verdict.
     pub kind: Verdict,

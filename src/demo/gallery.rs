@@ -11,7 +11,7 @@ use crate::experiments::escape::{escape, EscapeMethod, EscapeOptions, EscapeRepo
 use crate::objective::Objective;
 use crate::optim::{self, Hyperparameters, RunOptions, Trajectory};
 use crate::plot::escape::{Du2017Chart, EscapeDistribution};
-use crate::plot::inputs::{TrajectoryFile, TrajectoryRecord};
+use crate::plot::inputs::TrajectoryFile;
 use crate::plot::spectrum::spectrum_histogram;
 use crate::plot::trace::TraceFigure;
 use crate::problems;
@@ -37,16 +37,7 @@ fn save<F: crate::plot::Figure>(figure: &F, dir: &Path, file: &str) -> Result<()
 pub(crate) fn trajectory_file(name: &str, run: &Trajectory) -> TrajectoryFile {
     TrajectoryFile {
         name: name.to_string(),
-        records: run
-            .records
-            .iter()
-            .map(|r| TrajectoryRecord {
-                iter: r.iter,
-                value: r.value,
-                grad_norm: r.grad_norm,
-                x: r.x.clone(),
-            })
-            .collect(),
+        records: run.records.clone(),
     }
 }
 

@@ -37,7 +37,7 @@
 //! non-finite it stops as `diverged`, without a record for that step.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::convergence::convergence;
 pub use super::convergence::ConvergenceBound;
@@ -108,7 +108,7 @@ impl Default for BoundsOptions {
 }
 
 /// Where β came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BetaSource {
     /// [`BoundsOptions::beta`].
@@ -120,7 +120,7 @@ pub enum BetaSource {
 }
 
 /// One run of the estimate.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EstimateRound {
     /// The β the run used.
     pub beta: f64,
@@ -129,7 +129,7 @@ pub struct EstimateRound {
 }
 
 /// How an estimated β was found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BetaEstimate {
     /// ‖∇²f(x₀)‖₂.
     pub at_start: f64,
@@ -140,7 +140,7 @@ pub struct BetaEstimate {
 }
 
 /// Why the run stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Termination {
     /// All T steps were taken.
@@ -163,7 +163,7 @@ impl Termination {
 }
 
 /// One GD step xₜ → xₜ₊₁.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DescentStep {
     /// t.
     pub step: usize,
@@ -182,7 +182,7 @@ pub struct DescentStep {
 }
 
 /// What [`bounds`] found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BoundsReport {
     /// The problem kind.
     pub problem: String,

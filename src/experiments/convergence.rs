@@ -4,10 +4,10 @@
 //! min_{s≤t}‖∇f(xₛ)‖ ≤ √(2β(f(x₀) − f*)/(t + 1)) and T(ε) = ⌈2β(f(x₀) − f*)/ε²⌉ steps
 //! reach ‖∇f‖ ≤ ε. Used by [`bounds`](super::bounds::bounds), which chooses f*.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The convergence bound against the observed gradient norms, for t = 0 … steps − 1.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ConvergenceBound {
     /// min_{s≤t} ‖∇f(xₛ)‖.
     pub min_grad_norm: Vec<f64>,

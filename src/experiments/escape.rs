@@ -23,7 +23,7 @@ use std::io::IsTerminal;
 
 use rand::Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::{classify, Classification, ClassifyOptions};
 use crate::error::{ensure_point, Error, Result};
@@ -168,7 +168,7 @@ impl EscapeOptions {
 }
 
 /// One trial.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrialOutcome {
     /// Whether f ≤ f(X) − Δ within T iterations.
     pub escaped: bool,
@@ -189,7 +189,7 @@ pub struct TrialOutcome {
 }
 
 /// Summary of the escape times of the escaped trials.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IterationStats {
     /// The median (the mean of the two middle values for an even count).
     pub median: f64,
@@ -226,7 +226,7 @@ impl IterationStats {
 }
 
 /// The report of `landscape escape --json`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EscapeReport {
     /// `gd`, `noisy_gd` or `pgd`.
     pub method: String,

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::census::{census, CensusOptions};
 use crate::classify::{classify, ClassifyOptions};
@@ -46,7 +46,7 @@ impl Default for KawaguchiOptions {
 
 /// A closed-form stationary point: the verdict the mathematics gives and the
 /// classifier's.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KnownPointCheck {
     /// Its name (`landscape points`).
     pub name: String,
@@ -61,7 +61,7 @@ pub struct KnownPointCheck {
 }
 
 /// One depth H.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KawaguchiCase {
     /// H, the number of weight matrices.
     pub depth: usize,
@@ -89,7 +89,7 @@ pub struct KawaguchiCase {
 }
 
 /// The report (the JSON of `landscape experiment kawaguchi`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KawaguchiReport {
     /// H = 2, then H = 3.
     pub cases: Vec<KawaguchiCase>,

@@ -13,7 +13,7 @@
 //! x* is the problem's `stationary` known point (A⁻¹b by LU). A problem that is not a
 //! positive definite `quadratic` is an error.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::smoothness::quadratic_extremes;
 use crate::error::{ensure_point, Error, Result};
@@ -46,7 +46,7 @@ impl Default for RateOptions {
 }
 
 /// ‖xₜ − x*‖ and its prediction at one step.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RateStep {
     /// t.
     pub step: usize,
@@ -57,7 +57,7 @@ pub struct RateStep {
 }
 
 /// What [`rate`] found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RateReport {
     /// The problem kind (`quadratic`).
     pub problem: String,

@@ -31,7 +31,7 @@
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Optimizer;
 use crate::error::{ensure_point, Error, Result};
@@ -48,7 +48,7 @@ pub const DEFAULT_GRAD_TOL: f64 = 1e-8;
 const PROGRESS_MIN_ITERS: usize = 10_000;
 
 /// Gradient clipping, applied by the loop to the gradient handed to every optimizer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Clip {
     /// Global-norm clipping (`--clip-norm c`): g ← g·min(1, c/‖g‖), so ‖g‖ ≤ c
     /// (up to one rounding of the scale).
@@ -177,6 +177,20 @@ impl Serialize for Termination {
     }
 }
 
+impl<'de> Deserialize<'de> for Termination {
+    /// The inverse of `Serialize`: a known reason, else the optimizer's own.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(match String::deserialize(d)?.as_str() {
+            "converged" => Termination::Converged,
+            "target_reached" => Termination::TargetReached,
+            "max_iters" => Termination::MaxIters,
+            "diverged" => Termination::Diverged,
+            "stalled" => Termination::Stalled,
+            other => Termination::Solver(other.to_string()),
+        })
+    }
+}
+
 impl std::fmt::Display for Termination {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -184,7 +198,7 @@ impl std::fmt::Display for Termination {
 }
 
 /// One recorded iterate.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// The iteration t (0 = the start).
     pub iter: usize,
@@ -200,7 +214,7 @@ pub struct Record {
 }
 
 /// What an [`Event`] was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A random perturbation x ← x + ξ, ξ uniform in the ball of radius `radius` (pgd).
@@ -209,7 +223,7 @@ pub enum EventKind {
 
 /// Something an optimizer did at one iteration besides its update rule (recorded in
 /// [`Trajectory::events`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The iteration t whose step did it (the loop fills it in): the step from xₜ.
     pub iter: usize,
@@ -222,7 +236,7 @@ pub struct Event {
 }
 
 /// Where the run ended.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FinalState {
     /// The last iteration.
     pub iter: usize,
@@ -238,7 +252,7 @@ pub struct FinalState {
 }
 
 /// A run: what ran, what it saw, where it ended and why (`landscape run --json`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trajectory {
     /// The optimizer's registry name.
     pub optimizer: String,
@@ -252,7 +266,7 @@ pub struct Trajectory {
     /// Why the run stopped.
     pub termination: Termination,
     /// The optimizer's events (perturbations), in order; omitted from the JSON when none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
     /// Objective evaluations: one per iterate by the loop plus the optimizer's own calls
     /// (not part of the JSON contract).

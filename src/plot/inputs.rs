@@ -1,28 +1,17 @@
 //! Reading what other commands wrote, for drawing: trajectories (`run --json` documents,
 //! `run --out` JSON/CSV files, the recorded paths of `escape --paths K --json`) and
-//! censuses (`census --json`). Only the fields a
-//! picture needs are read; every failure names the file and what was expected.
+//! censuses (`census --json`). JSON documents are read into the library types that wrote
+//! them ([`Trajectory`], [`EscapeReport`], [`Census`]); every failure names the file and
+//! what was expected.
 
 use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::census::CensusPoint;
 use crate::error::{Error, Result};
-use crate::verdict::Verdict;
-
-/// One recorded iterate of a trajectory file.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct TrajectoryRecord {
-    /// The iteration.
-    pub iter: usize,
-    /// f there.
-    pub value: f64,
-    /// ‖∇f‖ there.
-    pub grad_norm: f64,
-    /// The iterate, when the run recorded iterates (`run --record-iterates`).
-    #[serde(default)]
-    pub x: Option<Vec<f64>>,
-}
+use crate::experiments::escape::EscapeReport;
+use crate::optim::{Record, Trajectory};
 
 /// A trajectory read back from a file.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +19,7 @@ pub struct TrajectoryFile {
     /// A name for legends: the optimizer (JSON) or the file stem (CSV).
     pub name: String,
     /// The records, in order.
-    pub records: Vec<TrajectoryRecord>,
+    pub records: Vec<Record>,
 }
 
 impl TrajectoryFile {
@@ -64,12 +53,6 @@ impl TrajectoryFile {
     }
 }
 
-#[derive(Deserialize)]
-struct RunDocument {
-    optimizer: String,
-    records: Vec<TrajectoryRecord>,
-}
-
 /// Reads a trajectory: JSON (the `run --json` document) or CSV (`run --out x.csv`), by
 /// extension.
 pub fn read_trajectory(path: &Path) -> Result<TrajectoryFile> {
@@ -88,7 +71,7 @@ fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
             records: parse_csv(text).map_err(|m| trajectory_error(path, m))?,
         },
         _ => {
-            let doc: RunDocument = serde_json::from_str(text).map_err(|e| {
+            let doc: Trajectory = serde_json::from_str(text).map_err(|e| {
                 trajectory_error(
                     path,
                     format!(
@@ -106,18 +89,6 @@ fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
     Ok(file)
 }
 
-#[derive(Deserialize)]
-struct EscapeDocument {
-    method: String,
-    per_trial: Vec<EscapeTrial>,
-}
-
-#[derive(Deserialize)]
-struct EscapeTrial {
-    #[serde(default)]
-    path: Option<Vec<TrajectoryRecord>>,
-}
-
 /// Reads the paths in a file: one from a trajectory ([`read_trajectory`]), or every
 /// recorded trial of a `landscape escape --paths K --json` report (named
 /// "<method> trial <i>").
@@ -129,7 +100,7 @@ pub fn read_trajectories(path: &Path) -> Result<Vec<TrajectoryFile>> {
     let Some(report) = escape_report else {
         return parse_trajectory(path, &text).map(|file| vec![file]);
     };
-    let doc: EscapeDocument = serde_json::from_value(report)
+    let doc: EscapeReport = serde_json::from_value(report)
         .map_err(|e| trajectory_error(path, format!("{e} (an `escape --json` report)")))?;
     let files: Vec<TrajectoryFile> = doc
         .per_trial
@@ -184,7 +155,7 @@ fn check_records(path: &Path, file: &TrajectoryFile) -> Result<()> {
 }
 
 /// Parses `iter,value,grad_norm,step_norm[,x0,…]` rows.
-fn parse_csv(text: &str) -> std::result::Result<Vec<TrajectoryRecord>, String> {
+fn parse_csv(text: &str) -> std::result::Result<Vec<Record>, String> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: Vec<&str> = lines
         .next()
@@ -196,6 +167,7 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<TrajectoryRecord>, String> {
         return Err("expected a header starting iter,value,grad_norm".into());
     }
     let x_from = header.iter().position(|h| *h == "x0");
+    let step_at = header.iter().position(|h| *h == "step_norm");
     lines
         .enumerate()
         .map(|(row, line)| {
@@ -213,12 +185,13 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<TrajectoryRecord>, String> {
                     .parse::<f64>()
                     .map_err(|_| format!("row {}: `{}` is not a number", row + 1, cells[i]))
             };
-            Ok(TrajectoryRecord {
+            Ok(Record {
                 iter: cells[0]
                     .parse()
                     .map_err(|_| format!("row {}: bad iteration `{}`", row + 1, cells[0]))?,
                 value: number(1)?,
                 grad_norm: number(2)?,
+                step_norm: step_at.map(number).transpose()?.unwrap_or(0.0),
                 x: match x_from {
                     Some(start) => {
                         Some((start..cells.len()).map(number).collect::<Result<_, _>>()?)
@@ -230,26 +203,16 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<TrajectoryRecord>, String> {
         .collect()
 }
 
-/// One stationary point of a census file.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct CensusPointRecord {
-    /// Its verdict.
-    pub kind: Verdict,
-    /// f there.
-    pub value: f64,
-    /// The point.
-    pub x: Vec<f64>,
-}
-
+/// The points of a [`Census`](crate::census::Census): all a picture reads.
 #[derive(Deserialize)]
-struct CensusDocument {
-    points: Vec<CensusPointRecord>,
+struct CensusPoints {
+    points: Vec<CensusPoint>,
 }
 
 /// Reads the points of a `census --json` file and checks their dimension.
-pub fn read_census(path: &Path, dim: usize) -> Result<Vec<CensusPointRecord>> {
+pub fn read_census(path: &Path, dim: usize) -> Result<Vec<CensusPoint>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    let doc: CensusDocument = serde_json::from_str(&text).map_err(|e| Error::Parse {
+    let doc: CensusPoints = serde_json::from_str(&text).map_err(|e| Error::Parse {
         what: format!("census `{}`", path.display()),
         message: format!("{e} (expected the JSON of `landscape census --json`)"),
     })?;

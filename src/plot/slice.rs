@@ -24,7 +24,7 @@
 use super::chart::format_tick;
 use super::directions::Plane;
 use super::grid::{evaluate_grid, Grid, GridSpec};
-use super::inputs::CensusPointRecord;
+use crate::census::CensusPoint;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::verdict::Verdict;
@@ -126,7 +126,7 @@ impl SliceBuilder {
 
     /// Adds the points of a census (`census --json` read by
     /// [`read_census`](super::inputs::read_census)).
-    pub fn with_census(mut self, points: &[CensusPointRecord]) -> Self {
+    pub fn with_census(mut self, points: &[CensusPoint]) -> Self {
         self.points
             .extend(points.iter().map(|p| (p.kind, p.x.clone())));
         self

@@ -26,7 +26,7 @@ impl TraceFigure {
         &self,
         y_label: &str,
         scale: Scale,
-        pick: fn(&super::inputs::TrajectoryRecord) -> f64,
+        pick: fn(&crate::optim::Record) -> f64,
     ) -> LineChart {
         let mut chart = LineChart::new("", "iteration t", y_label);
         chart.y_scale = scale;

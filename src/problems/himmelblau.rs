@@ -30,6 +30,7 @@ use argmin_testfunctions::{himmelblau, himmelblau_derivative, himmelblau_hessian
 
 use crate::error::Result;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::params::{self, SeedParams};
 use crate::problems::planar;
 use crate::problems::{Kind, ProblemSpec};
 use crate::verdict::Verdict;
@@ -39,7 +40,7 @@ pub const KIND: Kind = Kind {
     name: "himmelblau",
     description:
         "f(x, y) = (x² + y − 11)² + (x + y² − 7)²: four global minima, one maximum, four saddles",
-    fields: &[],
+    fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/himmelblau.toml"),
     build: |spec| Ok(Box::new(Himmelblau::from_spec(spec)?)),
 };
@@ -83,7 +84,7 @@ impl Himmelblau {
 
     /// Builds from a spec (no fields; `seed` is validated and ignored).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        spec.seed()?;
+        spec.params::<SeedParams>()?;
         Ok(Self::new())
     }
 }

@@ -44,10 +44,14 @@
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use rand::Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{ensure_finite, Error, Result};
 use crate::objective::{Block, KnownPoint, Layout, Objective};
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{
+    self, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
+};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::rng;
 use crate::verdict::Verdict;
 
@@ -59,32 +63,56 @@ fn gemm_tr_fast(out: &mut DMatrixViewMut<'_, f64>, a: &DMatrix<f64>, b: &DMatrix
     out.gemm(1.0, &a.transpose(), b, beta);
 }
 
+/// The spec fields of `linear_net`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinearNetParams {
+    /// The layer widths [d₀, …, d_H] (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub widths: Option<Vec<usize>>,
+    /// Number of generated samples (required unless `x` and `y`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples: Option<usize>,
+    /// Inputs, d₀×N (generated when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<Data>,
+    /// Targets, d_H×N (generated when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y: Option<Data>,
+    /// Seed of the generated teacher and inputs.
+    pub seed: u64,
+}
+
+impl Params for LinearNetParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "widths",
+            default: Text("required"),
+            doc: "[d₀, …, d_H]: input width, hidden widths, output width (H ≥ 1 matrices)",
+        },
+        FieldDoc {
+            name: "samples",
+            default: Text("required unless `x` and `y`"),
+            doc: "N: Gaussian inputs, targets Y = AX from a Gaussian teacher A (N(0,1)/√d₀)",
+        },
+        FieldDoc {
+            name: "x",
+            default: Text("generated"),
+            doc: "inputs X as a d₀×N matrix (with `y`, instead of `samples`)",
+        },
+        FieldDoc {
+            name: "y",
+            default: Text("generated"),
+            doc: "targets Y as a d_H×N matrix (with `x`)",
+        },
+    ];
+}
+
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "linear_net",
     description: "deep linear network ½‖W_H⋯W₁X − Y‖²_F (Kawaguchi 2016)",
-    fields: &[
-        Field {
-            name: "widths",
-            default: "required",
-            doc: "[d₀, …, d_H]: input width, hidden widths, output width (H ≥ 1 matrices)",
-        },
-        Field {
-            name: "samples",
-            default: "required unless `x` and `y`",
-            doc: "N: Gaussian inputs, targets Y = AX from a Gaussian teacher A (N(0,1)/√d₀)",
-        },
-        Field {
-            name: "x",
-            default: "generated",
-            doc: "inputs X as a d₀×N matrix (with `y`, instead of `samples`)",
-        },
-        Field {
-            name: "y",
-            default: "generated",
-            doc: "targets Y as a d_H×N matrix (with `x`)",
-        },
-    ],
+    fields: params::listing::<LinearNetParams>,
     shipped_spec: include_str!("../../problems/linear_net.toml"),
     build: |spec| Ok(Box::new(LinearNet::from_spec(spec)?)),
 };
@@ -110,21 +138,49 @@ impl LinearNet {
     /// A network with widths [d₀, …, d_H] on data X (d₀×N), Y (d_H×N); `teacher` is the A
     /// with Y = AX when known (it enables f* = 0 and the `truth` point).
     ///
-    /// # Panics
-    /// When fewer than two widths, a zero width, or shapes that do not match.
-    #[track_caller]
+    /// Errors on fewer than two widths, a zero width, shapes that do not match, no
+    /// samples or a non-finite entry.
     pub fn new(
         widths: Vec<usize>,
         x: &DMatrix<f64>,
         y: &DMatrix<f64>,
         teacher: Option<DMatrix<f64>>,
-    ) -> Self {
-        assert!(widths.len() >= 2, "linear_net: need at least [d₀, d₁]");
-        assert!(widths.iter().all(|&w| w > 0), "linear_net: zero width");
+    ) -> Result<Self> {
+        if widths.len() < 2 || widths.contains(&0) {
+            return Err(Error::invalid(
+                "widths",
+                "at least two positive widths [d₀, …, d_H]",
+                format!("{widths:?}"),
+            ));
+        }
         let h = widths.len() - 1;
-        assert_eq!(x.nrows(), widths[0], "linear_net: X must be d₀×N");
-        assert_eq!(y.nrows(), widths[h], "linear_net: Y must be d_H×N");
-        assert_eq!(x.ncols(), y.ncols(), "linear_net: X and Y need the same N");
+        let (d0, dh) = (widths[0], widths[h]);
+        if x.nrows() != d0 || x.ncols() == 0 {
+            return Err(Error::invalid(
+                "x",
+                format!("a d₀×N matrix with d₀ = {d0}, N ≥ 1"),
+                format!("{}×{}", x.nrows(), x.ncols()),
+            ));
+        }
+        if y.nrows() != dh || y.ncols() != x.ncols() {
+            return Err(Error::invalid(
+                "y",
+                format!("a {dh}×{} matrix (d_H×N)", x.ncols()),
+                format!("{}×{}", y.nrows(), y.ncols()),
+            ));
+        }
+        ensure_finite("x", x.as_slice())?;
+        ensure_finite("y", y.as_slice())?;
+        if let Some(a) = &teacher {
+            if a.shape() != (dh, d0) {
+                return Err(Error::invalid(
+                    "teacher",
+                    format!("a {dh}×{d0} matrix (d_H×d₀)"),
+                    format!("{}×{}", a.nrows(), a.ncols()),
+                ));
+            }
+            ensure_finite("teacher", a.as_slice())?;
+        }
         let mut offsets = vec![0];
         for l in 1..=h {
             offsets.push(offsets[l - 1] + widths[l] * widths[l - 1]);
@@ -137,24 +193,24 @@ impl LinearNet {
             teacher,
             optimum: None,
         };
-        let (d0, dh) = (net.widths[0], net.widths[h]);
         net.optimum = if net.teacher.is_some() && net.rank_bound() >= d0.min(dh) {
             Some(0.0)
         } else {
             net.eckart_young()
         };
-        net
+        Ok(net)
     }
 
     /// Builds from a spec (`widths`, and `samples` + `seed` or `x` + `y`).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let widths = spec
-            .opt_usize_list("widths")?
-            .ok_or_else(|| Error::MissingField {
-                kind: KIND.name.into(),
-                field: "widths".into(),
-                expected: "the list [d₀, …, d_H] of at least two positive widths".into(),
-            })?;
+        let p: LinearNetParams = spec.params()?;
+        let dir = spec.base_dir();
+        let widths = required(
+            p.widths,
+            KIND.name,
+            "widths",
+            "the list [d₀, …, d_H] of at least two positive widths",
+        )?;
         if widths.len() < 2 || widths.contains(&0) {
             return Err(Error::invalid(
                 "widths",
@@ -163,9 +219,9 @@ impl LinearNet {
             ));
         }
         let (d0, dh) = (widths[0], widths[widths.len() - 1]);
-        match (spec.opt_matrix("x")?, spec.opt_matrix("y")?) {
+        match (p.x.matrix("x", dir)?, p.y.matrix("y", dir)?) {
             (Some(x), Some(y)) => {
-                if spec.has("samples") {
+                if p.samples.is_some() {
                     return Err(Error::invalid(
                         "samples",
                         "either `samples` or the data `x`, `y`, not both",
@@ -186,19 +242,19 @@ impl LinearNet {
                         format!("{}×{}", y.nrows(), y.ncols()),
                     ));
                 }
-                Ok(LinearNet::new(widths, &x, &y, None))
+                LinearNet::new(widths, &x, &y, None)
             }
             (Some(_), None) | (None, Some(_)) => Err(Error::invalid(
-                if spec.has("x") { "y" } else { "x" },
+                if p.x.is_some() { "y" } else { "x" },
                 "both data fields `x` and `y`",
                 "only one of them",
             )),
             (None, None) => {
-                let n = spec.usize("samples")?;
+                let n = required(p.samples, KIND.name, "samples", "a non-negative integer")?;
                 if n == 0 {
                     return Err(Error::invalid("samples", "a positive integer", 0));
                 }
-                let mut rng = rng(spec.seed()?);
+                let mut rng = rng(p.seed);
                 let scale = 1.0 / (d0 as f64).sqrt();
                 let mut a = DMatrix::zeros(dh, d0);
                 for r in 0..dh {
@@ -213,7 +269,7 @@ impl LinearNet {
                     }
                 }
                 let y = &a * &x;
-                Ok(LinearNet::new(widths, &x, &y, Some(a)))
+                LinearNet::new(widths, &x, &y, Some(a))
             }
         }
     }

@@ -60,61 +60,115 @@
 
 use nalgebra::DMatrix;
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::linalg::dot;
 use crate::objective::{KnownPoint, Layout, Objective};
 use crate::problems::low_rank::skew_directions;
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{
+    self, missing, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
+};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, rng};
 use crate::verdict::Verdict;
+
+/// The spec fields of `matrix_completion`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatrixCompletionParams {
+    /// Side of M (required unless `m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    /// Columns of U (default `true_rank` when generated; required with `m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    /// Rank of the generated M (not allowed with `m`).
+    pub true_rank: usize,
+    /// Observation probability (default 0.5 when generated, |Ω|/n² with `mask`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p: Option<f64>,
+    /// Weight λ ≥ 0 of the regulariser.
+    pub lambda: f64,
+    /// Row-norm threshold α ≥ 0 (default twice the largest row norm of U*).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// The symmetric matrix M (generated when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m: Option<Data>,
+    /// Symmetric 0/1 matrix of observed entries (all ones when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask: Option<Data>,
+    /// Seed of U* and Ω.
+    pub seed: u64,
+}
+
+impl Default for MatrixCompletionParams {
+    fn default() -> Self {
+        MatrixCompletionParams {
+            n: None,
+            rank: None,
+            true_rank: 2,
+            p: None,
+            lambda: 1.0,
+            alpha: None,
+            m: None,
+            mask: None,
+            seed: 0,
+        }
+    }
+}
+
+impl Params for MatrixCompletionParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "n",
+            default: Text("required unless `m`"),
+            doc: "side of the n×n matrix M",
+        },
+        FieldDoc {
+            name: "rank",
+            default: Text("true_rank (generated); required with `m`"),
+            doc: "number of columns r of U",
+        },
+        FieldDoc {
+            name: "true_rank",
+            default: Value,
+            doc: "rank of the generated M = U*U*ᵀ, U* with iid N(0, 1/n) entries",
+        },
+        FieldDoc {
+            name: "p",
+            default: Text("0.5 (generated); the observed fraction |Ω|/n² with `mask`"),
+            doc: "observation probability: each entry (i ≤ j) observed iid with probability p",
+        },
+        FieldDoc {
+            name: "lambda",
+            default: Value,
+            doc: "weight λ ≥ 0 of the regulariser Σᵢ (‖Uᵢ‖ − α)₊⁴",
+        },
+        FieldDoc {
+            name: "alpha",
+            default: Text("2·√(maxᵢ Mᵢᵢ) (twice the largest row norm of U*)"),
+            doc: "row-norm threshold α ≥ 0 of the regulariser",
+        },
+        FieldDoc {
+            name: "m",
+            default: Text("generated"),
+            doc: "the symmetric n×n matrix M (rows, or a .npy path)",
+        },
+        FieldDoc {
+            name: "mask",
+            default: Text("all ones (with `m`)"),
+            doc: "symmetric n×n 0/1 matrix of observed entries Ω",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "matrix_completion",
     description: "f(U) = (1/(4p)) Σ_Ω ((UUᵀ)ᵢⱼ − Mᵢⱼ)² + λ Σᵢ (‖Uᵢ‖ − α)₊⁴ (Ge, Lee & Ma 2016)",
-    fields: &[
-        Field {
-            name: "n",
-            default: "required unless `m`",
-            doc: "side of the n×n matrix M",
-        },
-        Field {
-            name: "rank",
-            default: "true_rank (generated); required with `m`",
-            doc: "number of columns r of U",
-        },
-        Field {
-            name: "true_rank",
-            default: "2",
-            doc: "rank of the generated M = U*U*ᵀ, U* with iid N(0, 1/n) entries",
-        },
-        Field {
-            name: "p",
-            default: "0.5 (generated); the observed fraction |Ω|/n² with `mask`",
-            doc: "observation probability: each entry (i ≤ j) observed iid with probability p",
-        },
-        Field {
-            name: "lambda",
-            default: "1",
-            doc: "weight λ ≥ 0 of the regulariser Σᵢ (‖Uᵢ‖ − α)₊⁴",
-        },
-        Field {
-            name: "alpha",
-            default: "2·√(maxᵢ Mᵢᵢ) (twice the largest row norm of U*)",
-            doc: "row-norm threshold α ≥ 0 of the regulariser",
-        },
-        Field {
-            name: "m",
-            default: "generated",
-            doc: "the symmetric n×n matrix M (rows, or a .npy path)",
-        },
-        Field {
-            name: "mask",
-            default: "all ones (with `m`)",
-            doc: "symmetric n×n 0/1 matrix of observed entries Ω",
-        },
-    ],
+    fields: params::listing::<MatrixCompletionParams>,
     shipped_spec: include_str!("../../problems/matrix_completion.toml"),
     build: |spec| Ok(Box::new(MatrixCompletion::from_spec(spec)?)),
 };
@@ -141,10 +195,8 @@ impl MatrixCompletion {
     /// (either order; mirrored internally), with `rank` columns, observation probability
     /// `p`, regulariser weight `lambda` and threshold `alpha`.
     ///
-    /// # Panics
-    /// On an index ≥ n, a pair given twice, a non-finite value, p ∉ (0, 1], λ < 0, α < 0 or
-    /// rank = 0.
-    #[track_caller]
+    /// Errors on n = 0, rank = 0, an index ≥ n, a pair given twice, a non-finite value,
+    /// p ∉ (0, 1], λ < 0 or α < 0 (or either not finite).
     pub fn new(
         n: usize,
         rank: usize,
@@ -152,18 +204,37 @@ impl MatrixCompletion {
         p: f64,
         lambda: f64,
         alpha: f64,
-    ) -> Self {
-        assert!(rank > 0, "matrix_completion: rank must be positive");
-        assert!(p > 0.0 && p <= 1.0, "matrix_completion: p = {p} ∉ (0, 1]");
-        assert!(lambda >= 0.0, "matrix_completion: λ = {lambda} < 0");
-        assert!(alpha >= 0.0, "matrix_completion: α = {alpha} < 0");
+    ) -> Result<Self> {
+        if n == 0 {
+            return Err(Error::invalid("n", "a positive integer", 0));
+        }
+        if rank == 0 {
+            return Err(Error::invalid("rank", "a positive integer", 0));
+        }
+        if !(p > 0.0 && p <= 1.0) {
+            return Err(Error::invalid("p", "a probability in (0, 1]", p));
+        }
+        for (field, value) in [("lambda", lambda), ("alpha", alpha)] {
+            if !(value >= 0.0 && value.is_finite()) {
+                return Err(Error::invalid(field, "a finite number ≥ 0", value));
+            }
+        }
         let mut entries = Vec::with_capacity(2 * observed.len());
         for &(i, j, m) in observed {
-            assert!(
-                i < n && j < n,
-                "matrix_completion: entry ({i}, {j}) outside {n}×{n}"
-            );
-            assert!(m.is_finite(), "matrix_completion: M[{i}][{j}] = {m}");
+            if i >= n || j >= n {
+                return Err(Error::invalid(
+                    "observed",
+                    format!("entries inside {n}×{n}"),
+                    format!("entry ({i}, {j})"),
+                ));
+            }
+            if !m.is_finite() {
+                return Err(Error::invalid(
+                    "observed",
+                    "finite values",
+                    format!("M[{i}][{j}] = {m}"),
+                ));
+            }
             entries.push((i, j, m));
             if i != j {
                 entries.push((j, i, m));
@@ -171,13 +242,15 @@ impl MatrixCompletion {
         }
         entries.sort_unstable_by_key(|&(i, j, _)| (i, j));
         let mut row_start = vec![0; n + 1];
-        for w in entries.windows(2) {
-            assert!(
-                (w[0].0, w[0].1) != (w[1].0, w[1].1),
-                "matrix_completion: entry ({}, {}) given twice",
-                w[0].0,
-                w[0].1
-            );
+        if let Some(w) = entries
+            .windows(2)
+            .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+        {
+            return Err(Error::invalid(
+                "observed",
+                "each unordered pair once",
+                format!("entry ({}, {}) given twice", w[0].0, w[0].1),
+            ));
         }
         for &(i, _, _) in &entries {
             row_start[i + 1] += 1;
@@ -185,7 +258,7 @@ impl MatrixCompletion {
         for i in 0..n {
             row_start[i + 1] += row_start[i];
         }
-        MatrixCompletion {
+        Ok(MatrixCompletion {
             n,
             rank,
             p,
@@ -195,15 +268,13 @@ impl MatrixCompletion {
             cols: entries.iter().map(|e| e.1).collect(),
             values: entries.iter().map(|e| e.2).collect(),
             truth: None,
-        }
+        })
     }
 
     /// A generated instance (see the module doc for the exact seeded procedure); `alpha`
     /// defaults to twice the largest row norm of U*.
     ///
-    /// # Panics
-    /// As [`MatrixCompletion::new`], and if true_rank = 0 or true_rank > n.
-    #[track_caller]
+    /// Errors as [`MatrixCompletion::new`], and if true_rank = 0 or true_rank > n.
     pub fn generated(
         n: usize,
         rank: usize,
@@ -212,11 +283,20 @@ impl MatrixCompletion {
         lambda: f64,
         alpha: Option<f64>,
         seed: u64,
-    ) -> Self {
-        assert!(
-            true_rank > 0 && true_rank <= n,
-            "matrix_completion: true_rank = {true_rank} ∉ [1, n = {n}]"
-        );
+    ) -> Result<Self> {
+        if n == 0 {
+            return Err(Error::invalid("n", "a positive integer", 0));
+        }
+        if true_rank == 0 || true_rank > n {
+            return Err(Error::invalid(
+                "true_rank",
+                format!("an integer in 1..={n}"),
+                true_rank,
+            ));
+        }
+        if !(p > 0.0 && p <= 1.0) {
+            return Err(Error::invalid("p", "a probability in (0, 1]", p));
+        }
         let mut rng = rng(seed);
         // gaussian_matrix fills column-major; draw Uᵀ so that the stream fills U row by row.
         let u_star = gaussian_matrix(&mut rng, true_rank, n).transpose() / (n as f64).sqrt();
@@ -236,40 +316,44 @@ impl MatrixCompletion {
             p,
             lambda,
             alpha.unwrap_or(2.0 * max_row),
-        );
+        )?;
         problem.truth = Some(u_star);
-        problem
+        Ok(problem)
     }
 
     /// Builds from a spec (see [`KIND`] for the fields).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let lambda = spec.f64_or("lambda", 1.0)?;
+        let params: MatrixCompletionParams = spec.params()?;
+        let lambda = params.lambda;
         if lambda < 0.0 {
             return Err(Error::invalid("lambda", "a number ≥ 0", lambda));
         }
-        let alpha = spec.opt_f64("alpha")?;
+        let alpha = params.alpha;
         if let Some(a) = alpha.filter(|a| *a < 0.0) {
             return Err(Error::invalid("alpha", "a number ≥ 0", a));
         }
-        let p = spec.opt_f64("p")?;
+        let p = params.p;
         if let Some(p) = p.filter(|p| !(*p > 0.0 && *p <= 1.0)) {
             return Err(Error::invalid("p", "a probability in (0, 1]", p));
         }
-        if spec.has("m") {
-            return Self::from_data(spec, p, lambda, alpha);
+        if params.m.is_some() {
+            return Self::from_data(spec, &params, p, lambda, alpha);
         }
-        if spec.has("mask") {
+        if params.mask.is_some() {
             return Err(Error::invalid(
                 "mask",
                 "`mask` only together with `m`",
                 "a mask without m",
             ));
         }
-        let n = spec.usize("n")?;
+        let n = required(params.n, KIND.name, "n", "a non-negative integer")?;
         if n == 0 {
             return Err(Error::invalid("n", "a positive integer", 0));
         }
-        let true_rank = spec.positive_usize_or("true_rank", 2)?;
+        let true_rank = params.true_rank;
+        if true_rank == 0 {
+            return Err(Error::invalid("true_rank", "a positive integer", 0));
+        }
         if true_rank > n {
             return Err(Error::invalid(
                 "true_rank",
@@ -277,21 +361,17 @@ impl MatrixCompletion {
                 true_rank,
             ));
         }
-        let rank = spec.positive_usize_or("rank", true_rank)?;
+        let rank = params.rank.unwrap_or(true_rank);
+        if rank == 0 {
+            return Err(Error::invalid("rank", "a positive integer", 0));
+        }
         let p = p.unwrap_or(0.5);
-        Ok(Self::generated(
-            n,
-            rank,
-            true_rank,
-            p,
-            lambda,
-            alpha,
-            spec.seed()?,
-        ))
+        Self::generated(n, rank, true_rank, p, lambda, alpha, params.seed)
     }
 
     fn from_data(
         spec: &ProblemSpec,
+        params: &MatrixCompletionParams,
         p: Option<f64>,
         lambda: f64,
         alpha: Option<f64>,
@@ -303,24 +383,27 @@ impl MatrixCompletion {
                 "both",
             ));
         }
-        let n_field = spec.opt_usize("n")?;
-        let m = spec.opt_symmetric("m", n_field)?.expect("checked by has");
+        let dir = spec.base_dir();
+        let Some(m) = params.m.symmetric("m", params.n, dir)? else {
+            return Err(missing(KIND.name, "m", "the symmetric matrix M"));
+        };
         let n = m.nrows();
         if n == 0 {
             return Err(Error::invalid("m", "a non-empty matrix", "0×0"));
         }
-        let mask = match spec.opt_symmetric("mask", Some(n))? {
+        let mask = match params.mask.symmetric("mask", Some(n), dir)? {
             Some(mask) => mask,
             None => DMatrix::from_element(n, n, 1.0),
         };
         if let Some(bad) = mask.iter().find(|v| **v != 0.0 && **v != 1.0) {
             return Err(Error::invalid("mask", "entries 0 or 1", bad));
         }
-        let rank = spec.opt_usize("rank")?.ok_or_else(|| Error::MissingField {
-            kind: KIND.name.into(),
-            field: "rank".into(),
-            expected: "the number of columns of U (required when `m` is given)".into(),
-        })?;
+        let rank = required(
+            params.rank,
+            KIND.name,
+            "rank",
+            "the number of columns of U (required when `m` is given)",
+        )?;
         if rank == 0 {
             return Err(Error::invalid("rank", "a positive integer", 0));
         }
@@ -343,7 +426,7 @@ impl MatrixCompletion {
         let p = p.unwrap_or(count as f64 / (n * n) as f64);
         let max_diag = m.diagonal().iter().fold(0.0_f64, |a, &v| a.max(v));
         let alpha = alpha.unwrap_or(2.0 * max_diag.sqrt());
-        Ok(Self::new(n, rank, &observed, p, lambda, alpha))
+        Self::new(n, rank, &observed, p, lambda, alpha)
     }
 
     /// The observed entries (i, j, Mᵢⱼ) with i ≤ j.

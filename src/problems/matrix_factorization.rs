@@ -58,6 +58,7 @@
 //! problems: a unified geometric analysis" (ICML); Eckart & Young 1936.
 
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
@@ -68,41 +69,71 @@ use crate::problems::low_rank::{
     cross_gram, index_subsets, parse_subset, skew_directions, subset_name, subset_verdict,
     zero_threshold, KNOWN_POINTS_CAP,
 };
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{
+    self, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
+};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::{orthonormal_columns, rng};
 use crate::verdict::Verdict;
+
+/// The spec fields of `matrix_factorization`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatrixFactorizationParams {
+    /// Side of M (required unless `m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    /// Columns of U (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    /// The symmetric matrix M (generated when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m: Option<Data>,
+    /// Rank of the generated M (default `rank`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub true_rank: Option<usize>,
+    /// Nonzero eigenvalues of the generated M.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eigenvalues: Option<Data>,
+    /// Seed of the generated M.
+    pub seed: u64,
+}
+
+impl Params for MatrixFactorizationParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "n",
+            default: Text("required unless `m`"),
+            doc: "side of M (rows of U)",
+        },
+        FieldDoc {
+            name: "rank",
+            default: Text("required"),
+            doc: "r, the number of columns of U",
+        },
+        FieldDoc {
+            name: "m",
+            default: Text("generated"),
+            doc: "the symmetric n×n matrix M (rows, or a .npy path)",
+        },
+        FieldDoc {
+            name: "true_rank",
+            default: Text("rank"),
+            doc: "k: generated M has eigenvalues k, k−1, …, 1 and n − k zeros",
+        },
+        FieldDoc {
+            name: "eigenvalues",
+            default: Text("from `true_rank`"),
+            doc: "nonzero eigenvalues of the generated M (any order, at most n); overrides `true_rank`",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "matrix_factorization",
     description: "f(U) = ¼‖UUᵀ − M‖²_F, U ∈ ℝ^{n×r}, M symmetric (Ge, Jin & Zheng 2017)",
-    fields: &[
-        Field {
-            name: "n",
-            default: "required unless `m`",
-            doc: "side of M (rows of U)",
-        },
-        Field {
-            name: "rank",
-            default: "required",
-            doc: "r, the number of columns of U",
-        },
-        Field {
-            name: "m",
-            default: "generated",
-            doc: "the symmetric n×n matrix M (rows, or a .npy path)",
-        },
-        Field {
-            name: "true_rank",
-            default: "rank",
-            doc: "k: generated M has eigenvalues k, k−1, …, 1 and n − k zeros",
-        },
-        Field {
-            name: "eigenvalues",
-            default: "from `true_rank`",
-            doc: "nonzero eigenvalues of the generated M (any order, at most n); overrides `true_rank`",
-        },
-    ],
+    fields: params::listing::<MatrixFactorizationParams>,
     shipped_spec: include_str!("../../problems/matrix_factorization.toml"),
     build: |spec| Ok(Box::new(MatrixFactorization::from_spec(spec)?)),
 };
@@ -162,18 +193,24 @@ impl MatrixFactorization {
 
     /// Builds from a spec (see the module documentation).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let rank = spec.usize("rank")?;
-        if spec.has("m") {
-            if let Some(m) = spec.opt_symmetric("m", spec.opt_usize("n")?)? {
-                return Self::new(m, rank);
-            }
+        let p: MatrixFactorizationParams = spec.params()?;
+        let dir = spec.base_dir();
+        let rank = required(p.rank, KIND.name, "rank", "a non-negative integer")?;
+        if let Some(m) = p.m.symmetric("m", p.n, dir)? {
+            return Self::new(m, rank);
         }
-        let n = spec.usize("n")?;
+        let n = required(p.n, KIND.name, "n", "a non-negative integer")?;
         if n == 0 {
             return Err(Error::invalid("n", "a positive integer", 0));
         }
-        let lambda = generated_spectrum(spec, "eigenvalues", rank, n)?;
-        let v = orthonormal_columns(&mut rng(spec.seed()?), n, lambda.len());
+        let lambda = generated_spectrum(
+            p.eigenvalues.vector("eigenvalues", dir)?,
+            "eigenvalues",
+            p.true_rank,
+            rank,
+            n,
+        )?;
+        let v = orthonormal_columns(&mut rng(p.seed), n, lambda.len());
         Self::new(from_eigen(&v, &lambda), rank)
     }
 
@@ -319,19 +356,20 @@ impl Objective for MatrixFactorization {
 
 // ---- spec helper shared with `matrix_factorization_asym` ----
 
-/// The spectrum of a generated matrix: the list `field` when present (any order, at most
-/// `max_len` entries, sorted decreasing here; it takes precedence over `true_rank`), else
-/// k, k−1, …, 1 for k = `true_rank` (default `rank`).
+/// The spectrum of a generated matrix: the list `values` of field `field` when present
+/// (any order, at most `max_len` entries, sorted decreasing here; it takes precedence over
+/// `true_rank`), else k, k−1, …, 1 for k = `true_rank` (default `rank`).
 pub(crate) fn generated_spectrum(
-    spec: &ProblemSpec,
+    values: Option<Vec<f64>>,
     field: &str,
+    true_rank: Option<usize>,
     rank: usize,
     max_len: usize,
 ) -> Result<Vec<f64>> {
-    let mut values = match spec.opt_vector(field)? {
+    let mut values = match values {
         Some(values) => values,
         None => {
-            let k = spec.usize_or("true_rank", rank)?;
+            let k = true_rank.unwrap_or(rank);
             if k == 0 || k > max_len {
                 return Err(Error::invalid(
                     "true_rank",

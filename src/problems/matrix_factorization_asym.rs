@@ -51,6 +51,7 @@
 //! spurious local minima in nonconvex low rank problems: a unified geometric analysis".
 
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
@@ -60,53 +61,103 @@ use crate::problems::low_rank::{
     zero_threshold, KNOWN_POINTS_CAP,
 };
 use crate::problems::matrix_factorization::generated_spectrum;
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{
+    self, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
+};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::{orthonormal_columns, rng};
 use crate::verdict::Verdict;
+
+/// The spec fields of `matrix_factorization_asym`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatrixFactorizationAsymParams {
+    /// Rows of M (required unless `m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n1: Option<usize>,
+    /// Columns of M (required unless `m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n2: Option<usize>,
+    /// Columns of U and V (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    /// Weight μ ≥ 0 of the balancing regulariser.
+    pub mu: f64,
+    /// The matrix M (generated when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m: Option<Data>,
+    /// Rank of the generated M (default `rank`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub true_rank: Option<usize>,
+    /// Nonzero singular values of the generated M.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub singular_values: Option<Data>,
+    /// Seed of the generated M.
+    pub seed: u64,
+}
+
+impl Default for MatrixFactorizationAsymParams {
+    fn default() -> Self {
+        MatrixFactorizationAsymParams {
+            n1: None,
+            n2: None,
+            rank: None,
+            mu: 1.0,
+            m: None,
+            true_rank: None,
+            singular_values: None,
+            seed: 0,
+        }
+    }
+}
+
+impl Params for MatrixFactorizationAsymParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "n1",
+            default: Text("required unless `m`"),
+            doc: "rows of M and of U",
+        },
+        FieldDoc {
+            name: "n2",
+            default: Text("required unless `m`"),
+            doc: "columns of M, rows of V",
+        },
+        FieldDoc {
+            name: "rank",
+            default: Text("required"),
+            doc: "r, the number of columns of U and V",
+        },
+        FieldDoc {
+            name: "mu",
+            default: Value,
+            doc: "weight μ ≥ 0 of the balancing regulariser (μ/8)‖UᵀU − VᵀV‖²",
+        },
+        FieldDoc {
+            name: "m",
+            default: Text("generated"),
+            doc: "the n1×n2 matrix M (rows, or a .npy path)",
+        },
+        FieldDoc {
+            name: "true_rank",
+            default: Text("rank"),
+            doc: "k: generated M has singular values k, k−1, …, 1",
+        },
+        FieldDoc {
+            name: "singular_values",
+            default: Text("from `true_rank`"),
+            doc:
+                "nonzero singular values of the generated M (≥ 0, any order); overrides `true_rank`",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "matrix_factorization_asym",
     description:
         "f(U,V) = ½‖UVᵀ − M‖²_F + (μ/8)‖UᵀU − VᵀV‖²_F (Tu et al. 2016; Ge, Jin & Zheng 2017)",
-    fields: &[
-        Field {
-            name: "n1",
-            default: "required unless `m`",
-            doc: "rows of M and of U",
-        },
-        Field {
-            name: "n2",
-            default: "required unless `m`",
-            doc: "columns of M, rows of V",
-        },
-        Field {
-            name: "rank",
-            default: "required",
-            doc: "r, the number of columns of U and V",
-        },
-        Field {
-            name: "mu",
-            default: "1",
-            doc: "weight μ ≥ 0 of the balancing regulariser (μ/8)‖UᵀU − VᵀV‖²",
-        },
-        Field {
-            name: "m",
-            default: "generated",
-            doc: "the n1×n2 matrix M (rows, or a .npy path)",
-        },
-        Field {
-            name: "true_rank",
-            default: "rank",
-            doc: "k: generated M has singular values k, k−1, …, 1",
-        },
-        Field {
-            name: "singular_values",
-            default: "from `true_rank`",
-            doc:
-                "nonzero singular values of the generated M (≥ 0, any order); overrides `true_rank`",
-        },
-    ],
+    fields: params::listing::<MatrixFactorizationAsymParams>,
     shipped_spec: include_str!("../../problems/matrix_factorization_asym.toml"),
     build: |spec| Ok(Box::new(MatrixFactorizationAsym::from_spec(spec)?)),
 };
@@ -172,11 +223,13 @@ impl MatrixFactorizationAsym {
 
     /// Builds from a spec (see the module documentation).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let rank = spec.usize("rank")?;
-        let mu = spec.f64_or("mu", 1.0)?;
-        if let Some(m) = spec.opt_matrix("m")? {
-            for (field, size) in [("n1", m.nrows()), ("n2", m.ncols())] {
-                if let Some(given) = spec.opt_usize(field)? {
+        let p: MatrixFactorizationAsymParams = spec.params()?;
+        let dir = spec.base_dir();
+        let rank = required(p.rank, KIND.name, "rank", "a non-negative integer")?;
+        let mu = p.mu;
+        if let Some(m) = p.m.matrix("m", dir)? {
+            for (field, given, size) in [("n1", p.n1, m.nrows()), ("n2", p.n2, m.ncols())] {
+                if let Some(given) = given {
                     if given != size {
                         return Err(Error::invalid(
                             "m",
@@ -188,17 +241,24 @@ impl MatrixFactorizationAsym {
             }
             return Self::new(m, rank, mu);
         }
-        let (n1, n2) = (spec.usize("n1")?, spec.usize("n2")?);
+        let n1 = required(p.n1, KIND.name, "n1", "a non-negative integer")?;
+        let n2 = required(p.n2, KIND.name, "n2", "a non-negative integer")?;
         for (field, size) in [("n1", n1), ("n2", n2)] {
             if size == 0 {
                 return Err(Error::invalid(field, "a positive integer", 0));
             }
         }
-        let sigma = generated_spectrum(spec, "singular_values", rank, n1.min(n2))?;
+        let sigma = generated_spectrum(
+            p.singular_values.vector("singular_values", dir)?,
+            "singular_values",
+            p.true_rank,
+            rank,
+            n1.min(n2),
+        )?;
         if let Some(bad) = sigma.iter().find(|&&s| s < 0.0) {
             return Err(Error::invalid("singular_values", "values ≥ 0", bad));
         }
-        let mut rng = rng(spec.seed()?);
+        let mut rng = rng(p.seed);
         let a = orthonormal_columns(&mut rng, n1, sigma.len());
         let b = orthonormal_columns(&mut rng, n2, sigma.len());
         let scaled = DMatrix::from_fn(n1, sigma.len(), |i, c| a[(i, c)] * sigma[c]);

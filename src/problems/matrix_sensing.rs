@@ -44,47 +44,75 @@
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, DVectorView};
 use rand::Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
-use crate::linalg::dot;
 use crate::linalg::symmetric_eigenvalues_of;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::linalg::dot;
 use crate::problems::low_rank::{skew_directions, zero_threshold};
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, gaussian_vector, rng};
 use crate::verdict::Verdict;
+
+/// The spec fields of `matrix_sensing`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatrixSensingParams {
+    /// Side of M (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    /// Columns of U (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    /// Rank k of the planted M (default `rank`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub true_rank: Option<usize>,
+    /// Number of measurements (default 5·n·k).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measurements: Option<usize>,
+    /// Noise level σ ≥ 0.
+    pub noise: f64,
+    /// Seed of U*, the Aᵢ and the noise.
+    pub seed: u64,
+}
+
+impl Params for MatrixSensingParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "n",
+            default: Text("required"),
+            doc: "side of M and of the sensing matrices (rows of U)",
+        },
+        FieldDoc {
+            name: "rank",
+            default: Text("required"),
+            doc: "r, the number of columns of U",
+        },
+        FieldDoc {
+            name: "true_rank",
+            default: Text("rank"),
+            doc: "k, the rank of the planted M = U*U*ᵀ (U* is n×k)",
+        },
+        FieldDoc {
+            name: "measurements",
+            default: Text("5·n·true_rank"),
+            doc: "m, the number of Gaussian measurements ⟨Aᵢ, M⟩",
+        },
+        FieldDoc {
+            name: "noise",
+            default: Value,
+            doc: "σ ≥ 0: yᵢ = ⟨Aᵢ, M⟩ + σξᵢ, ξᵢ iid N(0, 1)",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "matrix_sensing",
     description: "f(U) = (1/(4m)) Σᵢ (⟨Aᵢ, UUᵀ⟩ − yᵢ)², Gaussian Aᵢ (Bhojanapalli et al. 2016; Ge, Jin & Zheng 2017)",
-    fields: &[
-        Field {
-            name: "n",
-            default: "required",
-            doc: "side of M and of the sensing matrices (rows of U)",
-        },
-        Field {
-            name: "rank",
-            default: "required",
-            doc: "r, the number of columns of U",
-        },
-        Field {
-            name: "true_rank",
-            default: "rank",
-            doc: "k, the rank of the planted M = U*U*ᵀ (U* is n×k)",
-        },
-        Field {
-            name: "measurements",
-            default: "5·n·true_rank",
-            doc: "m, the number of Gaussian measurements ⟨Aᵢ, M⟩",
-        },
-        Field {
-            name: "noise",
-            default: "0",
-            doc: "σ ≥ 0: yᵢ = ⟨Aᵢ, M⟩ + σξᵢ, ξᵢ iid N(0, 1)",
-        },
-    ],
+    fields: params::listing::<MatrixSensingParams>,
     shipped_spec: include_str!("../../problems/matrix_sensing.toml"),
     build: |spec| Ok(Box::new(MatrixSensing::from_spec(spec)?)),
 };
@@ -151,12 +179,13 @@ impl MatrixSensing {
 
     /// Builds from a spec (see the module documentation).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let n = spec.usize("n")?;
+        let p: MatrixSensingParams = spec.params()?;
+        let n = required(p.n, KIND.name, "n", "a non-negative integer")?;
         if n == 0 {
             return Err(Error::invalid("n", "a positive integer", 0));
         }
-        let rank = spec.usize("rank")?;
-        let k = spec.usize_or("true_rank", rank)?;
+        let rank = required(p.rank, KIND.name, "rank", "a non-negative integer")?;
+        let k = p.true_rank.unwrap_or(rank);
         if k == 0 || k > n {
             return Err(Error::invalid(
                 "true_rank",
@@ -164,12 +193,15 @@ impl MatrixSensing {
                 k,
             ));
         }
-        let m = spec.positive_usize_or("measurements", 5 * n * k)?;
-        let noise = spec.f64_or("noise", 0.0)?;
+        let m = p.measurements.unwrap_or(5 * n * k);
+        if m == 0 {
+            return Err(Error::invalid("measurements", "a positive integer", 0));
+        }
+        let noise = p.noise;
         if noise < 0.0 {
             return Err(Error::invalid("noise", "a number ≥ 0", noise));
         }
-        let mut rng = rng(spec.seed()?);
+        let mut rng = rng(p.seed);
         let u_star = gaussian_matrix(&mut rng, n, k) / (n as f64).sqrt();
         let mut truth = vec![0.0; packed_len(n)];
         let star: Vec<f64> = crate::linalg::row_major(&u_star);

@@ -1,7 +1,7 @@
 //! The problem library and its registry: kind name → fields, shipped spec, constructor.
 //!
-//! Adding a problem costs one file (`src/problems/<kind>.rs` exporting a
-//! `pub const KIND: Kind`), its shipped spec (`problems/<kind>.toml`) and one line in
+//! Adding a problem costs one file (`src/problems/<kind>.rs` exporting its [`Params`]
+//! struct and a `pub const KIND: Kind`), its shipped spec (`problems/<kind>.toml`) and one line in
 //! [`KINDS`].
 
 use std::path::Path;
@@ -18,6 +18,7 @@ pub mod matrix_factorization_asym;
 pub mod matrix_sensing;
 pub mod monkey_saddle;
 pub mod octopus;
+pub mod params;
 mod planar;
 pub mod quadratic;
 pub mod quadratic_net;
@@ -29,18 +30,8 @@ pub mod spec;
 pub mod tensor_decomposition;
 pub mod tensor_factorization;
 
+pub use params::{Data, DefaultText, Field, FieldDoc, Params};
 pub use spec::ProblemSpec;
-
-/// One field of a kind's spec.
-#[derive(Clone, Copy, Debug)]
-pub struct Field {
-    /// The field name in the spec.
-    pub name: &'static str,
-    /// Its default, in words (`"required"` when there is none).
-    pub default: &'static str,
-    /// What it means.
-    pub doc: &'static str,
-}
 
 /// A problem kind: its name, description, fields, shipped spec and constructor.
 #[derive(Clone, Copy)]
@@ -49,8 +40,9 @@ pub struct Kind {
     pub name: &'static str,
     /// One line: the formula and the reference.
     pub description: &'static str,
-    /// Its spec fields (besides `kind` and `seed`, which every kind has).
-    pub fields: &'static [Field],
+    /// Its spec fields (`kind` aside), `seed` last: [`params::listing`] of its
+    /// [`Params`] struct.
+    pub fields: fn() -> Vec<Field>,
     /// The shipped spec (`problems/<name>.toml`), embedded in the binary.
     pub shipped_spec: &'static str,
     /// Builds an instance from a validated spec.
@@ -77,13 +69,6 @@ pub const KINDS: &[Kind] = &[
     octopus::KIND,
 ];
 
-/// The field every kind has: the seed of generated data.
-pub const SEED_FIELD: Field = Field {
-    name: "seed",
-    default: "0",
-    doc: "seed of every random thing in the instance",
-};
-
 /// Looks a kind up by name.
 pub fn find_kind(name: &str) -> Result<&'static Kind> {
     KINDS
@@ -103,10 +88,10 @@ pub fn kind_names() -> Vec<&'static str> {
 /// Builds the problem a spec describes, after checking that every field is known.
 pub fn build(spec: &ProblemSpec) -> Result<Box<dyn Objective>> {
     let kind = find_kind(spec.kind())?;
+    let fields = (kind.fields)();
     for field in spec.field_names() {
-        if field != SEED_FIELD.name && !kind.fields.iter().any(|f| f.name == field) {
-            let mut expected: Vec<&str> = kind.fields.iter().map(|f| f.name).collect();
-            expected.push(SEED_FIELD.name);
+        if !fields.iter().any(|f| f.name == field) {
+            let expected: Vec<&str> = fields.iter().map(|f| f.name).collect();
             return Err(Error::UnknownField {
                 kind: kind.name.to_string(),
                 field: field.to_string(),

@@ -20,6 +20,7 @@
 
 use crate::error::Result;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::params::{self, SeedParams};
 use crate::problems::planar;
 use crate::problems::{Kind, ProblemSpec};
 use crate::verdict::Verdict;
@@ -28,7 +29,7 @@ use crate::verdict::Verdict;
 pub const KIND: Kind = Kind {
     name: "monkey_saddle",
     description: "f(x, y) = x³ − 3xy²: a non-strict saddle at the origin (zero Hessian)",
-    fields: &[],
+    fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/monkey_saddle.toml"),
     build: |spec| Ok(Box::new(MonkeySaddle::from_spec(spec)?)),
 };
@@ -45,7 +46,7 @@ impl MonkeySaddle {
 
     /// Builds from a spec (no fields; `seed` is validated and ignored).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        spec.seed()?;
+        spec.params::<SeedParams>()?;
         Ok(MonkeySaddle)
     }
 }

@@ -10,36 +10,61 @@
 //! Spec: `a` (n×n symmetric) or `eigenvalues` (A = Q diag(λ) Qᵀ with Q Haar-random from
 //! `seed`); `b` (default zeros). Layout: `x[n]`.
 
-use nalgebra::{DMatrix, DVectorView, DVectorViewMut};
+use std::path::Path;
 
-use crate::error::{Error, Result};
+use nalgebra::{DMatrix, DVectorView, DVectorViewMut};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::{from_eigen, symmetric_eigenvalues_of, symmetrise};
 use crate::objective::{KnownPoint, Layout, Objective};
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{self, missing, Data, DefaultText::Text, FieldDoc, Params};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::{orthogonal_matrix, rng};
 use crate::verdict::Verdict;
+
+/// The spec fields of `quadratic`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuadraticParams {
+    /// The symmetric matrix A.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a: Option<Data>,
+    /// The spectrum of A, when A is generated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eigenvalues: Option<Data>,
+    /// The linear term (zeros when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b: Option<Data>,
+    /// Seed of the generated Q.
+    pub seed: u64,
+}
+
+impl Params for QuadraticParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "a",
+            default: Text("required unless `eigenvalues`"),
+            doc: "the symmetric matrix A (rows, or a .npy path)",
+        },
+        FieldDoc {
+            name: "eigenvalues",
+            default: Text("required unless `a`"),
+            doc: "spectrum of A; A = Q diag(λ) Qᵀ with Q Haar-random from the seed",
+        },
+        FieldDoc {
+            name: "b",
+            default: Text("zeros"),
+            doc: "the linear term b",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "quadratic",
     description: "f(x) = ½ xᵀAx − bᵀx, A symmetric, possibly indefinite",
-    fields: &[
-        Field {
-            name: "a",
-            default: "required unless `eigenvalues`",
-            doc: "the symmetric matrix A (rows, or a .npy path)",
-        },
-        Field {
-            name: "eigenvalues",
-            default: "required unless `a`",
-            doc: "spectrum of A; A = Q diag(λ) Qᵀ with Q Haar-random from the seed",
-        },
-        Field {
-            name: "b",
-            default: "zeros",
-            doc: "the linear term b",
-        },
-    ],
+    fields: params::listing::<QuadraticParams>,
     shipped_spec: include_str!("../../problems/quadratic.toml"),
     build: |spec| Ok(Box::new(Quadratic::from_spec(spec)?)),
 };
@@ -54,63 +79,18 @@ pub struct Quadratic {
 }
 
 impl Quadratic {
-    /// A quadratic with matrix `a` (symmetrised) and linear term `b`.
-    ///
-    /// # Panics
-    /// If `a` is not square, `b` has the wrong length, or the eigen-solve of A fails
-    /// (see [`Quadratic::try_new`]).
-    #[track_caller]
-    pub fn new(a: DMatrix<f64>, b: Vec<f64>) -> Self {
-        Self::try_new(a, b).unwrap_or_else(|e| panic!("quadratic: {e}"))
-    }
-
-    /// As [`Quadratic::new`], with a failed eigen-solve of A (non-finite or overflowing
-    /// entries) as an [`Error::Numerical`]: the known point's verdict and f* come from the
-    /// spectrum, so there is no problem without it.
-    ///
-    /// # Panics
-    /// If `a` is not square or `b` has the wrong length.
-    #[track_caller]
-    pub fn try_new(a: DMatrix<f64>, b: Vec<f64>) -> Result<Self> {
-        assert!(a.is_square(), "quadratic: A must be square");
-        assert_eq!(a.nrows(), b.len(), "quadratic: b must have length n");
-        let mut a = a;
-        symmetrise(&mut a);
-        let eigenvalues = symmetric_eigenvalues_of(&a)?;
-        Ok(Quadratic { a, b, eigenvalues })
-    }
-
-    /// Builds from a spec (`a` or `eigenvalues`, `b`, `seed`).
-    pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let a = match (
-            spec.opt_symmetric("a", None)?,
-            spec.opt_vector("eigenvalues")?,
-        ) {
-            (Some(_), Some(_)) => {
-                return Err(Error::invalid(
-                    "a",
-                    "either `a` or `eigenvalues`, not both",
-                    "both",
-                ))
-            }
-            (Some(a), None) => a,
-            (None, Some(lambda)) => {
-                let q = orthogonal_matrix(&mut rng(spec.seed()?), lambda.len());
-                from_eigen(&q, &lambda)
-            }
-            (None, None) => {
-                return Err(Error::MissingField {
-                    kind: KIND.name.into(),
-                    field: "a".into(),
-                    expected: "the matrix `a` or the list `eigenvalues`".into(),
-                })
-            }
-        };
+    /// A quadratic with a non-empty square matrix `a` (symmetrised) and linear term `b`
+    /// of its side, all entries finite.
+    pub fn new(a: DMatrix<f64>, b: Vec<f64>) -> Result<Self> {
         let n = a.nrows();
-        if n == 0 {
-            return Err(Error::invalid("a", "a non-empty matrix", "0×0"));
+        if n == 0 || !a.is_square() {
+            return Err(Error::invalid(
+                "a",
+                "a non-empty square matrix",
+                format!("{}×{}", a.nrows(), a.ncols()),
+            ));
         }
-        let b = spec.opt_vector("b")?.unwrap_or_else(|| vec![0.0; n]);
+        ensure_finite("a", a.as_slice())?;
         if b.len() != n {
             return Err(Error::invalid(
                 "b",
@@ -118,7 +98,53 @@ impl Quadratic {
                 format!("length {}", b.len()),
             ));
         }
-        Quadratic::try_new(a, b)
+        ensure_finite("b", &b)?;
+        let mut a = a;
+        symmetrise(&mut a);
+        // The known point's verdict and f* come from the spectrum: a failed eigen-solve
+        // (overflowing entries) is an error, never an empty list that passes "all positive".
+        let eigenvalues = symmetric_eigenvalues_of(&a)?;
+        Ok(Quadratic { a, b, eigenvalues })
+    }
+
+    /// Builds from a spec (`a` or `eigenvalues`, `b`, `seed`).
+    pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
+        Self::from_params(&spec.params()?, spec.base_dir())
+    }
+
+    /// Builds from typed fields; relative `.npy` paths resolve against `base_dir`.
+    pub fn from_params(p: &QuadraticParams, base_dir: Option<&Path>) -> Result<Self> {
+        let a = match (&p.a, &p.eigenvalues) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "a",
+                    "either `a` or `eigenvalues`, not both",
+                    "both",
+                ))
+            }
+            (Some(a), None) => a.symmetric("a", None, base_dir)?,
+            (None, Some(lambda)) => {
+                let lambda = lambda.vector("eigenvalues", base_dir)?;
+                let q = orthogonal_matrix(&mut rng(p.seed), lambda.len());
+                from_eigen(&q, &lambda)
+            }
+            (None, None) => {
+                return Err(missing(
+                    KIND.name,
+                    "a",
+                    "the matrix `a` or the list `eigenvalues`",
+                ))
+            }
+        };
+        let n = a.nrows();
+        if n == 0 {
+            return Err(Error::invalid("a", "a non-empty matrix", "0×0"));
+        }
+        let b = match &p.b {
+            Some(b) => b.vector("b", base_dir)?,
+            None => vec![0.0; n],
+        };
+        Quadratic::new(a, b)
     }
 
     /// The matrix A.

@@ -55,51 +55,83 @@
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use rand::Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::symmetric_eigenvalues_of;
 use crate::objective::{KnownPoint, Layout, Objective};
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{
+    self, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
+};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::rng;
 use crate::verdict::Verdict;
+
+/// The spec fields of `quadratic_net`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuadraticNetParams {
+    /// Input dimension (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub d: Option<usize>,
+    /// Student width (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k: Option<usize>,
+    /// Teacher width (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teacher_k: Option<usize>,
+    /// Number of samples; 0 is the population form.
+    pub samples: usize,
+    /// Weight-decay λ ≥ 0.
+    pub weight_decay: f64,
+    /// Output weights (all ones when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a: Option<Data>,
+    /// Seed of the teacher and the samples.
+    pub seed: u64,
+}
+
+impl Params for QuadraticNetParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "d",
+            default: Text("required"),
+            doc: "input dimension d",
+        },
+        FieldDoc {
+            name: "k",
+            default: Text("required"),
+            doc: "student width k (rows of W)",
+        },
+        FieldDoc {
+            name: "teacher_k",
+            default: Text("required"),
+            doc: "teacher width (rows of W*, entries N(0,1)/√d from the seed; a* = ones)",
+        },
+        FieldDoc {
+            name: "samples",
+            default: ValueThen(" (population form)"),
+            doc: "number N of Gaussian samples; 0 = the expectation over x ~ N(0, I)",
+        },
+        FieldDoc {
+            name: "weight_decay",
+            default: Value,
+            doc: "λ ≥ 0 of the penalty (λ/2)‖W‖²_F",
+        },
+        FieldDoc {
+            name: "a",
+            default: Text("all ones"),
+            doc: "output weights of the student, a list of length k",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "quadratic_net",
     description: "quadratic-activation network on a planted teacher (Du & Lee 2018): \
                   (1/2N) Σᵢ (Σⱼ aⱼ (wⱼᵀxᵢ)² − yᵢ)² + (λ/2)‖W‖², or its Gaussian expectation",
-    fields: &[
-        Field {
-            name: "d",
-            default: "required",
-            doc: "input dimension d",
-        },
-        Field {
-            name: "k",
-            default: "required",
-            doc: "student width k (rows of W)",
-        },
-        Field {
-            name: "teacher_k",
-            default: "required",
-            doc: "teacher width (rows of W*, entries N(0,1)/√d from the seed; a* = ones)",
-        },
-        Field {
-            name: "samples",
-            default: "0 (population form)",
-            doc: "number N of Gaussian samples; 0 = the expectation over x ~ N(0, I)",
-        },
-        Field {
-            name: "weight_decay",
-            default: "0",
-            doc: "λ ≥ 0 of the penalty (λ/2)‖W‖²_F",
-        },
-        Field {
-            name: "a",
-            default: "all ones",
-            doc: "output weights of the student, a list of length k",
-        },
-    ],
+    fields: params::listing::<QuadraticNetParams>,
     shipped_spec: include_str!("../../problems/quadratic_net.toml"),
     build: |spec| Ok(Box::new(QuadraticNet::from_spec(spec)?)),
 };
@@ -127,25 +159,47 @@ impl QuadraticNet {
     /// `a` (length k), penalty λ = `weight_decay`, and inputs `inputs` (d×N, one sample a
     /// column) or `None` for the population form.
     ///
-    /// # Panics
-    /// On inconsistent shapes, an empty `a`, or a negative or non-finite λ.
-    #[track_caller]
+    /// Errors on an empty teacher or `a`, inputs that are not d×N, a non-finite entry, or
+    /// a negative or non-finite λ.
     pub fn new(
         teacher: DMatrix<f64>,
         a: Vec<f64>,
         weight_decay: f64,
         inputs: Option<DMatrix<f64>>,
-    ) -> Self {
+    ) -> Result<Self> {
         let d = teacher.ncols();
-        assert!(!a.is_empty(), "quadratic_net: a must be non-empty");
-        assert!(
-            weight_decay >= 0.0 && weight_decay.is_finite(),
-            "quadratic_net: weight_decay must be finite and ≥ 0"
-        );
+        if teacher.is_empty() {
+            return Err(Error::invalid(
+                "teacher",
+                "a non-empty teacher_k×d matrix",
+                format!("{}×{}", teacher.nrows(), teacher.ncols()),
+            ));
+        }
+        ensure_finite("teacher", teacher.as_slice())?;
+        if a.is_empty() {
+            return Err(Error::invalid("a", "a non-empty list", "an empty list"));
+        }
+        ensure_finite("a", &a)?;
+        if !(weight_decay >= 0.0 && weight_decay.is_finite()) {
+            return Err(Error::invalid(
+                "weight_decay",
+                "a finite λ ≥ 0",
+                weight_decay,
+            ));
+        }
+        if let Some(inputs) = &inputs {
+            if inputs.nrows() != d {
+                return Err(Error::invalid(
+                    "inputs",
+                    format!("a d×N matrix with d = {d}"),
+                    format!("{}×{}", inputs.nrows(), inputs.ncols()),
+                ));
+            }
+            ensure_finite("inputs", inputs.as_slice())?;
+        }
         let b = teacher.tr_mul(&teacher);
         let (x, y) = match inputs {
             Some(inputs) => {
-                assert_eq!(inputs.nrows(), d, "quadratic_net: inputs must be d×N");
                 let x = inputs.transpose();
                 let y = (0..x.nrows())
                     .map(|i| {
@@ -158,7 +212,7 @@ impl QuadraticNet {
             None => (DMatrix::zeros(0, d), Vec::new()),
         };
         let xt = x.transpose();
-        QuadraticNet {
+        Ok(QuadraticNet {
             d,
             k: a.len(),
             a,
@@ -168,25 +222,33 @@ impl QuadraticNet {
             x,
             xt,
             y,
-        }
+        })
     }
 
     /// Builds from a spec (see the module doc for how the instance is generated).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let d = spec.usize("d")?;
-        let k = spec.usize("k")?;
-        let teacher_k = spec.usize("teacher_k")?;
+        let p: QuadraticNetParams = spec.params()?;
+        let d = required(p.d, KIND.name, "d", "a non-negative integer")?;
+        let k = required(p.k, KIND.name, "k", "a non-negative integer")?;
+        let teacher_k = required(
+            p.teacher_k,
+            KIND.name,
+            "teacher_k",
+            "a non-negative integer",
+        )?;
         for (name, value) in [("d", d), ("k", k), ("teacher_k", teacher_k)] {
             if value == 0 {
                 return Err(Error::invalid(name, "a positive integer", 0));
             }
         }
-        let samples = spec.usize_or("samples", 0)?;
-        let weight_decay = spec.f64_or("weight_decay", 0.0)?;
+        let samples = p.samples;
+        let weight_decay = p.weight_decay;
         if weight_decay < 0.0 {
             return Err(Error::invalid("weight_decay", "λ ≥ 0", weight_decay));
         }
-        let a = spec.opt_vector("a")?.unwrap_or_else(|| vec![1.0; k]);
+        let a =
+            p.a.vector("a", spec.base_dir())?
+                .unwrap_or_else(|| vec![1.0; k]);
         if a.len() != k {
             return Err(Error::invalid(
                 "a",
@@ -194,7 +256,7 @@ impl QuadraticNet {
                 format!("length {}", a.len()),
             ));
         }
-        let mut rng = rng(spec.seed()?);
+        let mut rng = rng(p.seed);
         let scale = 1.0 / (d as f64).sqrt();
         let mut teacher = DMatrix::zeros(teacher_k, d);
         for m in 0..teacher_k {
@@ -211,7 +273,7 @@ impl QuadraticNet {
             }
             x
         });
-        Ok(QuadraticNet::new(teacher, a, weight_decay, inputs))
+        QuadraticNet::new(teacher, a, weight_decay, inputs)
     }
 
     /// The teacher W* (teacher_k×d).

@@ -40,37 +40,62 @@
 //! (default k). Nothing is random. Layout: `W[n×d]`, row-major.
 
 use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
 use crate::objective::{KnownPoint, Layout, Objective};
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{
+    self, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
+};
+use crate::problems::{Kind, ProblemSpec};
 use crate::verdict::Verdict;
 
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
+
+/// The spec fields of `relu_net`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReluNetParams {
+    /// Student width (default k).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    /// Teacher width (required unless `teacher`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k: Option<usize>,
+    /// The teacher's rows vⱼ, k×d (identity when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teacher: Option<Data>,
+    /// Unused: the instance is deterministic.
+    pub seed: u64,
+}
+
+impl Params for ReluNetParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "n",
+            default: Text("k"),
+            doc: "student width n (rows of W)",
+        },
+        FieldDoc {
+            name: "k",
+            default: Text("required unless `teacher`"),
+            doc: "teacher width; then d = k and vⱼ = eⱼ",
+        },
+        FieldDoc {
+            name: "teacher",
+            default: Text("identity (vⱼ = eⱼ)"),
+            doc: "teacher weights as a k×d matrix (rows vⱼ)",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "relu_net",
     description: "two-layer ReLU network, population loss on a ReLU teacher \
                   (Safran & Shamir 2018): ½E(Σᵢ[wᵢᵀx]₊ − Σⱼ[vⱼᵀx]₊)²",
-    fields: &[
-        Field {
-            name: "n",
-            default: "k",
-            doc: "student width n (rows of W)",
-        },
-        Field {
-            name: "k",
-            default: "required unless `teacher`",
-            doc: "teacher width; then d = k and vⱼ = eⱼ",
-        },
-        Field {
-            name: "teacher",
-            default: "identity (vⱼ = eⱼ)",
-            doc: "teacher weights as a k×d matrix (rows vⱼ)",
-        },
-    ],
+    fields: params::listing::<ReluNetParams>,
     shipped_spec: include_str!("../../problems/relu_net.toml"),
     build: |spec| Ok(Box::new(ReluNet::from_spec(spec)?)),
 };
@@ -215,23 +240,31 @@ fn add_hvp(w: Neuron, v: Neuron, u: &[f64], u_v: Option<&[f64]>, sign: f64, out:
 impl ReluNet {
     /// A student of width `n` for the teacher rows of `teacher` (k×d).
     ///
-    /// # Panics
-    /// If `n` or the teacher is empty, or a teacher row is zero.
-    #[track_caller]
-    pub fn new(n: usize, teacher: &DMatrix<f64>) -> Self {
-        assert!(n > 0, "relu_net: n must be positive");
-        assert!(
-            teacher.nrows() > 0 && teacher.ncols() > 0,
-            "relu_net: empty teacher"
-        );
+    /// Errors if `n` is 0, the teacher is empty or has a non-finite entry, or a teacher
+    /// row is zero.
+    pub fn new(n: usize, teacher: &DMatrix<f64>) -> Result<Self> {
+        if n == 0 {
+            return Err(Error::invalid("n", "a positive integer", 0));
+        }
+        if teacher.is_empty() {
+            return Err(Error::invalid(
+                "teacher",
+                "a non-empty k×d matrix",
+                format!("{}×{}", teacher.nrows(), teacher.ncols()),
+            ));
+        }
+        ensure_finite("teacher", teacher.as_slice())?;
         let (k, d) = teacher.shape();
         let rows: Vec<f64> = crate::linalg::row_major(teacher);
         let mut units = vec![0.0; k * d];
         let norms = normalise_rows(&rows, d, &mut units);
-        assert!(
-            norms.iter().all(|&v| v > 0.0),
-            "relu_net: teacher rows must be nonzero"
-        );
+        if let Some(j) = norms.iter().position(|&v| v <= 0.0) {
+            return Err(Error::invalid(
+                "teacher",
+                "nonzero rows vⱼ",
+                format!("row {j} = 0"),
+            ));
+        }
         let mut net = ReluNet {
             n,
             d,
@@ -246,12 +279,13 @@ impl ReluNet {
                 net.teacher_energy += 0.5 * kernel(net.v(j), net.v(jj));
             }
         }
-        net
+        Ok(net)
     }
 
     /// Builds from a spec (`n`, and `k` or `teacher`).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let teacher = match spec.opt_matrix("teacher")? {
+        let p: ReluNetParams = spec.params()?;
+        let teacher = match p.teacher.matrix("teacher", spec.base_dir())? {
             Some(t) => {
                 if t.nrows() == 0 || t.ncols() == 0 {
                     return Err(Error::invalid(
@@ -267,7 +301,7 @@ impl ReluNet {
                         format!("row {j} = 0"),
                     ));
                 }
-                if let Some(k) = spec.opt_usize("k")? {
+                if let Some(k) = p.k {
                     if k != t.nrows() {
                         return Err(Error::invalid(
                             "k",
@@ -279,15 +313,18 @@ impl ReluNet {
                 t
             }
             None => {
-                let k = spec.usize("k")?;
+                let k = required(p.k, KIND.name, "k", "a non-negative integer")?;
                 if k == 0 {
                     return Err(Error::invalid("k", "a positive integer", 0));
                 }
                 DMatrix::identity(k, k)
             }
         };
-        let n = spec.positive_usize_or("n", teacher.nrows())?;
-        Ok(ReluNet::new(n, &teacher))
+        let n = p.n.unwrap_or(teacher.nrows());
+        if n == 0 {
+            return Err(Error::invalid("n", "a positive integer", 0));
+        }
+        ReluNet::new(n, &teacher)
     }
 
     /// Teacher neuron j.

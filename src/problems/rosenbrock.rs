@@ -21,6 +21,7 @@ use argmin_testfunctions::{rosenbrock, rosenbrock_derivative_const, rosenbrock_h
 
 use crate::error::Result;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::params::{self, SeedParams};
 use crate::problems::planar;
 use crate::problems::{Kind, ProblemSpec};
 use crate::verdict::Verdict;
@@ -29,7 +30,7 @@ use crate::verdict::Verdict;
 pub const KIND: Kind = Kind {
     name: "rosenbrock",
     description: "f(x, y) = (1 − x)² + 100(y − x²)²: Rosenbrock's banana valley, minimum at (1, 1)",
-    fields: &[],
+    fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/rosenbrock.toml"),
     build: |spec| Ok(Box::new(Rosenbrock::from_spec(spec)?)),
 };
@@ -46,7 +47,7 @@ impl Rosenbrock {
 
     /// Builds from a spec (no fields; `seed` is validated and ignored).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        spec.seed()?;
+        spec.params::<SeedParams>()?;
         Ok(Rosenbrock)
     }
 }

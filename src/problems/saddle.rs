@@ -14,6 +14,7 @@
 
 use crate::error::Result;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::params::{self, SeedParams};
 use crate::problems::planar::{self, Hessian2};
 use crate::problems::{Kind, ProblemSpec};
 use crate::verdict::Verdict;
@@ -22,7 +23,7 @@ use crate::verdict::Verdict;
 pub const KIND: Kind = Kind {
     name: "saddle",
     description: "f(x, y) = x² − y²: one strict saddle at the origin, unbounded below",
-    fields: &[],
+    fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/saddle.toml"),
     build: |spec| Ok(Box::new(Saddle::from_spec(spec)?)),
 };
@@ -42,7 +43,7 @@ impl Saddle {
 
     /// Builds from a spec (no fields; `seed` is validated and ignored).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        spec.seed()?;
+        spec.params::<SeedParams>()?;
         Ok(Saddle)
     }
 }

@@ -33,6 +33,7 @@
 
 use crate::error::Result;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::problems::params::{self, SeedParams};
 use crate::problems::planar::{self, Hessian2};
 use crate::problems::{Kind, ProblemSpec};
 use crate::verdict::Verdict;
@@ -41,7 +42,7 @@ use crate::verdict::Verdict;
 pub const KIND: Kind = Kind {
     name: "six_hump_camel",
     description: "f(x, y) = (4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²: 2 global and 4 spurious minima, 7 saddles, 2 maxima",
-    fields: &[],
+    fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/six_hump_camel.toml"),
     build: |spec| Ok(Box::new(SixHumpCamel::from_spec(spec)?)),
 };
@@ -113,7 +114,7 @@ impl SixHumpCamel {
 
     /// Builds from a spec (no fields; `seed` is validated and ignored).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        spec.seed()?;
+        spec.params::<SeedParams>()?;
         Ok(Self::new())
     }
 }

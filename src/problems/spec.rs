@@ -1,5 +1,7 @@
 //! [`ProblemSpec`]: a problem instance as TOML — the `kind`, a `seed`, and the kind's
-//! fields — with `--set key=value` overrides and typed, validated field access.
+//! fields — with `--set key=value` overrides and typed, validated field access; a kind
+//! reads its fields as one typed struct with [`ProblemSpec::params`] (defaults in the
+//! struct's `Default`, see [`Params`]).
 //!
 //! Data fields (matrices, vectors) are inline TOML arrays (matrices as nested rows) or
 //! the path of a `.npy` file (f64, C order), relative to the spec file's folder.
@@ -9,7 +11,7 @@ use std::path::{Path, PathBuf};
 use nalgebra::DMatrix;
 
 use crate::error::{ensure_finite, Error, Result};
-use crate::npy::read_npy;
+use crate::problems::params::{self, Data, Params};
 
 /// A parsed problem spec.
 #[derive(Clone, Debug)]
@@ -117,19 +119,6 @@ impl ProblemSpec {
         self.fields.contains_key(field)
     }
 
-    fn missing(&self, field: &str, expected: &str) -> Error {
-        Error::MissingField {
-            kind: self.kind.clone(),
-            field: field.into(),
-            expected: expected.into(),
-        }
-    }
-
-    /// The `seed` field (default 0).
-    pub fn seed(&self) -> Result<u64> {
-        Ok(self.opt_usize("seed")?.unwrap_or(0) as u64)
-    }
-
     /// An optional non-negative integer field.
     pub fn opt_usize(&self, field: &str) -> Result<Option<usize>> {
         match self.fields.get(field) {
@@ -137,26 +126,6 @@ impl ProblemSpec {
             Some(toml::Value::Integer(i)) if *i >= 0 => Ok(Some(*i as usize)),
             Some(other) => Err(Error::invalid(field, "a non-negative integer", other)),
         }
-    }
-
-    /// A required non-negative integer field.
-    pub fn usize(&self, field: &str) -> Result<usize> {
-        self.opt_usize(field)?
-            .ok_or_else(|| self.missing(field, "a non-negative integer"))
-    }
-
-    /// A non-negative integer field with a default.
-    pub fn usize_or(&self, field: &str, default: usize) -> Result<usize> {
-        Ok(self.opt_usize(field)?.unwrap_or(default))
-    }
-
-    /// A positive integer field with a default.
-    pub fn positive_usize_or(&self, field: &str, default: usize) -> Result<usize> {
-        let value = self.usize_or(field, default)?;
-        if value == 0 {
-            return Err(Error::invalid(field, "a positive integer", 0));
-        }
-        Ok(value)
     }
 
     /// An optional finite number (integers are accepted).
@@ -169,11 +138,6 @@ impl ProblemSpec {
         };
         ensure_finite(field, &[value])?;
         Ok(Some(value))
-    }
-
-    /// A finite number with a default.
-    pub fn f64_or(&self, field: &str, default: f64) -> Result<f64> {
-        Ok(self.opt_f64(field)?.unwrap_or(default))
     }
 
     /// An optional list of non-negative integers.
@@ -200,128 +164,57 @@ impl ProblemSpec {
         }
     }
 
-    fn data_path(&self, path: &str) -> PathBuf {
-        let path = Path::new(path);
-        match &self.base_dir {
-            Some(dir) if path.is_relative() => dir.join(path),
-            _ => path.to_path_buf(),
-        }
+    /// The folder relative `.npy` paths resolve against.
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.base_dir.as_deref()
+    }
+
+    /// A field as written, when present.
+    pub fn raw(&self, field: &str) -> Option<&toml::Value> {
+        self.fields.get(field)
+    }
+
+    /// The kind's typed fields (see [`Params`]); values of the wrong type are errors.
+    pub fn params<P: Params>(&self) -> Result<P> {
+        params::read(self)
+    }
+
+    /// A spec of `kind` holding `params` (data fields as written in them).
+    pub fn from_params<P: Params>(kind: impl Into<String>, params: &P) -> Result<Self> {
+        let fields = toml::Table::try_from(params).map_err(|e| Error::Parse {
+            what: "problem parameters".into(),
+            message: e.to_string(),
+        })?;
+        Ok(ProblemSpec {
+            kind: kind.into(),
+            fields,
+            base_dir: None,
+        })
+    }
+
+    fn data(&self, field: &str) -> Option<Data> {
+        self.fields.get(field).cloned().map(Data)
     }
 
     /// An optional vector of finite numbers: an inline array or a `.npy` path (a 1-D
     /// array, or a 2-D array with one row or column).
     pub fn opt_vector(&self, field: &str) -> Result<Option<Vec<f64>>> {
-        let data = match self.fields.get(field) {
-            None => return Ok(None),
-            Some(toml::Value::String(path)) => {
-                let array = read_npy(&self.data_path(path))?;
-                if array.shape.len() > 1 && array.shape.iter().filter(|&&s| s != 1).count() > 1 {
-                    return Err(Error::invalid(
-                        field,
-                        "a vector",
-                        format!("an array of shape {:?}", array.shape),
-                    ));
-                }
-                array.data
-            }
-            Some(toml::Value::Array(items)) => items
-                .iter()
-                .map(|v| number(field, v))
-                .collect::<Result<Vec<_>>>()?,
-            Some(other) => {
-                return Err(Error::invalid(
-                    field,
-                    "an array of numbers or a .npy path",
-                    other,
-                ))
-            }
-        };
-        ensure_finite(field, &data)?;
-        Ok(Some(data))
+        self.data(field)
+            .map(|d| d.vector(field, self.base_dir()))
+            .transpose()
     }
 
     /// An optional matrix of finite numbers: nested inline rows or a 2-D `.npy` path.
     pub fn opt_matrix(&self, field: &str) -> Result<Option<DMatrix<f64>>> {
-        let (rows, cols, data) = match self.fields.get(field) {
-            None => return Ok(None),
-            Some(toml::Value::String(path)) => {
-                let array = read_npy(&self.data_path(path))?;
-                match array.shape[..] {
-                    [r, c] => (r, c, array.data),
-                    _ => {
-                        return Err(Error::invalid(
-                            field,
-                            "a 2-D array",
-                            format!("an array of shape {:?} in `{path}`", array.shape),
-                        ))
-                    }
-                }
-            }
-            Some(toml::Value::Array(rows)) => {
-                let mut data = Vec::new();
-                let mut cols = None;
-                for (i, row) in rows.iter().enumerate() {
-                    let toml::Value::Array(row) = row else {
-                        return Err(Error::invalid(
-                            field,
-                            "a matrix as a list of rows",
-                            format!("row {i} = {row}"),
-                        ));
-                    };
-                    if *cols.get_or_insert(row.len()) != row.len() {
-                        return Err(Error::invalid(
-                            field,
-                            format!("rows of equal length {}", cols.unwrap_or(0)),
-                            format!("row {i} of length {}", row.len()),
-                        ));
-                    }
-                    for v in row {
-                        data.push(number(field, v)?);
-                    }
-                }
-                (rows.len(), cols.unwrap_or(0), data)
-            }
-            Some(other) => {
-                return Err(Error::invalid(
-                    field,
-                    "a list of rows or a .npy path",
-                    other,
-                ))
-            }
-        };
-        ensure_finite(field, &data)?;
-        Ok(Some(DMatrix::from_row_slice(rows, cols, &data)))
+        self.data(field)
+            .map(|d| d.matrix(field, self.base_dir()))
+            .transpose()
     }
 
     /// An optional square symmetric matrix of side `n` (tolerance 1e-10 relative).
     pub fn opt_symmetric(&self, field: &str, n: Option<usize>) -> Result<Option<DMatrix<f64>>> {
-        let Some(m) = self.opt_matrix(field)? else {
-            return Ok(None);
-        };
-        if !m.is_square() || n.is_some_and(|n| m.nrows() != n) {
-            let side = n.map_or("a square".to_string(), |n| format!("an {n}×{n}"));
-            return Err(Error::invalid(
-                field,
-                format!("{side} symmetric matrix"),
-                format!("{}×{}", m.nrows(), m.ncols()),
-            ));
-        }
-        let asym = (&m - m.transpose()).amax();
-        if asym > 1e-10 * m.amax().max(1.0) {
-            return Err(Error::invalid(
-                field,
-                "a symmetric matrix",
-                format!("max |A − Aᵀ| = {asym:e}"),
-            ));
-        }
-        Ok(Some(m))
-    }
-}
-
-fn number(field: &str, v: &toml::Value) -> Result<f64> {
-    match v {
-        toml::Value::Float(f) => Ok(*f),
-        toml::Value::Integer(i) => Ok(*i as f64),
-        other => Err(Error::invalid(field, "numbers", other)),
+        self.data(field)
+            .map(|d| d.symmetric(field, n, self.base_dir()))
+            .transpose()
     }
 }

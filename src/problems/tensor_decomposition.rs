@@ -44,30 +44,50 @@
 //! block_dim: n }`.
 
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector};
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{ensure_finite, Error, Result};
 use crate::manifold::Manifold;
 use crate::objective::{Block, KnownPoint, Layout, Objective};
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::{orthogonal_matrix, rng};
 use crate::verdict::Verdict;
+
+/// The spec fields of `tensor_decomposition`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TensorDecompositionParams {
+    /// Dimension n ≥ 2 (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    /// Number of unit vectors (default n).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    /// Seed of the orthogonal components.
+    pub seed: u64,
+}
+
+impl Params for TensorDecompositionParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "n",
+            default: Text("required"),
+            doc: "dimension n ≥ 2 of each uᵢ and number of components aₖ",
+        },
+        FieldDoc {
+            name: "rank",
+            default: Text("n"),
+            doc: "number r of unit vectors uᵢ",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "tensor_decomposition",
     description: "min Σ_{i≠j} T(uᵢ,uᵢ,uⱼ,uⱼ), ‖uᵢ‖ = 1, T = Σₖ aₖ^{⊗4} orthogonal (Ge et al. 2015)",
-    fields: &[
-        Field {
-            name: "n",
-            default: "required",
-            doc: "dimension n ≥ 2 of each uᵢ and number of components aₖ",
-        },
-        Field {
-            name: "rank",
-            default: "n",
-            doc: "number r of unit vectors uᵢ",
-        },
-    ],
+    fields: params::listing::<TensorDecompositionParams>,
     shipped_spec: include_str!("../../problems/tensor_decomposition.toml"),
     build: |spec| Ok(Box::new(TensorDecomposition::from_spec(spec)?)),
 };
@@ -84,33 +104,45 @@ impl TensorDecomposition {
     /// The problem with components the columns of the orthogonal matrix `a` and `rank`
     /// unit vectors.
     ///
-    /// # Panics
-    /// If `a` is not square, n < 2, rank = 0 or ‖AᵀA − I‖_max > 1e-8.
-    #[track_caller]
-    pub fn new(a: DMatrix<f64>, rank: usize) -> Self {
-        assert!(
-            a.is_square() && a.nrows() >= 2,
-            "tensor_decomposition: A must be n×n, n ≥ 2"
-        );
-        assert!(rank > 0, "tensor_decomposition: rank must be positive");
+    /// Errors if `a` is not n×n with n ≥ 2, has a non-finite entry, rank = 0 or
+    /// ‖AᵀA − I‖_max > 1e-8.
+    pub fn new(a: DMatrix<f64>, rank: usize) -> Result<Self> {
+        if !a.is_square() || a.nrows() < 2 {
+            return Err(Error::invalid(
+                "a",
+                "an n×n matrix, n ≥ 2",
+                format!("{}×{}", a.nrows(), a.ncols()),
+            ));
+        }
+        ensure_finite("a", a.as_slice())?;
+        if rank == 0 {
+            return Err(Error::invalid("rank", "a positive integer", 0));
+        }
         let n = a.nrows();
         let err = (a.transpose() * &a - DMatrix::<f64>::identity(n, n)).amax();
-        assert!(
-            err <= 1e-8,
-            "tensor_decomposition: A is not orthogonal (‖AᵀA − I‖ = {err:e})"
-        );
-        TensorDecomposition { rank, a }
+        if err > 1e-8 {
+            return Err(Error::invalid(
+                "a",
+                "an orthogonal matrix",
+                format!("‖AᵀA − I‖ = {err:e}"),
+            ));
+        }
+        Ok(TensorDecomposition { rank, a })
     }
 
     /// Builds from a spec (`n`, `rank`, `seed`).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let n = spec.usize("n")?;
+        let p: TensorDecompositionParams = spec.params()?;
+        let n = required(p.n, KIND.name, "n", "a non-negative integer")?;
         if n < 2 {
             return Err(Error::invalid("n", "an integer ≥ 2", n));
         }
-        let rank = spec.positive_usize_or("rank", n)?;
-        let a = orthogonal_matrix(&mut rng(spec.seed()?), n);
-        Ok(Self::new(a, rank))
+        let rank = p.rank.unwrap_or(n);
+        if rank == 0 {
+            return Err(Error::invalid("rank", "a positive integer", 0));
+        }
+        let a = orthogonal_matrix(&mut rng(p.seed), n);
+        Self::new(a, rank)
     }
 
     /// The orthogonal matrix A whose columns are the components aₖ.

@@ -38,39 +38,75 @@
 //! Layout: `U[rank×n]`, row-major, row i = uᵢ.
 
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{ensure_finite, Error, Result};
 use crate::objective::{KnownPoint, Layout, Objective};
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
+use crate::problems::{Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, rng};
 use crate::verdict::Verdict;
+
+/// The spec fields of `tensor_factorization`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TensorFactorizationParams {
+    /// Dimension of each uᵢ (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    /// Number of fitted terms (default `true_rank`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    /// Number of terms of T.
+    pub true_rank: usize,
+    /// The tensor order q, 3 or 4.
+    pub order: usize,
+    /// Seed of the u*ⱼ.
+    pub seed: u64,
+}
+
+impl Default for TensorFactorizationParams {
+    fn default() -> Self {
+        TensorFactorizationParams {
+            n: None,
+            rank: None,
+            true_rank: 2,
+            order: 3,
+            seed: 0,
+        }
+    }
+}
+
+impl Params for TensorFactorizationParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "n",
+            default: Text("required"),
+            doc: "dimension of each uᵢ (the tensor is n×…×n)",
+        },
+        FieldDoc {
+            name: "rank",
+            default: Text("true_rank"),
+            doc: "number of rank-one terms uᵢ^{⊗q} fitted",
+        },
+        FieldDoc {
+            name: "true_rank",
+            default: Value,
+            doc: "number of terms of T; u*ⱼ with iid N(0, 1/n) entries from the seed",
+        },
+        FieldDoc {
+            name: "order",
+            default: Value,
+            doc: "the tensor order q, 3 or 4",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "tensor_factorization",
     description: "f(U) = ½‖Σᵢ uᵢ^{⊗q} − T‖²_F, symmetric CP fit of T = Σⱼ u*ⱼ^{⊗q}, q = 3 or 4",
-    fields: &[
-        Field {
-            name: "n",
-            default: "required",
-            doc: "dimension of each uᵢ (the tensor is n×…×n)",
-        },
-        Field {
-            name: "rank",
-            default: "true_rank",
-            doc: "number of rank-one terms uᵢ^{⊗q} fitted",
-        },
-        Field {
-            name: "true_rank",
-            default: "2",
-            doc: "number of terms of T; u*ⱼ with iid N(0, 1/n) entries from the seed",
-        },
-        Field {
-            name: "order",
-            default: "3",
-            doc: "the tensor order q, 3 or 4",
-        },
-    ],
+    fields: params::listing::<TensorFactorizationParams>,
     shipped_spec: include_str!("../../problems/tensor_factorization.toml"),
     build: |spec| Ok(Box::new(TensorFactorization::from_spec(spec)?)),
 };
@@ -91,50 +127,53 @@ impl TensorFactorization {
     /// The fit of T = Σⱼ u*ⱼ^{⊗order}, `u_star` a true_rank×n matrix with rows u*ⱼ, by
     /// `rank` terms.
     ///
-    /// # Panics
-    /// If order ∉ {3, 4}, rank = 0, u_star is empty or has a non-finite entry.
-    #[track_caller]
-    pub fn new(u_star: &DMatrix<f64>, rank: usize, order: usize) -> Self {
-        assert!(
-            order == 3 || order == 4,
-            "tensor_factorization: order {order} ∉ {{3, 4}}"
-        );
-        assert!(rank > 0, "tensor_factorization: rank must be positive");
-        assert!(!u_star.is_empty(), "tensor_factorization: u_star is empty");
-        assert!(
-            u_star.iter().all(|v| v.is_finite()),
-            "tensor_factorization: non-finite u_star"
-        );
+    /// Errors if order ∉ {3, 4}, rank = 0, u_star is empty or has a non-finite entry.
+    pub fn new(u_star: &DMatrix<f64>, rank: usize, order: usize) -> Result<Self> {
+        if order != 3 && order != 4 {
+            return Err(Error::invalid("order", "3 or 4", order));
+        }
+        if rank == 0 {
+            return Err(Error::invalid("rank", "a positive integer", 0));
+        }
+        if u_star.is_empty() {
+            return Err(Error::invalid(
+                "u_star",
+                "a non-empty true_rank×n matrix",
+                format!("{}×{}", u_star.nrows(), u_star.ncols()),
+            ));
+        }
+        ensure_finite("u_star", u_star.as_slice())?;
         let truth_t = u_star.transpose();
         let order = order as i32;
         let gram = truth_t.tr_mul(&truth_t);
         let target_norm_sq = gram.iter().map(|g| g.powi(order)).sum();
-        TensorFactorization {
+        Ok(TensorFactorization {
             n: u_star.ncols(),
             rank,
             order,
             truth_t,
             target_norm_sq,
-        }
+        })
     }
 
     /// Builds from a spec (`n`, `rank`, `true_rank`, `order`, `seed`).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let n = spec.usize("n")?;
+        let p: TensorFactorizationParams = spec.params()?;
+        let n = required(p.n, KIND.name, "n", "a non-negative integer")?;
         if n == 0 {
             return Err(Error::invalid("n", "a positive integer", 0));
         }
-        let true_rank = spec.positive_usize_or("true_rank", 2)?;
-        let rank = spec.positive_usize_or("rank", true_rank)?;
-        let order = spec.usize_or("order", 3)?;
-        if order != 3 && order != 4 {
-            return Err(Error::invalid("order", "3 or 4", order));
+        if p.true_rank == 0 {
+            return Err(Error::invalid("true_rank", "a positive integer", 0));
         }
-        Ok(Self::new(
-            &Self::generate(n, true_rank, spec.seed()?),
-            rank,
-            order,
-        ))
+        let rank = p.rank.unwrap_or(p.true_rank);
+        if rank == 0 {
+            return Err(Error::invalid("rank", "a positive integer", 0));
+        }
+        if p.order != 3 && p.order != 4 {
+            return Err(Error::invalid("order", "3 or 4", p.order));
+        }
+        Self::new(&Self::generate(n, p.true_rank, p.seed), rank, p.order)
     }
 
     /// The generated components: a true_rank×n matrix (rows u*ⱼ) with iid N(0, 1/n)

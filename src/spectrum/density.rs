@@ -21,7 +21,7 @@
 use nalgebra::DMatrix;
 use rand::Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{check_tolerance, ReducedSpace};
 use crate::error::{ensure_point, Error, Result};
@@ -61,7 +61,7 @@ impl Default for DensityOptions {
 }
 
 /// The smoothed spectral density of the reduced Hessian.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Density {
     /// Grid points t, ascending, from min θ − 5σ to max θ + 5σ.
     pub grid: Vec<f64>,
@@ -84,7 +84,7 @@ pub struct Density {
 }
 
 /// Hutchinson's estimate of the trace of the reduced Hessian.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TraceEstimate {
     /// The mean of zᵀ H z over the probes.
     pub estimate: f64,

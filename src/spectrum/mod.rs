@@ -97,7 +97,7 @@ impl Default for SpectrumOptions {
 }
 
 /// One eigenpair of the reduced Hessian.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Eigenpair {
     /// The eigenvalue λ.
     pub value: f64,
@@ -110,7 +110,7 @@ pub struct Eigenpair {
 }
 
 /// The spectrum of the reduced Hessian at a point.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Spectrum {
     /// The method used: [`Method::Dense`] or [`Method::Lanczos`].
     pub method: Method,

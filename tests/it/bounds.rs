@@ -103,7 +103,8 @@ fn per_step_ratio_matches_the_closed_form_on_a_diagonal_quadratic() {
     let f = Quadratic::new(
         DMatrix::from_diagonal(&nalgebra::dvector![4.0, 1.0]),
         vec![0.0; 2],
-    );
+    )
+    .unwrap();
     let opts = BoundsOptions {
         iters: 25,
         ..BoundsOptions::default()
@@ -271,7 +272,8 @@ fn the_rate_is_bounded_on_a_pd_quadratic_and_exact_on_an_eigenvector() {
     let g = Quadratic::new(
         DMatrix::from_diagonal(&nalgebra::dvector![4.0, 1.0]),
         vec![0.0; 2],
-    );
+    )
+    .unwrap();
     let opts = RateOptions {
         iters: 40,
         ..RateOptions::default()

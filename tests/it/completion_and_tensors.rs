@@ -558,7 +558,7 @@ fn tensor_decomposition_spec_and_data_agree() {
         &["n=4", "rank=3", "seed=7"],
     ))
     .unwrap();
-    let data = TensorDecomposition::new(orthogonal_matrix(&mut rng(7), 4), 3);
+    let data = TensorDecomposition::new(orthogonal_matrix(&mut rng(7), 4), 3).unwrap();
     let x = random_point(&spec, 2, 1.0);
     assert_eq!(spec.value(&x), data.value(&x));
     assert!(spec.symmetry_directions(&x).is_empty());
@@ -701,7 +701,7 @@ fn tensor_factorization_spec_and_data_agree() {
         &["n=5", "rank=2", "true_rank=3", "order=4", "seed=9"],
     ))
     .unwrap();
-    let data = TensorFactorization::new(&TensorFactorization::generate(5, 3, 9), 2, 4);
+    let data = TensorFactorization::new(&TensorFactorization::generate(5, 3, 9), 2, 4).unwrap();
     let x = random_point(&spec, 3, 1.0);
     assert_eq!(spec.value(&x), data.value(&x));
     assert_eq!(spec.layout().describe(), "U[2×5]");

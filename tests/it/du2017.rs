@@ -86,7 +86,7 @@ fn every_count_is_a_real_hitting_time() {
     let lr = 1.0 / (4.0 * E);
     let tol = opts.tolerance;
     for row in &r.rows {
-        let f = Octopus::new(row.d, E, E, 1.0);
+        let f = Octopus::new(row.d, E, E, 1.0).unwrap();
         let fstar = f.optimum().unwrap();
         for trial in 0..opts.trials {
             let (x0, seed) = start(&opts, row.d, trial);
@@ -133,7 +133,7 @@ fn log_domain_gd_agrees_with_plain_gd_where_plain_does_not_underflow() {
     // d = 4: coordinates pass below θ = 2⁻⁵⁰⁰ (log domain) in some runs but never reach
     // subnormals, so plain f64 GD is exact there: same outcome, same hitting time.
     let mut used_log_domain = 0;
-    let f = Octopus::new(4, E, E, 1.0);
+    let f = Octopus::new(4, E, E, 1.0).unwrap();
     let opts = small();
     let lr = 1.0 / (4.0 * E);
     for trial in 0..5 {

@@ -17,6 +17,7 @@ fn bowl() -> Quadratic {
         DMatrix::from_diagonal(&DVector::from_vec(vec![2.0, 0.5])),
         vec![0.0, 0.0],
     )
+    .unwrap()
 }
 
 #[test]

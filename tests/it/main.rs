@@ -22,5 +22,6 @@ mod optimizers;
 mod plot_slice;
 mod plot_spectrum_escape;
 mod plot_trace;
+mod reports;
 mod safran_shamir;
 mod spectrum;

@@ -476,7 +476,7 @@ fn linear_net_eckart_young_optimum() {
     let mut r = rng(21);
     let x = gaussian_matrix(&mut r, 3, 10);
     let y = gaussian_matrix(&mut r, 3, 10);
-    let f = LinearNet::new(vec![3, 1, 3], &x, &y, None);
+    let f = LinearNet::new(vec![3, 1, 3], &x, &y, None).unwrap();
     let xxt = &x * x.transpose();
     let p_hat = &y * x.transpose() * xxt.clone().try_inverse().unwrap();
     let c = &p_hat * &xxt * p_hat.transpose();
@@ -541,7 +541,7 @@ fn relu_kernel_matches_monte_carlo() {
 #[test]
 fn relu_net_truth_is_a_global_minimum() {
     for (n, k) in [(4, 4), (7, 3)] {
-        let f = ReluNet::new(n, &DMatrix::identity(k, k));
+        let f = ReluNet::new(n, &DMatrix::identity(k, k)).unwrap();
         assert_eq!(f.optimum(), Some(0.0));
         let truth = f.known_point("truth").unwrap();
         assert_eq!(truth.kind, Verdict::GlobalMin);
@@ -567,13 +567,14 @@ fn relu_net_truth_is_a_global_minimum() {
         }
     }
     assert!(ReluNet::new(2, &DMatrix::identity(3, 3))
+        .unwrap()
         .known_points()
         .is_empty());
 }
 
 #[test]
 fn relu_net_is_finite_at_its_non_differentiable_points() {
-    let f = ReluNet::new(3, &DMatrix::identity(3, 3));
+    let f = ReluNet::new(3, &DMatrix::identity(3, 3)).unwrap();
     // Row 0 zero, row 1 antiparallel to e₂ (θ = π), row 2 parallel to row 1 reversed.
     let x = [0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 2.0, 0.0];
     let g = gradient(&f, &x);

@@ -78,7 +78,7 @@ fn pure_newton_solves_an_indefinite_quadratic_in_one_step() {
     // A = [[2, 1, 0], [1, −1, 0], [0, 0, 4]] (eigenvalues of both signs), b = (1, 1, 2):
     // A⁻¹ = [[1/3, 1/3, 0], [1/3, −2/3, 0], [0, 0, 1/4]], so A⁻¹b = (2/3, −1/3, 1/2).
     let a = DMatrix::from_row_slice(3, 3, &[2.0, 1.0, 0.0, 1.0, -1.0, 0.0, 0.0, 0.0, 4.0]);
-    let f = Quadratic::new(a, vec![1.0, 1.0, 2.0]);
+    let f = Quadratic::new(a, vec![1.0, 1.0, 2.0]).unwrap();
     let t = run(
         &f,
         "newton",
@@ -232,7 +232,7 @@ fn a_singular_hessian_ends_the_run_with_a_reason() {
     // A = [[1, 1], [1, 1]] is singular and b = (1, 0) is not in its range: ∇f never
     // vanishes, so pure Newton must stop on its own.
     let a = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
-    let f = Quadratic::new(a, vec![1.0, 0.0]);
+    let f = Quadratic::new(a, vec![1.0, 0.0]).unwrap();
     let t = run(&f, "newton", &Hyperparameters::default(), &[0.5, 0.5], 10);
     assert_eq!(t.termination.as_str(), "singular_hessian");
     assert_eq!(t.final_state.x, vec![0.5, 0.5]);

@@ -156,7 +156,7 @@ fn inf_norm(v: &[f64]) -> f64 {
 }
 
 fn build(d: usize, tau: f64, l: f64, gamma: f64) -> Octopus {
-    Octopus::new(d, tau, l, gamma)
+    Octopus::new(d, tau, l, gamma).unwrap()
 }
 
 // ---------- the definition ----------

@@ -19,6 +19,7 @@ fn diagonal_quadratic() -> Quadratic {
         DMatrix::from_diagonal(&DVector::from_vec(vec![2.0, 0.5])),
         vec![0.0, 0.0],
     )
+    .unwrap()
 }
 
 /// The test's own gradient of ½xᵀdiag(2, 0.5)x.

@@ -25,7 +25,7 @@ use landscape::Objective;
 use nalgebra::{DMatrix, SymmetricEigen};
 
 fn relu_net(n: usize, k: usize) -> ReluNet {
-    ReluNet::new(n, &DMatrix::identity(k, k))
+    ReluNet::new(n, &DMatrix::identity(k, k)).unwrap()
 }
 
 /// The assembled Hessian equals the one from `relu_net`'s HVPs, and its eigenvalues

@@ -26,13 +26,13 @@
 //! - A rank-one tensor fit with unequal weights is not in the atlas:
 //!   `tensor_factorization` has no component weights.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::problems::ProblemSpec;
 
 /// What the literature predicts for an entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expectation {
     /// A theorem: no spurious local minimum at this size.

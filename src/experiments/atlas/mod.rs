@@ -40,7 +40,7 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::census::descent::Lbfgs;
 use crate::census::known_scale;
@@ -84,7 +84,7 @@ impl Default for AtlasOptions {
 }
 
 /// The tallies of a row as fractions of `runs`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fractions {
     /// Fraction ending at a global minimum.
     pub global_min: f64,
@@ -99,7 +99,7 @@ pub struct Fractions {
 }
 
 /// One row of the atlas (one entry's N runs).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AtlasRow {
     /// The problem kind.
     pub family: String,
@@ -145,7 +145,7 @@ pub struct AtlasRow {
 }
 
 /// The atlas (the JSON of `landscape atlas`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Atlas {
     /// One row per entry.
     pub rows: Vec<AtlasRow>,

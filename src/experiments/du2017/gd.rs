@@ -33,7 +33,7 @@
 //! bit for bit with f − f* > tol is reported as `stalled` (a censored run), and the first
 //! iteration at which some coordinate became subnormal or 0 is recorded.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::objective::Objective;
 use crate::problems::octopus::spline::Splines;
@@ -43,7 +43,7 @@ use crate::problems::octopus::Octopus;
 pub const LOG_THRESHOLD: f64 = 3.054936363499605e-151;
 
 /// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// f − f* ≤ tol at the reported iteration (the first such iteration).
@@ -60,7 +60,7 @@ pub enum Outcome {
 }
 
 /// One run (GD or PGD): when (and whether) it reached f − f* ≤ tol.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// How it ended.
     pub outcome: Outcome,

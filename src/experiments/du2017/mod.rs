@@ -51,7 +51,7 @@ use std::io::IsTerminal;
 
 use rand::Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use gd::Outcome;
 
@@ -63,7 +63,7 @@ use crate::problems::octopus::Octopus;
 use crate::random::stream;
 
 /// PGD's practical-mode parameters in this experiment.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PgdSettings {
     /// Perturbation radius r (uniform in the ball of radius r); default e/100.
     pub radius: f64,
@@ -89,7 +89,7 @@ impl Default for PgdSettings {
 }
 
 /// What to run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Du2017Options {
     /// The dimensions d (each ≥ 1), in the order reported.
     pub dims: Vec<usize>,
@@ -192,7 +192,7 @@ impl Du2017Options {
 }
 
 /// One method's runs at one d.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MethodSummary {
     /// Median hitting time, censored runs counted as +∞; `None` when at least half the
     /// runs are censored.
@@ -258,7 +258,7 @@ impl MethodSummary {
 }
 
 /// One dimension's results.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Du2017Row {
     /// The dimension.
     pub d: usize,
@@ -276,7 +276,7 @@ pub struct Du2017Row {
 }
 
 /// The experiment's result (`landscape experiment du2017 --json`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Du2017Report {
     /// What ran (η filled in).
     pub options: Du2017Options,
@@ -314,7 +314,7 @@ pub fn du2017(options: &Du2017Options) -> Result<Du2017Report> {
     });
     let mut rows: Vec<Du2017Row> = Vec::with_capacity(options.dims.len());
     for &d in &options.dims {
-        let f = Octopus::new(d, options.tau, options.l, options.gamma);
+        let f = Octopus::new(d, options.tau, options.l, options.gamma)?;
         let runs: Vec<(gd::RunResult, gd::RunResult)> = (0..options.trials)
             .into_par_iter()
             .map(|trial| {

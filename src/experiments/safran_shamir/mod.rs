@@ -55,7 +55,7 @@ use std::io::IsTerminal;
 
 use nalgebra::DMatrix;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::default_eig_tol;
 use crate::error::{Error, Result};
@@ -66,7 +66,7 @@ use gradient::IdentityTeacher;
 use run::{gradient_descent, GdSettings, RunOutcome};
 
 /// What to run, with the paper's protocol as defaults.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SafranShamirOptions {
     /// Teacher widths k (d = k), each ≥ 1, in the order reported; default 6..=20.
     pub ks: Vec<usize>,
@@ -158,7 +158,7 @@ impl SafranShamirOptions {
 }
 
 /// The second-order certificate of a spurious end point.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Certificate {
     /// Smallest eigenvalue of the exact Hessian (dense, every eigenvalue).
     pub lambda_min: f64,
@@ -173,7 +173,7 @@ pub struct Certificate {
 }
 
 /// One run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// Run index r (its stream is k·2³² + r).
     pub run: usize,
@@ -198,7 +198,7 @@ pub struct RunResult {
 }
 
 /// The results at one k (the table's row).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SafranShamirRow {
     /// Teacher width k = d.
     pub k: usize,
@@ -241,7 +241,7 @@ pub struct SafranShamirRow {
 }
 
 /// The experiment's result (`landscape experiment safran-shamir --json`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SafranShamirReport {
     /// What ran.
     pub options: SafranShamirOptions,
@@ -331,7 +331,7 @@ pub fn safran_shamir(options: &SafranShamirOptions) -> Result<SafranShamirReport
         if let Some(bar) = &bar {
             bar.set_message(format!("k = {k}"));
         }
-        let objective = ReluNet::new(n, &DMatrix::identity(k, k));
+        let objective = ReluNet::new(n, &DMatrix::identity(k, k))?;
         let runs: Vec<RunResult> = (0..options.runs)
             .into_par_iter()
             .map_init(

@@ -3,12 +3,12 @@
 //! exceeds the blow-up bound (or F turns non-finite), restart from the same start with
 //! half the step.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::gradient::IdentityTeacher;
 
 /// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunOutcome {
     /// maxᵢ‖∇_{wᵢ}F‖ ≤ tol.

@@ -95,37 +95,72 @@ pub mod spline;
 
 use crate::error::{Error, Result};
 use crate::objective::{KnownPoint, Layout, Objective};
-use crate::problems::{Field, Kind, ProblemSpec};
+use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
+use crate::problems::{Kind, ProblemSpec};
 use crate::verdict::Verdict;
+use serde::{Deserialize, Serialize};
 use spline::{Jet, Splines};
+
+/// The spec fields of `octopus`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OctopusParams {
+    /// Dimension: the number of saddles (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub d: Option<usize>,
+    /// τ > 0, the radius of each saddle's region.
+    pub tau: f64,
+    /// L > 0, the stable curvature.
+    pub l: f64,
+    /// γ > 0, the escape curvature.
+    pub gamma: f64,
+    /// Unused: the instance is deterministic.
+    pub seed: u64,
+}
+
+impl Default for OctopusParams {
+    fn default() -> Self {
+        OctopusParams {
+            d: None,
+            tau: std::f64::consts::E,
+            l: std::f64::consts::E,
+            gamma: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+impl Params for OctopusParams {
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc {
+            name: "d",
+            default: Text("required"),
+            doc: "dimension: the number of saddles (origin, saddle:1 … saddle:d−1)",
+        },
+        FieldDoc {
+            name: "tau",
+            default: Text("e = 2.718281828…"),
+            doc: "τ > 0: radius of each saddle's region; saddles sit 4τ apart",
+        },
+        FieldDoc {
+            name: "l",
+            default: Text("e = 2.718281828…"),
+            doc: "L > 0: the stable curvature (Hessian eigenvalue 2L)",
+        },
+        FieldDoc {
+            name: "gamma",
+            default: Value,
+            doc: "γ > 0: the escape curvature (Hessian eigenvalue −2γ at each saddle)",
+        },
+    ];
+}
 
 /// Registry entry.
 pub const KIND: Kind = Kind {
     name: "octopus",
     description: "Du et al. 2017: d saddles glued from quadratics and splines that GD visits \
                   one after another, f* = −dν",
-    fields: &[
-        Field {
-            name: "d",
-            default: "required",
-            doc: "dimension: the number of saddles (origin, saddle:1 … saddle:d−1)",
-        },
-        Field {
-            name: "tau",
-            default: "e = 2.718281828…",
-            doc: "τ > 0: radius of each saddle's region; saddles sit 4τ apart",
-        },
-        Field {
-            name: "l",
-            default: "e = 2.718281828…",
-            doc: "L > 0: the stable curvature (Hessian eigenvalue 2L)",
-        },
-        Field {
-            name: "gamma",
-            default: "1",
-            doc: "γ > 0: the escape curvature (Hessian eigenvalue −2γ at each saddle)",
-        },
-    ],
+    fields: params::listing::<OctopusParams>,
     shipped_spec: include_str!("../../../problems/octopus.toml"),
     build: |spec| Ok(Box::new(Octopus::from_spec(spec)?)),
 };
@@ -149,34 +184,27 @@ struct Local {
 impl Octopus {
     /// The octopus in dimension `d` with parameters τ = `tau`, L = `l`, γ = `gamma`.
     ///
-    /// # Panics
-    /// If d = 0 or a parameter is not positive and finite.
-    #[track_caller]
-    pub fn new(d: usize, tau: f64, l: f64, gamma: f64) -> Self {
-        assert!(d >= 1, "octopus: d must be at least 1");
-        for (name, value) in [("tau", tau), ("l", l), ("gamma", gamma)] {
-            assert!(
-                value.is_finite() && value > 0.0,
-                "octopus: {name} must be positive and finite, got {value}"
-            );
+    /// Errors if d = 0 or a parameter is not positive and finite.
+    pub fn new(d: usize, tau: f64, l: f64, gamma: f64) -> Result<Self> {
+        if d == 0 {
+            return Err(Error::invalid("d", "a positive integer", 0));
         }
-        Octopus {
+        for (name, value) in [("tau", tau), ("l", l), ("gamma", gamma)] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(Error::invalid(name, "a positive number", value));
+            }
+        }
+        Ok(Octopus {
             d,
             splines: Splines::new(tau, l, gamma),
-        }
+        })
     }
 
     /// Builds from a spec (`d`, `tau`, `l`, `gamma`).
     pub fn from_spec(spec: &ProblemSpec) -> Result<Self> {
-        let d = spec.usize("d")?;
-        if d == 0 {
-            return Err(Error::invalid("d", "a positive integer", 0));
-        }
-        let e = std::f64::consts::E;
-        let tau = positive(spec, "tau", e)?;
-        let l = positive(spec, "l", e)?;
-        let gamma = positive(spec, "gamma", 1.0)?;
-        Ok(Octopus::new(d, tau, l, gamma))
+        let p: OctopusParams = spec.params()?;
+        let d = required(p.d, KIND.name, "d", "a non-negative integer")?;
+        Octopus::new(d, p.tau, p.l, p.gamma)
     }
 
     /// τ.
@@ -251,14 +279,6 @@ impl Octopus {
         let own = (1.0 - before) * 2.0 * self.l() * c.x + before * c.profile.d1;
         own + next.map_or(0.0, |n| c.switch.d1 * self.remainder(n).0)
     }
-}
-
-fn positive(spec: &ProblemSpec, field: &str, default: f64) -> Result<f64> {
-    let value = spec.f64_or(field, default)?;
-    if value <= 0.0 {
-        return Err(Error::invalid(field, "a positive number", value));
-    }
-    Ok(value)
 }
 
 impl Objective for Octopus {
