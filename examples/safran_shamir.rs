@@ -9,7 +9,6 @@
 
 use std::time::Instant;
 
-use landscape::cli::experiment::print_safran_shamir_table;
 use landscape::experiments::safran_shamir::{safran_shamir, SafranShamirOptions};
 
 fn main() -> landscape::Result<()> {
@@ -22,7 +21,7 @@ fn main() -> landscape::Result<()> {
     };
     let started = Instant::now();
     let report = safran_shamir(&options)?;
-    print_safran_shamir_table(&report, &mut std::io::stdout())?;
+    print!("{report}");
     println!(
         "({:.1} s on {} threads)",
         started.elapsed().as_secs_f64(),

@@ -34,6 +34,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::classify::{check_tolerance, classify, default_grad_tol, ClassifyOptions};
+use crate::display::format_vector;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::random::{gaussian_vector, stream};
@@ -111,6 +112,39 @@ pub struct Census {
     pub converged: usize,
     /// Standard deviation of the starts' entries.
     pub scale: f64,
+}
+
+/// The text of `landscape census` after the problem's name and a colon: the counts of
+/// starts and converged searches, one line per distinct point, the counts per kind.
+impl std::fmt::Display for Census {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            out,
+            "{} starts (scale {:.3e}), {} of {} searches converged, {} distinct points",
+            self.starts,
+            self.scale,
+            self.converged,
+            2 * self.starts,
+            self.points.len()
+        )?;
+        writeln!(out, "{:<20} {:>20} {:>6}  x", "kind", "value", "hits")?;
+        for p in &self.points {
+            writeln!(
+                out,
+                "{:<20} {:>20.12e} {:>6}  {}",
+                p.kind.name(),
+                p.value,
+                p.hits,
+                format_vector(&p.x)
+            )?;
+        }
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        writeln!(out, "counts: {}", counts.join(", "))
+    }
 }
 
 /// Runs the census (see the module doc).

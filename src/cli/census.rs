@@ -4,9 +4,9 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::{format_vector, ProblemArgs};
-use crate::census::{census, CensusOptions};
-use crate::error::Result;
+use super::ProblemArgs;
+use landscape::census::{census, CensusOptions};
+use landscape::error::Result;
 
 /// Arguments of `landscape census`.
 #[derive(Debug, Args)]
@@ -53,32 +53,6 @@ pub fn run(args: CensusArgs, out: &mut dyn Write) -> Result<()> {
     if args.json {
         return super::print_json(out, &result);
     }
-    writeln!(
-        out,
-        "{}: {} starts (scale {:.3e}), {} of {} searches converged, {} distinct points",
-        f.kind(),
-        result.starts,
-        result.scale,
-        result.converged,
-        2 * result.starts,
-        result.points.len()
-    )?;
-    writeln!(out, "{:<20} {:>20} {:>6}  x", "kind", "value", "hits")?;
-    for p in &result.points {
-        writeln!(
-            out,
-            "{:<20} {:>20.12e} {:>6}  {}",
-            p.kind.name(),
-            p.value,
-            p.hits,
-            format_vector(&p.x)
-        )?;
-    }
-    let counts: Vec<String> = result
-        .counts
-        .iter()
-        .map(|(k, n)| format!("{n} {k}"))
-        .collect();
-    writeln!(out, "counts: {}", counts.join(", "))?;
+    write!(out, "{}: {result}", f.kind())?;
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::demo::{demo, DemoOptions};
-use crate::error::Result;
+use landscape::demo::{demo, DemoOptions};
+use landscape::error::Result;
 
 /// Arguments of `landscape demo`.
 #[derive(Debug, Args)]

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::perturbation::PerturbationArgs;
-use super::{format_vector, ProblemArgs};
-use crate::classify::{classify, ClassifyOptions};
-use crate::error::Result;
-use crate::optim::{
+use super::ProblemArgs;
+use landscape::classify::{classify, ClassifyOptions};
+use landscape::error::Result;
+use landscape::optim::{
     self, output, Clip, Hyperparameters, RunOptions, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
-use crate::point::resolve_point;
+use landscape::point::resolve_point;
 
 const TERMINATION_HELP: &str = "Termination: converged (‖∇f‖ ≤ grad-tol), target_reached, \
 max_iters, diverged (non-finite value or iterate), stalled (x unchanged by a step while \
@@ -174,13 +174,7 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         trajectory.termination,
         last.iter
     )?;
-    writeln!(out, "start value  {:.12e}", trajectory.records[0].value)?;
-    writeln!(out, "final value  {:.12e}", last.value)?;
-    writeln!(out, "grad_norm    {:.6e}", last.grad_norm)?;
-    writeln!(out, "x            {}", format_vector(&last.x))?;
-    if let Some(c) = &last.classification {
-        writeln!(out, "verdict      {} ({})", c.kind, c.reason)?;
-    }
+    write!(out, "{trajectory}")?;
     if let Some(path) = &args.out {
         writeln!(
             out,

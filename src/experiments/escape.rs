@@ -252,6 +252,36 @@ pub struct EscapeReport {
     pub hyperparameters: serde_json::Value,
 }
 
+/// The summary `landscape escape` prints under its header: f(X) and Δ, the escape
+/// iterations' statistics, and how many trials ended at each kind of point.
+impl std::fmt::Display for EscapeReport {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            out,
+            "f(X)         {:.12e}, escaped once f ≤ f(X) − {:.3e}",
+            self.from_value, self.drop
+        )?;
+        match &self.iterations {
+            Some(s) => writeln!(
+                out,
+                "iterations   median {}, mean {:.1}, p90 {}, max {}",
+                s.median, s.mean, s.p90, s.max
+            )?,
+            None => writeln!(out, "iterations   none escaped")?,
+        }
+        let mut kinds: Vec<(&str, usize)> = Vec::new();
+        for t in &self.per_trial {
+            let name = t.final_kind.map_or("diverged", |k| k.name());
+            match kinds.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((name, 1)),
+            }
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        writeln!(out, "final        {}", kinds.join(", "))
+    }
+}
+
 /// Checks that `x` is a saddle of `f` (verdict strict_saddle, non_strict_saddle or
 /// degenerate, default tolerances); otherwise [`Error::NotASaddle`] says what it is.
 pub fn check_saddle(f: &dyn Objective, x: &[f64]) -> Result<Classification> {

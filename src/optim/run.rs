@@ -28,6 +28,7 @@ use std::io::IsTerminal;
 use serde::{Serialize, Serializer};
 
 use super::{norm, Optimizer};
+use crate::display::format_vector;
 use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
 
@@ -250,6 +251,23 @@ pub struct Trajectory {
     /// (not part of the JSON contract).
     #[serde(skip)]
     pub evaluations: usize,
+}
+
+/// The summary `landscape run` prints under its `optimizer on kind (dim d): termination
+/// after t iterations` line: start and final values, the final gradient norm and iterate,
+/// and the verdict when classified.
+impl std::fmt::Display for Trajectory {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let last = &self.final_state;
+        writeln!(out, "start value  {:.12e}", self.records[0].value)?;
+        writeln!(out, "final value  {:.12e}", last.value)?;
+        writeln!(out, "grad_norm    {:.6e}", last.grad_norm)?;
+        writeln!(out, "x            {}", format_vector(&last.x))?;
+        if let Some(c) = &last.classification {
+            writeln!(out, "verdict      {} ({})", c.kind, c.reason)?;
+        }
+        Ok(())
+    }
 }
 
 /// Runs `optimizer` on `f` from `x0` (retracted onto the manifold first on constrained

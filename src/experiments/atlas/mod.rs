@@ -35,6 +35,7 @@
 //! any number of threads.
 
 pub mod entries;
+mod text;
 
 use std::io::IsTerminal;
 use std::time::Instant;

@@ -47,6 +47,7 @@
 //! and `censored` counts the others.
 
 pub mod gd;
+mod text;
 
 use std::io::IsTerminal;
 

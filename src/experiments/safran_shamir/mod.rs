@@ -51,6 +51,7 @@ pub mod dedup;
 pub mod gradient;
 pub mod hessian;
 pub mod run;
+mod text;
 
 use std::io::IsTerminal;
 
