@@ -14,7 +14,6 @@ fn main() -> landscape::Result<()> {
         dims: (2..=9).collect(),
         trials: 10,
         seed: 2017,
-        progress: true,
         ..Du2017Options::default()
     };
     let started = Instant::now();

@@ -16,7 +16,6 @@ fn main() -> landscape::Result<()> {
         ks: (6..=12).collect(),
         runs: 60,
         seed: 2018,
-        progress: true,
         ..SafranShamirOptions::default()
     };
     let started = Instant::now();

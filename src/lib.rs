@@ -22,6 +22,7 @@ pub mod argmin_interop;
 pub mod atomic_file;
 pub mod census;
 pub mod classify;
+#[cfg(feature = "plot")]
 pub mod demo;
 pub mod display;
 pub mod error;
@@ -33,9 +34,11 @@ pub mod manifold;
 pub mod npy;
 pub mod objective;
 pub mod optim;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod point;
 pub mod problems;
+pub mod progress;
 pub mod random;
 pub mod spectrum;
 pub mod verdict;

@@ -28,7 +28,6 @@ pub mod descent;
 pub mod newton;
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -37,6 +36,7 @@ use crate::classify::{check_tolerance, classify, default_grad_tol, ClassifyOptio
 use crate::display::format_vector;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
+use crate::progress::{Progress, Silent};
 use crate::random::{gaussian_vector, stream};
 use crate::verdict::Verdict;
 
@@ -66,8 +66,6 @@ pub struct CensusOptions {
     /// How each distinct point is classified (its `grad_tol` is replaced by this
     /// census's).
     pub classify: ClassifyOptions,
-    /// Show a progress bar on stderr (only when stderr is a terminal); defaults to false.
-    pub progress: bool,
 }
 
 impl Default for CensusOptions {
@@ -81,7 +79,6 @@ impl Default for CensusOptions {
             max_newton_steps: 200,
             dedup_tol: 1e-5,
             classify: ClassifyOptions::default(),
-            progress: false,
         }
     }
 }
@@ -152,6 +149,16 @@ impl std::fmt::Display for Census {
 /// Errors: `starts` = 0, a non-positive or non-finite `scale`, `grad_tol` or
 /// `dedup_tol` (each naming the option), and the classifier's errors.
 pub fn census(f: &dyn Objective, opts: &CensusOptions) -> Result<Census> {
+    census_with_progress(f, opts, &Silent)
+}
+
+/// [`census`], telling `progress` of each start searched (task `census`, one unit per
+/// start).
+pub fn census_with_progress(
+    f: &dyn Objective,
+    opts: &CensusOptions,
+    progress: &dyn Progress,
+) -> Result<Census> {
     if opts.starts == 0 {
         return Err(Error::invalid("starts", "at least 1", 0));
     }
@@ -160,16 +167,16 @@ pub fn census(f: &dyn Objective, opts: &CensusOptions) -> Result<Census> {
     check_tolerance("dedup_tol", Some(opts.dedup_tol))?;
     check_tolerance("eig_tol", opts.classify.eig_tol)?;
     let scale = opts.scale.unwrap_or_else(|| known_scale(f));
-    let bar = progress_bar(opts);
+    progress.start("census", opts.starts as u64);
     let found: Vec<[Option<Candidate>; 2]> = (0..opts.starts)
         .into_par_iter()
         .map(|start| {
             let result = search_from(f, start, scale, opts);
-            bar.inc(1);
+            progress.advance(1);
             result
         })
         .collect();
-    bar.finish_and_clear();
+    progress.finish();
     let candidates: Vec<Candidate> = found.into_iter().flatten().flatten().collect();
     let converged = candidates.len();
     let groups = group_by_distance(candidates, opts.dedup_tol * scale.max(1.0));
@@ -284,19 +291,4 @@ fn lexicographic(a: &[f64], b: &[f64]) -> std::cmp::Ordering {
         .map(|(x, y)| x.total_cmp(y))
         .find(|o| o.is_ne())
         .unwrap_or(std::cmp::Ordering::Equal)
-}
-
-/// A progress bar on stderr when asked and stderr is a terminal; hidden otherwise.
-fn progress_bar(opts: &CensusOptions) -> indicatif::ProgressBar {
-    if opts.progress && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(opts.starts as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("census {bar:40} {pos}/{len} starts ({eta})")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    }
 }

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::progress::Bar;
 use landscape::atomic_file::write_atomic;
 use landscape::error::{Error, Result};
-use landscape::experiments::atlas::{atlas, Atlas, AtlasOptions};
+use landscape::experiments::atlas::{atlas_with_progress, Atlas, AtlasOptions};
 use landscape::plot::atlas::AtlasChart;
 use landscape::plot::{render, ImageFormat};
 
@@ -45,10 +46,9 @@ pub fn run(args: AtlasArgs, out: &mut dyn Write) -> Result<()> {
         runs: args.runs,
         seed: args.seed,
         only: args.only,
-        progress: true,
         ..AtlasOptions::default()
     };
-    let result = atlas(&opts)?;
+    let result = atlas_with_progress(&opts, &Bar::default())?;
     if let Some(dir) = &args.out {
         write_outputs(&result, dir)?;
     }

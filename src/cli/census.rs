@@ -4,8 +4,9 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::progress::Bar;
 use super::ProblemArgs;
-use landscape::census::{census, CensusOptions};
+use landscape::census::{census_with_progress, CensusOptions};
 use landscape::error::Result;
 
 /// Arguments of `landscape census`.
@@ -45,11 +46,10 @@ pub fn run(args: CensusArgs, out: &mut dyn Write) -> Result<()> {
         seed: args.seed,
         scale: args.scale,
         grad_tol: args.grad_tol,
-        progress: true,
         ..CensusOptions::default()
     };
     opts.classify.eig_tol = args.eig_tol;
-    let result = census(f.as_ref(), &opts)?;
+    let result = census_with_progress(f.as_ref(), &opts, &Bar::default())?;
     if args.json {
         return super::print_json(out, &result);
     }

@@ -6,9 +6,12 @@ use std::io::Write;
 use clap::Args;
 
 use super::perturbation::PerturbationArgs;
+use super::progress::Bar;
 use super::ProblemArgs;
 use landscape::error::Result;
-use landscape::experiments::escape::{check_saddle, escape, EscapeMethod, EscapeOptions};
+use landscape::experiments::escape::{
+    check_saddle, escape_with_progress, EscapeMethod, EscapeOptions,
+};
 use landscape::optim::Hyperparameters;
 use landscape::point::resolve_point;
 
@@ -101,7 +104,6 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
         start_radius: args.radius,
         drop: args.drop,
         max_iters: args.max_iters,
-        progress: true,
         paths: args.paths,
     };
     options.validate()?;
@@ -111,7 +113,7 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
     } else {
         Some(check_saddle(f.as_ref(), &from)?)
     };
-    let report = escape(f.as_ref(), &from, &options)?;
+    let report = escape_with_progress(f.as_ref(), &from, &options, &Bar::default())?;
     if args.json {
         return super::print_json(out, &report);
     }

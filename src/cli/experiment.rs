@@ -4,9 +4,10 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 
+use super::progress::Bar;
 use landscape::error::{Error, Result};
-use landscape::experiments::du2017::{du2017, Du2017Options, PgdSettings};
-use landscape::experiments::safran_shamir::{safran_shamir, SafranShamirOptions};
+use landscape::experiments::du2017::{du2017_with_progress, Du2017Options, PgdSettings};
+use landscape::experiments::safran_shamir::{safran_shamir_with_progress, SafranShamirOptions};
 
 /// Arguments of `landscape experiment`.
 #[derive(Debug, Args)]
@@ -214,9 +215,8 @@ fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
             t_thres: args.t_thres,
             f_thres: args.f_thres,
         },
-        progress: true,
     };
-    let report = du2017(&options)?;
+    let report = du2017_with_progress(&options, &Bar::default())?;
     if args.json {
         return super::print_json(out, &report);
     }
@@ -237,10 +237,9 @@ fn run_safran_shamir(args: SafranShamirArgs, out: &mut dyn Write) -> Result<()> 
         runs,
         seed: args.seed,
         max_iters: args.max_iters,
-        progress: true,
         ..SafranShamirOptions::default()
     };
-    let report = safran_shamir(&options)?;
+    let report = safran_shamir_with_progress(&options, &Bar::default())?;
     if args.json {
         return super::print_json(out, &report);
     }

@@ -4,8 +4,9 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::progress::Bar;
 use landscape::error::Result;
-use landscape::experiments::kawaguchi::{kawaguchi, KawaguchiOptions};
+use landscape::experiments::kawaguchi::{kawaguchi_with_progress, KawaguchiOptions};
 
 /// Arguments of `landscape experiment kawaguchi`.
 #[derive(Debug, Args)]
@@ -25,11 +26,13 @@ pub struct KawaguchiArgs {
 
 /// Runs the report and prints it.
 pub fn run(args: KawaguchiArgs, out: &mut dyn Write) -> Result<()> {
-    let report = kawaguchi(&KawaguchiOptions {
-        starts: args.starts,
-        seed: args.seed,
-        progress: true,
-    })?;
+    let report = kawaguchi_with_progress(
+        &KawaguchiOptions {
+            starts: args.starts,
+            seed: args.seed,
+        },
+        &Bar::default(),
+    )?;
     if args.json {
         return super::print_json(out, &report);
     }

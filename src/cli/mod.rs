@@ -24,6 +24,7 @@ mod perturbation;
 pub mod plot;
 mod points;
 mod problems_cmd;
+mod progress;
 mod run;
 mod spectrum;
 

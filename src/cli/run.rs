@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::perturbation::PerturbationArgs;
+use super::progress::Bar;
 use super::ProblemArgs;
 use landscape::classify::{classify, ClassifyOptions};
 use landscape::error::Result;
@@ -137,7 +138,6 @@ impl RunArgs {
                 norm: self.clip_norm,
                 value: self.clip_value,
             },
-            progress: true,
         }
     }
 }
@@ -152,7 +152,13 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         output::check_output_path(path)?;
     }
     let x0 = resolve_point(&args.init, f.as_ref(), "init")?;
-    let mut trajectory = optim::run(f.as_ref(), optimizer.as_mut(), &x0, &options)?;
+    let mut trajectory = optim::run_with_progress(
+        f.as_ref(),
+        optimizer.as_mut(),
+        &x0,
+        &options,
+        &Bar::default(),
+    )?;
     if args.classify_final {
         let last = &trajectory.final_state.x;
         let verdict = classify(f.as_ref(), last, &ClassifyOptions::default())?;

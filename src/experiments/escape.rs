@@ -19,8 +19,6 @@
 //!
 //! Δ defaults to pgd's f_thres, and to 10⁻³·max(1, |f(X)|) for gd and noisy_gd.
 
-use std::io::IsTerminal;
-
 use rand::Rng;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,6 +30,7 @@ use crate::optim::gd::{Gd, GdParams};
 use crate::optim::noisy_gd::{NoisyGd, NoisyGdParams};
 use crate::optim::pgd::{Pgd, PgdParams};
 use crate::optim::{self, noise, Hyperparameters, Optimizer, Record, RunOptions, Termination};
+use crate::progress::{Progress, Silent};
 use crate::random;
 use crate::verdict::Verdict;
 
@@ -121,8 +120,6 @@ pub struct EscapeOptions {
     pub drop: Option<f64>,
     /// Iteration cap T ≥ 1 per trial (default 10 000).
     pub max_iters: usize,
-    /// A progress bar over trials on stderr when it is a terminal (default false).
-    pub progress: bool,
     /// Keep every iterate of the first `paths` trials in their outcome's `path`, for
     /// drawing them (`plot slice --trajectory`); default 0.
     pub paths: usize,
@@ -138,7 +135,6 @@ impl EscapeOptions {
             start_radius: 0.0,
             drop: None,
             max_iters: 10_000,
-            progress: false,
             paths: 0,
         }
     }
@@ -306,6 +302,16 @@ pub fn check_saddle(f: &dyn Objective, x: &[f64]) -> Result<Classification> {
 /// Runs the escape experiment from `from` on `f` (see the module doc). `from` is not
 /// checked to be a saddle (see [`check_saddle`]).
 pub fn escape(f: &dyn Objective, from: &[f64], options: &EscapeOptions) -> Result<EscapeReport> {
+    escape_with_progress(f, from, options, &Silent)
+}
+
+/// [`escape`], telling `progress` of each trial done (task `escape`, one unit per trial).
+pub fn escape_with_progress(
+    f: &dyn Objective,
+    from: &[f64],
+    options: &EscapeOptions,
+    progress: &dyn Progress,
+) -> Result<EscapeReport> {
     options.validate()?;
     ensure_point("from", from, f.dim())?;
     let mut x = from.to_vec();
@@ -321,16 +327,16 @@ pub fn escape(f: &dyn Objective, from: &[f64], options: &EscapeOptions) -> Resul
         max_iters: options.max_iters,
         ..Default::default()
     };
-    let bar = progress_bar(options);
+    progress.start("escape", options.trials as u64);
     let outcomes: Vec<(TrialOutcome, serde_json::Value)> = (0..options.trials)
         .into_par_iter()
         .map(|i| {
             let outcome = trial(f, &x, i as u64, threshold, &run_options, options);
-            bar.inc(1);
+            progress.advance(1);
             outcome
         })
         .collect::<Result<_>>()?;
-    bar.finish_and_clear();
+    progress.finish();
     let mut hyperparameters = outcomes[0].1.clone();
     if let Some(obj) = hyperparameters.as_object_mut() {
         obj.remove("seed");
@@ -408,19 +414,6 @@ fn trial(
         path: keep_path.then(|| trajectory.records.clone()),
     };
     Ok((outcome, trajectory.hyperparameters))
-}
-
-fn progress_bar(options: &EscapeOptions) -> indicatif::ProgressBar {
-    if options.progress && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(options.trials as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials {eta}")
-                .expect("valid progress template"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    }
 }
 
 #[cfg(test)]

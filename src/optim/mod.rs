@@ -48,8 +48,8 @@ pub mod rmsprop;
 mod run;
 
 pub use run::{
-    run, Clip, Event, EventKind, FinalState, Record, RunOptions, Termination, Trajectory,
-    DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
+    run, run_with_progress, Clip, Event, EventKind, FinalState, Record, RunOptions, Termination,
+    Trajectory, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
 
 /// What one [`Optimizer::step`] did, for the run loop.

@@ -23,22 +23,20 @@
 //! is the norm of the *unclipped* gradient, and `step_norm` = ‖xₜ − xₜ₋₁‖ (after
 //! retraction). The loop allocates nothing per iteration beyond the records themselves.
 
-use std::io::IsTerminal;
-
 use serde::{Serialize, Serializer};
 
 use super::{norm, Optimizer};
 use crate::display::format_vector;
 use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
+use crate::progress::{Progress, Silent};
 
 /// Default iteration cap.
 pub const DEFAULT_MAX_ITERS: usize = 1000;
 /// Default gradient-norm tolerance.
 pub const DEFAULT_GRAD_TOL: f64 = 1e-8;
-/// Runs with at least this many iterations show a progress bar (when asked to and
-/// stderr is a terminal).
-const PROGRESS_MIN_ITERS: usize = 10_000;
+/// The run loop reports its progress every this many iterations.
+const PROGRESS_EVERY: usize = 1024;
 
 /// Gradient clipping, applied by the loop to the gradient handed to every optimizer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -86,8 +84,6 @@ pub struct RunOptions {
     pub record_iterates: bool,
     /// Gradient clipping (default none).
     pub clip: Clip,
-    /// Show a progress bar on stderr for long runs when it is a terminal (default false).
-    pub progress: bool,
 }
 
 impl Default for RunOptions {
@@ -99,7 +95,6 @@ impl Default for RunOptions {
             record_every: 1,
             record_iterates: false,
             clip: Clip::default(),
-            progress: false,
         }
     }
 }
@@ -281,6 +276,18 @@ pub fn run(
     x0: &[f64],
     options: &RunOptions,
 ) -> Result<Trajectory> {
+    run_with_progress(f, optimizer, x0, options, &Silent)
+}
+
+/// [`run`], telling `progress` of the iterations done (task `run`, `max_iters` units,
+/// reported every 1024 iterations).
+pub fn run_with_progress(
+    f: &dyn Objective,
+    optimizer: &mut dyn Optimizer,
+    x0: &[f64],
+    options: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<Trajectory> {
     options.validate()?;
     let dim = f.dim();
     ensure_point("initial point", x0, dim)?;
@@ -325,7 +332,7 @@ pub fn run(
     let patience = optimizer.stall_patience().max(1);
     let stops_at_stationary = !optimizer.escapes_stationary_points();
     let mut events = Vec::new();
-    let progress = progress_bar(options);
+    progress.start("run", options.max_iters as u64);
 
     let termination = loop {
         if !(value.is_finite() && grad_norm.is_finite() && step_norm.is_finite()) {
@@ -385,15 +392,11 @@ pub fn run(
         if iter % options.record_every == 0 {
             records.push(record(iter, value, grad_norm, step_norm, &x));
         }
-        if let Some(bar) = &progress {
-            if iter % 1024 == 0 {
-                bar.set_position(iter as u64);
-            }
+        if iter % PROGRESS_EVERY == 0 {
+            progress.advance(PROGRESS_EVERY as u64);
         }
     };
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     if records.last().is_some_and(|r| r.iter != iter) {
         records.push(record(iter, value, grad_norm, step_norm, &x));
     }
@@ -421,18 +424,4 @@ fn distance(a: &[f64], b: &[f64]) -> f64 {
         .map(|(a, b)| (a - b) * (a - b))
         .sum::<f64>()
         .sqrt()
-}
-
-fn progress_bar(options: &RunOptions) -> Option<indicatif::ProgressBar> {
-    let show = options.progress
-        && options.max_iters >= PROGRESS_MIN_ITERS
-        && std::io::stderr().is_terminal();
-    show.then(|| {
-        let bar = indicatif::ProgressBar::new(options.max_iters as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} iterations {eta}")
-                .expect("valid progress template"),
-        );
-        bar
-    })
 }
