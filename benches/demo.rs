@@ -57,7 +57,6 @@ fn gallery(c: &mut Criterion) {
     let options = DemoOptions {
         out: dir.path().join("gallery"),
         quick: true,
-        progress: false,
     };
     let mut group = c.benchmark_group("demo");
     group.sample_size(10);

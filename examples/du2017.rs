@@ -7,7 +7,6 @@
 
 use std::time::Instant;
 
-use landscape::cli::experiment::print_table;
 use landscape::experiments::du2017::{du2017, Du2017Options};
 
 fn main() -> landscape::Result<()> {
@@ -15,12 +14,11 @@ fn main() -> landscape::Result<()> {
         dims: (2..=9).collect(),
         trials: 10,
         seed: 2017,
-        progress: true,
         ..Du2017Options::default()
     };
     let started = Instant::now();
     let report = du2017(&options)?;
-    print_table(&report, &mut std::io::stdout())?;
+    print!("{report}");
     println!(
         "({:.1} s on {} threads)",
         started.elapsed().as_secs_f64(),

@@ -9,7 +9,6 @@
 
 use std::time::Instant;
 
-use landscape::cli::experiment::print_safran_shamir_table;
 use landscape::experiments::safran_shamir::{safran_shamir, SafranShamirOptions};
 
 fn main() -> landscape::Result<()> {
@@ -17,12 +16,11 @@ fn main() -> landscape::Result<()> {
         ks: (6..=12).collect(),
         runs: 60,
         seed: 2018,
-        progress: true,
         ..SafranShamirOptions::default()
     };
     let started = Instant::now();
     let report = safran_shamir(&options)?;
-    print_safran_shamir_table(&report, &mut std::io::stdout())?;
+    print!("{report}");
     println!(
         "({:.1} s on {} threads)",
         started.elapsed().as_secs_f64(),

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::display::format_vector;
 use crate::linalg::norm;
 use crate::objective::Objective;
 use crate::problems::{self, Kind};
@@ -22,6 +23,20 @@ pub struct Evaluation {
     /// ∇²f(x)·v when a direction was given (Riemannian on constrained problems).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hvp: Option<Vec<f64>>,
+}
+
+/// The text of `landscape eval` after its `kind (dim d)` line: value, gradient norm,
+/// gradient and the Hessian-vector product when computed.
+impl std::fmt::Display for Evaluation {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(out, "value      {:.12e}", self.value)?;
+        writeln!(out, "grad_norm  {:.6e}", self.grad_norm)?;
+        writeln!(out, "gradient   {}", format_vector(&self.gradient))?;
+        if let Some(hv) = &self.hvp {
+            writeln!(out, "hvp        {}", format_vector(hv))?;
+        }
+        Ok(())
+    }
 }
 
 /// Evaluates f, its gradient, and the HVP along `direction` when given.
@@ -106,6 +121,42 @@ pub struct KindInfo {
     pub known_points: Vec<String>,
     /// The shipped spec (TOML).
     pub shipped_spec: String,
+}
+
+/// The text of one kind in `landscape problems`: name, description, the shipped
+/// instance, known points, fields with defaults and the shipped spec, then a blank line.
+impl std::fmt::Display for KindInfo {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(out, "{}", self.kind)?;
+        writeln!(out, "  {}", self.description)?;
+        writeln!(
+            out,
+            "  shipped instance: dim {}, {}, {}{}",
+            self.dim,
+            self.layout,
+            self.manifold,
+            self.optimum
+                .map_or(String::new(), |v| format!(", f* = {v}"))
+        )?;
+        if !self.known_points.is_empty() {
+            writeln!(out, "  known points: {}", self.known_points.join(", "))?;
+        }
+        writeln!(out, "  fields:")?;
+        for f in &self.fields {
+            writeln!(
+                out,
+                "    {:<16} {:<28} {}",
+                f.name,
+                format!("[{}]", f.default),
+                f.doc
+            )?;
+        }
+        writeln!(out, "  shipped spec (`--problem {}`):", self.kind)?;
+        for line in self.shipped_spec.lines() {
+            writeln!(out, "    {line}")?;
+        }
+        writeln!(out)
+    }
 }
 
 /// Describes a kind through its shipped instance.

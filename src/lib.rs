@@ -22,8 +22,9 @@ pub mod argmin_interop;
 pub mod atomic_file;
 pub mod census;
 pub mod classify;
-pub mod cli;
+#[cfg(feature = "plot")]
 pub mod demo;
+pub mod display;
 pub mod error;
 pub mod evaluate;
 pub mod experiments;
@@ -33,10 +34,12 @@ pub mod manifold;
 pub mod npy;
 pub mod objective;
 pub mod optim;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod point;
 pub mod prelude;
 pub mod problems;
+pub mod progress;
 pub mod random;
 pub mod spectrum;
 pub mod verdict;

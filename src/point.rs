@@ -1,14 +1,30 @@
-//! Points and directions given on the command line (`--point`, `--hvp`, `--init`).
+//! A point of a problem written as text: the one syntax for points and directions
+//! (the `landscape` command reads its point arguments with it).
 //!
-//! Accepted forms:
-//! - `zeros`;
-//! - `name:<known point>` (see `landscape points`);
+//! [`resolve_point`] accepts:
+//! - `zeros`: the origin;
+//! - `name:<known point>`: one of the problem's closed-form stationary points
+//!   ([`Objective::known_points`]);
 //! - `random:<scale>:<seed>`: iid N(0, scale²) entries from the seed (retracted onto
 //!   the manifold on constrained problems);
 //! - an inline JSON array, e.g. `[1.0, -2.0]`;
-//! - a `.npy` file (f64, C order, any shape, flattened);
-//! - a JSON file holding a flat array, or an object with field `x` (so the output of
-//!   `run` or `eval` can be fed back).
+//! - a path to a `.npy` file (f64, C order, any shape, flattened);
+//! - a path to a JSON file holding a flat array, or an object with field `x` (so a saved
+//!   trajectory's final state or an evaluation can be read back).
+//!
+//! The result has the problem's dimension and finite entries, or the error says what is
+//! wrong, naming the point as the caller calls it.
+//!
+//! ```
+//! use landscape::point::resolve_point;
+//!
+//! let (_, f) = landscape::problems::load("rosenbrock", &[]).unwrap();
+//! assert_eq!(resolve_point("[1, 1]", f.as_ref(), "x").unwrap(), vec![1.0, 1.0]);
+//! assert_eq!(resolve_point("zeros", f.as_ref(), "x").unwrap(), vec![0.0, 0.0]);
+//! assert_eq!(resolve_point("random:0.1:7", f.as_ref(), "x").unwrap().len(), 2);
+//! let err = resolve_point("[1, 2, 3]", f.as_ref(), "start").unwrap_err();
+//! assert!(err.to_string().starts_with("start has length 3"));
+//! ```
 
 use std::path::Path;
 
@@ -17,8 +33,9 @@ use crate::npy::read_npy;
 use crate::objective::Objective;
 use crate::random::{gaussian_vector, rng};
 
-/// Resolves `arg` to a vector of the problem's dimension; `what` names the argument in
-/// errors (e.g. "point", "hvp direction").
+/// Resolves `arg` (any form of the module doc) to a point of `f`: a vector of its
+/// dimension with finite entries; `what` names the point in errors (e.g. "point",
+/// "hvp direction").
 pub fn resolve_point(arg: &str, f: &dyn Objective, what: &str) -> Result<Vec<f64>> {
     let dim = f.dim();
     let x = if arg == "zeros" {

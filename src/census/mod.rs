@@ -28,14 +28,15 @@ pub mod descent;
 pub mod newton;
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::{check_tolerance, classify, default_grad_tol, ClassifyOptions};
+use crate::display::format_vector;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
+use crate::progress::{Progress, Silent};
 use crate::random::{gaussian_vector, stream};
 use crate::verdict::Verdict;
 
@@ -65,8 +66,6 @@ pub struct CensusOptions {
     /// How each distinct point is classified (its `grad_tol` is replaced by this
     /// census's).
     pub classify: ClassifyOptions,
-    /// Show a progress bar on stderr (only when stderr is a terminal); defaults to false.
-    pub progress: bool,
 }
 
 impl Default for CensusOptions {
@@ -80,7 +79,6 @@ impl Default for CensusOptions {
             max_newton_steps: 200,
             dedup_tol: 1e-5,
             classify: ClassifyOptions::default(),
-            progress: false,
         }
     }
 }
@@ -114,11 +112,54 @@ pub struct Census {
     pub scale: f64,
 }
 
+/// The text of `landscape census` after the problem's name and a colon: the counts of
+/// starts and converged searches, one line per distinct point, the counts per kind.
+impl std::fmt::Display for Census {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            out,
+            "{} starts (scale {:.3e}), {} of {} searches converged, {} distinct points",
+            self.starts,
+            self.scale,
+            self.converged,
+            2 * self.starts,
+            self.points.len()
+        )?;
+        writeln!(out, "{:<20} {:>20} {:>6}  x", "kind", "value", "hits")?;
+        for p in &self.points {
+            writeln!(
+                out,
+                "{:<20} {:>20.12e} {:>6}  {}",
+                p.kind.name(),
+                p.value,
+                p.hits,
+                format_vector(&p.x)
+            )?;
+        }
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        writeln!(out, "counts: {}", counts.join(", "))
+    }
+}
+
 /// Runs the census (see the module doc).
 ///
 /// Errors: `starts` = 0, a non-positive or non-finite `scale`, `grad_tol` or
 /// `dedup_tol` (each naming the option), and the classifier's errors.
 pub fn census(f: &dyn Objective, opts: &CensusOptions) -> Result<Census> {
+    census_with_progress(f, opts, &Silent)
+}
+
+/// [`census`], telling `progress` of each start searched (task `census`, one unit per
+/// start).
+pub fn census_with_progress(
+    f: &dyn Objective,
+    opts: &CensusOptions,
+    progress: &dyn Progress,
+) -> Result<Census> {
     if opts.starts == 0 {
         return Err(Error::invalid("starts", "at least 1", 0));
     }
@@ -127,16 +168,16 @@ pub fn census(f: &dyn Objective, opts: &CensusOptions) -> Result<Census> {
     check_tolerance("dedup_tol", Some(opts.dedup_tol))?;
     check_tolerance("eig_tol", opts.classify.eig_tol)?;
     let scale = opts.scale.unwrap_or_else(|| known_scale(f));
-    let bar = progress_bar(opts);
+    progress.start("census", opts.starts as u64);
     let found: Vec<[Option<Candidate>; 2]> = (0..opts.starts)
         .into_par_iter()
         .map(|start| {
             let result = search_from(f, start, scale, opts);
-            bar.inc(1);
+            progress.advance(1);
             result
         })
         .collect();
-    bar.finish_and_clear();
+    progress.finish();
     let candidates: Vec<Candidate> = found.into_iter().flatten().flatten().collect();
     let converged = candidates.len();
     let groups = group_by_distance(candidates, opts.dedup_tol * scale.max(1.0));
@@ -251,19 +292,4 @@ fn lexicographic(a: &[f64], b: &[f64]) -> std::cmp::Ordering {
         .map(|(x, y)| x.total_cmp(y))
         .find(|o| o.is_ne())
         .unwrap_or(std::cmp::Ordering::Equal)
-}
-
-/// A progress bar on stderr when asked and stderr is a terminal; hidden otherwise.
-fn progress_bar(opts: &CensusOptions) -> indicatif::ProgressBar {
-    if opts.progress && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(opts.starts as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("census {bar:40} {pos}/{len} starts ({eta})")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    }
 }

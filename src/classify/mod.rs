@@ -31,6 +31,7 @@ pub mod higher_order;
 
 use serde::{Deserialize, Serialize};
 
+use crate::display::format_vector;
 use crate::error::{ensure_point, Error, Result};
 use crate::linalg::norm;
 use crate::objective::Objective;
@@ -94,6 +95,39 @@ pub struct Classification {
     /// largest entry is positive.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub escape_direction: Option<Vec<f64>>,
+}
+
+/// The text of `landscape classify`: one `name  value` line per piece of evidence.
+impl std::fmt::Display for Classification {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let opt = |v: Option<f64>| v.map_or("unknown".to_string(), |v| format!("{v:.12e}"));
+        let count = |v: Option<usize>| v.map_or("?".to_string(), |v| v.to_string());
+        writeln!(out, "verdict         {}", self.kind)?;
+        writeln!(out, "value           {:.12e}", self.value)?;
+        writeln!(out, "optimum         {}", opt(self.optimum))?;
+        writeln!(out, "grad_norm       {:.6e}", self.grad_norm)?;
+        writeln!(out, "lambda_min      {}", opt(self.lambda_min))?;
+        writeln!(out, "lambda_max      {}", opt(self.lambda_max))?;
+        writeln!(
+            out,
+            "inertia         {} negative, {} zero, {} positive",
+            count(self.negative),
+            count(self.zero),
+            count(self.positive)
+        )?;
+        writeln!(out, "symmetry_modes  {}", self.symmetry_modes)?;
+        writeln!(out, "method          {}", self.method)?;
+        writeln!(
+            out,
+            "tolerances      grad {:.3e}, eig {:.3e}",
+            self.tolerances.grad, self.tolerances.eig
+        )?;
+        writeln!(out, "reason          {}", self.reason)?;
+        if let Some(v) = &self.escape_direction {
+            writeln!(out, "escape          {}", format_vector(v))?;
+        }
+        Ok(())
+    }
 }
 
 /// The default gradient tolerance at a point where f = `value`: 10⁻⁶·max(1, |f|).

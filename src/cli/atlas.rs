@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::atomic_file::write_atomic;
-use crate::error::{Error, Result};
-use crate::experiments::atlas::{atlas, Atlas, AtlasOptions, Expectation};
-use crate::plot::atlas::AtlasChart;
-use crate::plot::{render, ImageFormat};
+use super::progress::Bar;
+use landscape::atomic_file::write_atomic;
+use landscape::error::{Error, Result};
+use landscape::experiments::atlas::{atlas_with_progress, Atlas, AtlasOptions};
+use landscape::plot::atlas::AtlasChart;
+use landscape::plot::{render, ImageFormat};
 
 /// Arguments of `landscape atlas`.
 #[derive(Debug, Args)]
@@ -45,17 +46,16 @@ pub fn run(args: AtlasArgs, out: &mut dyn Write) -> Result<()> {
         runs: args.runs,
         seed: args.seed,
         only: args.only,
-        progress: true,
         ..AtlasOptions::default()
     };
-    let result = atlas(&opts)?;
+    let result = atlas_with_progress(&opts, &Bar::default())?;
     if let Some(dir) = &args.out {
         write_outputs(&result, dir)?;
     }
     if args.json {
         return super::print_json(out, &result);
     }
-    print_table(&result, out)
+    write!(out, "{result}").map_err(Error::Output)
 }
 
 /// `--out` must name an existing directory (checked before any run).
@@ -84,69 +84,6 @@ fn write_outputs(result: &Atlas, dir: &Path) -> Result<()> {
         ("atlas.svg", &svg),
     ] {
         write_atomic(&dir.join(name), |out| out.write_all(bytes))?;
-    }
-    Ok(())
-}
-
-/// The table: per entry, counts and fractions of each ending and the verdict on the
-/// claim.
-pub fn print_table(result: &Atlas, out: &mut dyn Write) -> Result<()> {
-    writeln!(
-        out,
-        "atlas: {} runs per entry, seed {}; claim tested: no spurious local minimum",
-        result.runs, result.seed
-    )?;
-    writeln!(
-        out,
-        "{:<32} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} measured",
-        "spec",
-        "family",
-        "global",
-        "spurious",
-        "saddle",
-        "not conv.",
-        "deg.",
-        "lowest spurious",
-        "expected",
-    )?;
-    for row in &result.rows {
-        let cell =
-            |count: usize| format!("{count} ({:.0}%)", 100.0 * count as f64 / row.runs as f64);
-        let lowest = row
-            .lowest_spurious_value
-            .map_or("–".to_string(), |v| format!("{v:.6e}"));
-        let expected = match row.expected {
-            Expectation::Holds => "holds",
-            Expectation::Fails => "fails",
-            Expectation::Open => "open",
-        };
-        writeln!(
-            out,
-            "{:<32} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} {}",
-            row.spec,
-            row.family,
-            cell(row.global_min),
-            cell(row.spurious_local_min),
-            cell(row.saddle),
-            cell(row.not_converged),
-            row.degenerate,
-            lowest,
-            expected,
-            if row.holds { "holds" } else { "fails" },
-        )?;
-    }
-    let empirical: Vec<&str> = result
-        .rows
-        .iter()
-        .filter(|r| !r.optimum_known)
-        .map(|r| r.spec.as_str())
-        .collect();
-    if !empirical.is_empty() {
-        writeln!(
-            out,
-            "f* unknown for {}: global = the best value any run found",
-            empirical.join(", ")
-        )?;
     }
     Ok(())
 }

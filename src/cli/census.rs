@@ -4,9 +4,10 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::{format_vector, ProblemArgs};
-use crate::census::{census, CensusOptions};
-use crate::error::Result;
+use super::progress::Bar;
+use super::ProblemArgs;
+use landscape::census::{census_with_progress, CensusOptions};
+use landscape::error::Result;
 
 /// Arguments of `landscape census`.
 #[derive(Debug, Args)]
@@ -45,40 +46,13 @@ pub fn run(args: CensusArgs, out: &mut dyn Write) -> Result<()> {
         seed: args.seed,
         scale: args.scale,
         grad_tol: args.grad_tol,
-        progress: true,
         ..CensusOptions::default()
     };
     opts.classify.eig_tol = args.eig_tol;
-    let result = census(f.as_ref(), &opts)?;
+    let result = census_with_progress(f.as_ref(), &opts, &Bar::default())?;
     if args.json {
         return super::print_json(out, &result);
     }
-    writeln!(
-        out,
-        "{}: {} starts (scale {:.3e}), {} of {} searches converged, {} distinct points",
-        f.kind(),
-        result.starts,
-        result.scale,
-        result.converged,
-        2 * result.starts,
-        result.points.len()
-    )?;
-    writeln!(out, "{:<20} {:>20} {:>6}  x", "kind", "value", "hits")?;
-    for p in &result.points {
-        writeln!(
-            out,
-            "{:<20} {:>20.12e} {:>6}  {}",
-            p.kind.name(),
-            p.value,
-            p.hits,
-            format_vector(&p.x)
-        )?;
-    }
-    let counts: Vec<String> = result
-        .counts
-        .iter()
-        .map(|(k, n)| format!("{n} {k}"))
-        .collect();
-    writeln!(out, "counts: {}", counts.join(", "))?;
+    write!(out, "{}: {result}", f.kind())?;
     Ok(())
 }

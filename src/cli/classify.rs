@@ -4,11 +4,11 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::{format_vector, ProblemArgs};
-use crate::classify::{classify, ClassifyOptions};
-use crate::error::Result;
-use crate::point::resolve_point;
-use crate::spectrum::{Method, SpectrumOptions};
+use super::{MethodArg, ProblemArgs};
+use landscape::classify::{classify, ClassifyOptions};
+use landscape::error::Result;
+use landscape::point::resolve_point;
+use landscape::spectrum::SpectrumOptions;
 
 /// Arguments of `landscape classify`.
 #[derive(Debug, Args)]
@@ -28,8 +28,8 @@ pub struct ClassifyArgs {
     eig_tol: Option<f64>,
     /// How to compute the spectrum: dense (every eigenvalue), lanczos (the extremes,
     /// matrix-free), auto (dense up to reduced dimension 1000).
-    #[arg(long, value_enum, default_value = "auto")]
-    method: Method,
+    #[arg(long, value_enum, default_value_t = MethodArg(ClassifyOptions::default().spectrum.method))]
+    method: MethodArg,
     /// Also report the escape direction: the unit eigenvector of λmin when λmin < 0.
     #[arg(long)]
     with_direction: bool,
@@ -48,7 +48,7 @@ pub fn run(args: ClassifyArgs, out: &mut dyn Write) -> Result<()> {
         grad_tol: args.grad_tol,
         eig_tol: args.eig_tol,
         spectrum: SpectrumOptions {
-            method: args.method,
+            method: args.method.0,
             ..SpectrumOptions::default()
         },
         with_direction: args.with_direction,
@@ -57,39 +57,6 @@ pub fn run(args: ClassifyArgs, out: &mut dyn Write) -> Result<()> {
     if args.json {
         return super::print_json(out, &c);
     }
-    let opt = |v: Option<f64>| v.map_or("unknown".to_string(), |v| format!("{v:.12e}"));
-    let count = |v: Option<usize>| v.map_or("?".to_string(), |v| v.to_string());
-    writeln!(out, "verdict         {}", c.kind)?;
-    writeln!(out, "value           {:.12e}", c.value)?;
-    writeln!(out, "optimum         {}", opt(c.optimum))?;
-    writeln!(out, "grad_norm       {:.6e}", c.grad_norm)?;
-    writeln!(out, "lambda_min      {}", opt(c.lambda_min))?;
-    writeln!(out, "lambda_max      {}", opt(c.lambda_max))?;
-    writeln!(
-        out,
-        "inertia         {} negative, {} zero, {} positive",
-        count(c.negative),
-        count(c.zero),
-        count(c.positive)
-    )?;
-    writeln!(out, "symmetry_modes  {}", c.symmetry_modes)?;
-    writeln!(out, "method          {}", method_name(c.method))?;
-    writeln!(
-        out,
-        "tolerances      grad {:.3e}, eig {:.3e}",
-        c.tolerances.grad, c.tolerances.eig
-    )?;
-    writeln!(out, "reason          {}", c.reason)?;
-    if let Some(v) = &c.escape_direction {
-        writeln!(out, "escape          {}", format_vector(v))?;
-    }
+    write!(out, "{c}")?;
     Ok(())
-}
-
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::Auto => "auto",
-        Method::Dense => "dense",
-        Method::Lanczos => "lanczos",
-    }
 }

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::demo::{demo, DemoOptions};
-use crate::error::Result;
+use super::progress::Bar;
+use landscape::demo::{demo_with_progress, DemoOptions};
+use landscape::error::Result;
 
 /// Arguments of `landscape demo`.
 #[derive(Debug, Args)]
@@ -26,9 +27,8 @@ pub fn run(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
     let options = DemoOptions {
         out: args.out,
         quick: args.quick,
-        progress: true,
     };
-    let pictures = demo(&options)?;
+    let pictures = demo_with_progress(&options, &Bar::default())?;
     writeln!(
         out,
         "wrote {} pictures and {} in {:.1} s",

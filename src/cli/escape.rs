@@ -6,11 +6,14 @@ use std::io::Write;
 use clap::Args;
 
 use super::perturbation::PerturbationArgs;
+use super::progress::Bar;
 use super::ProblemArgs;
-use crate::error::Result;
-use crate::experiments::escape::{check_saddle, escape, EscapeMethod, EscapeOptions};
-use crate::optim::Hyperparameters;
-use crate::point::resolve_point;
+use landscape::error::Result;
+use landscape::experiments::escape::{
+    check_saddle, escape_with_progress, EscapeMethod, EscapeOptions,
+};
+use landscape::optim::Hyperparameters;
+use landscape::point::resolve_point;
 
 const AFTER_HELP: &str = "Trial i draws its start offset and then its method's noise seed \
 from the stream (seed, i); trials run in parallel and the results do not depend on the \
@@ -102,7 +105,6 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
         start_radius: args.radius,
         drop: args.drop,
         max_iters: args.max_iters,
-        progress: true,
         paths: args.paths,
     };
     options.validate()?;
@@ -112,7 +114,7 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
     } else {
         Some(check_saddle(f.as_ref(), &from)?)
     };
-    let report = escape(f.as_ref(), &from, &options)?;
+    let report = escape_with_progress(f.as_ref(), &from, &options, &Bar::default())?;
     if args.json {
         return super::print_json(out, &report);
     }
@@ -130,28 +132,6 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(c) = from_kind {
         writeln!(out, "from         {} ({})", c.kind, c.reason)?;
     }
-    writeln!(
-        out,
-        "f(X)         {:.12e}, escaped once f ≤ f(X) − {:.3e}",
-        report.from_value, report.drop
-    )?;
-    match &report.iterations {
-        Some(s) => writeln!(
-            out,
-            "iterations   median {}, mean {:.1}, p90 {}, max {}",
-            s.median, s.mean, s.p90, s.max
-        )?,
-        None => writeln!(out, "iterations   none escaped")?,
-    }
-    let mut kinds: Vec<(String, usize)> = Vec::new();
-    for t in &report.per_trial {
-        let name = t.final_kind.map_or("diverged", |k| k.name()).to_string();
-        match kinds.iter_mut().find(|(k, _)| *k == name) {
-            Some((_, n)) => *n += 1,
-            None => kinds.push((name, 1)),
-        }
-    }
-    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-    writeln!(out, "final        {}", kinds.join(", "))?;
+    write!(out, "{report}")?;
     Ok(())
 }

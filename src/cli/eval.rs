@@ -4,10 +4,10 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::{format_vector, ProblemArgs};
-use crate::error::Result;
-use crate::evaluate::evaluate;
-use crate::point::resolve_point;
+use super::ProblemArgs;
+use landscape::error::Result;
+use landscape::evaluate::evaluate;
+use landscape::point::resolve_point;
 
 /// Arguments of `landscape eval`.
 #[derive(Debug, Args)]
@@ -40,11 +40,6 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
     writeln!(out, "{} (dim {})", f.kind(), report.dim)?;
-    writeln!(out, "value      {:.12e}", report.value)?;
-    writeln!(out, "grad_norm  {:.6e}", report.grad_norm)?;
-    writeln!(out, "gradient   {}", format_vector(&report.gradient))?;
-    if let Some(hv) = &report.hvp {
-        writeln!(out, "hvp        {}", format_vector(hv))?;
-    }
+    write!(out, "{report}")?;
     Ok(())
 }

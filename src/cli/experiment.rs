@@ -4,9 +4,10 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 
-use crate::error::{Error, Result};
-use crate::experiments::du2017::{du2017, Du2017Options, Du2017Report, Outcome, PgdSettings};
-use crate::experiments::safran_shamir::{safran_shamir, SafranShamirOptions, SafranShamirReport};
+use super::progress::Bar;
+use landscape::error::{Error, Result};
+use landscape::experiments::du2017::{du2017_with_progress, Du2017Options, PgdSettings};
+use landscape::experiments::safran_shamir::{safran_shamir_with_progress, SafranShamirOptions};
 
 /// Arguments of `landscape experiment`.
 #[derive(Debug, Args)]
@@ -214,13 +215,12 @@ fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
             t_thres: args.t_thres,
             f_thres: args.f_thres,
         },
-        progress: true,
     };
-    let report = du2017(&options)?;
+    let report = du2017_with_progress(&options, &Bar::default())?;
     if args.json {
         return super::print_json(out, &report);
     }
-    print_table(&report, out)
+    write!(out, "{report}").map_err(Error::Output)
 }
 
 fn run_safran_shamir(args: SafranShamirArgs, out: &mut dyn Write) -> Result<()> {
@@ -237,144 +237,11 @@ fn run_safran_shamir(args: SafranShamirArgs, out: &mut dyn Write) -> Result<()> 
         runs,
         seed: args.seed,
         max_iters: args.max_iters,
-        progress: true,
         ..SafranShamirOptions::default()
     };
-    let report = safran_shamir(&options)?;
+    let report = safran_shamir_with_progress(&options, &Bar::default())?;
     if args.json {
         return super::print_json(out, &report);
     }
-    print_safran_shamir_table(&report, out)
-}
-
-/// The text table of the Safran–Shamir experiment: one line per k.
-pub fn print_safran_shamir_table(report: &SafranShamirReport, out: &mut dyn Write) -> Result<()> {
-    let o = &report.options;
-    writeln!(
-        out,
-        "Safran & Shamir 2018: relu_net, teacher vⱼ = eⱼ (d = k), n = k + {}, {} runs per k \
-         (seed {}), GD η = {} until maxᵢ‖∇ᵢF‖ ≤ {:.3e}; spurious: F ≥ {:e} and λmin > 0",
-        o.n_extra, o.runs, o.seed, o.lr, o.tol, o.spurious_threshold
-    )?;
-    writeln!(
-        out,
-        "{:>3} {:>3} | {:>9} {:>8} | {:>10} {:>10} | {:>10} | {:>8} {:>8} | {:>6} {:>6} {:>6}",
-        "k",
-        "n",
-        "spurious",
-        "%",
-        "min F",
-        "mean F",
-        "mean λmin",
-        "distinct",
-        "up to Q",
-        "uncert",
-        "no conv",
-        "diverg"
-    )?;
-    let number = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.4e}"));
-    for r in &report.rows {
-        writeln!(
-            out,
-            "{:>3} {:>3} | {:>9} {:>7.1}% | {:>10} {:>10} | {:>10} | {:>8} {:>8} | {:>6} {:>6} {:>6}",
-            r.k,
-            r.n,
-            format!("{}/{}", r.spurious, r.runs),
-            r.spurious_percent,
-            number(r.min_spurious_value),
-            number(r.mean_spurious_value),
-            number(r.mean_lambda_min),
-            r.distinct_minima,
-            r.distinct_up_to_coordinates,
-            r.uncertified,
-            r.not_converged,
-            r.diverged,
-        )?;
-    }
-    writeln!(
-        out,
-        "distinct: up to permutation of the neurons; up to Q: also of the coordinates; \
-         uncert: spurious end points that failed the certificate (not counted as minima)"
-    )?;
-    Ok(())
-}
-
-/// The text table: d | GD median | PGD median | GD(d)/GD(d−1), with reached counts.
-pub fn print_table(report: &Du2017Report, out: &mut dyn Write) -> Result<()> {
-    let o = &report.options;
-    writeln!(
-        out,
-        "Du et al. 2017 on the octopus (τ = {:.4}, L = {:.4}, γ = {}), η = {:.4e}, {} trials, \
-         starts uniform in [−{a}, {a}]^d, reached: f − f* ≤ {:e}; GD {}",
-        o.tau,
-        o.l,
-        o.gamma,
-        report.lr,
-        o.trials,
-        o.tolerance,
-        if o.log_domain {
-            "in the log domain (no underflow)"
-        } else {
-            "in plain f64"
-        },
-        a = o.init_radius,
-    )?;
-    writeln!(
-        out,
-        "{:>3} | {:>12} {:>7} | {:>10} {:>7} | {:>13} | {:>15}",
-        "d", "GD median", "reached", "PGD median", "reached", "GD(d)/GD(d−1)", "PGD(d)/PGD(d−1)"
-    )?;
-    let number = |v: Option<f64>, digits: usize| match v {
-        Some(v) => format!("{v:.digits$}"),
-        None => "censored".to_string(),
-    };
-    let ratio = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.2}"));
-    let count = |reached: f64| format!("{}/{}", (reached * o.trials as f64).round(), o.trials);
-    for row in &report.rows {
-        writeln!(
-            out,
-            "{:>3} | {:>12} {:>7} | {:>10} {:>7} | {:>13} | {:>15}",
-            row.d,
-            number(row.gd.median, 1),
-            count(row.gd.reached),
-            number(row.pgd.median, 1),
-            count(row.pgd.reached),
-            ratio(row.gd_ratio),
-            ratio(row.pgd_ratio),
-        )?;
-    }
-    for row in &report.rows {
-        for (name, m) in [("GD", &row.gd), ("PGD", &row.pgd)] {
-            if m.censored == 0 {
-                continue;
-            }
-            let at: Vec<String> = m
-                .per_trial
-                .iter()
-                .filter(|r| r.outcome != Outcome::Reached)
-                .map(|r| format!("{:?} at {}", r.outcome, r.iterations))
-                .collect();
-            writeln!(
-                out,
-                "d = {}: {name} censored {}/{} ({}){}",
-                row.d,
-                m.censored,
-                o.trials,
-                at.join(", "),
-                if m.censored_stalled > 0 {
-                    " — stalled: an exact floating-point fixed point (underflow), not a \
-                     saddle of the mathematics"
-                } else {
-                    ""
-                }
-            )?;
-        }
-    }
-    writeln!(
-        out,
-        "predicted GD ratio 1 + ln(1/(1 − 2ηL))/ln(1 + 2ηγ) = {:.3}; censored runs count as \
-         +∞ in the median",
-        report.predicted_gd_ratio
-    )?;
-    Ok(())
+    write!(out, "{report}").map_err(Error::Output)
 }

@@ -3,11 +3,13 @@
 
 use std::io::Write;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::{Error, Result};
-use crate::objective::Objective;
-use crate::problems::{self, ProblemSpec};
+use landscape::error::{Error, Result};
+use landscape::objective::Objective;
+use landscape::problems::{self, ProblemSpec};
+use landscape::spectrum::Method;
 
 mod atlas;
 mod bounds;
@@ -22,6 +24,7 @@ mod perturbation;
 pub mod plot;
 mod points;
 mod problems_cmd;
+mod progress;
 mod run;
 mod spectrum;
 
@@ -102,6 +105,37 @@ impl ProblemArgs {
     }
 }
 
+/// `--method` of `spectrum` and `classify`: the library's [`Method`], parsed by clap.
+#[derive(Clone, Copy, Debug)]
+pub struct MethodArg(pub Method);
+
+impl ValueEnum for MethodArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            MethodArg(Method::Auto),
+            MethodArg(Method::Dense),
+            MethodArg(Method::Lanczos),
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self.0 {
+            Method::Auto => {
+                "Dense when the reduced dimension is at most the dense threshold, else Lanczos"
+            }
+            Method::Dense => "Every eigenvalue of the assembled reduced Hessian",
+            Method::Lanczos => "Matrix-free Lanczos for the extreme eigenpairs",
+        };
+        Some(PossibleValue::new(self.0.name()).help(help))
+    }
+}
+
+impl std::fmt::Display for MethodArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// Runs a parsed command line, writing its results to `out` (errors are returned, for
 /// the caller to print on stderr).
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
@@ -127,15 +161,4 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).expect("report structs serialise");
     writeln!(out, "{text}").map_err(Error::Output)
-}
-
-/// A vector for humans: all entries when short, the first few and a count otherwise.
-pub(crate) fn format_vector(v: &[f64]) -> String {
-    const SHOWN: usize = 8;
-    let entries: Vec<String> = v.iter().take(SHOWN).map(|x| format!("{x:.6e}")).collect();
-    if v.len() > SHOWN {
-        format!("[{}, … ({} entries)]", entries.join(", "), v.len())
-    } else {
-        format!("[{}]", entries.join(", "))
-    }
 }

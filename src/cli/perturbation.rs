@@ -4,7 +4,7 @@
 
 use clap::Args;
 
-use crate::optim::{noise::Noise, Hyperparameters};
+use landscape::optim::{noise::Noise, Hyperparameters};
 
 /// pgd's thresholds and paper-mode constants, and noisy_gd's noise kind.
 #[derive(Debug, Args)]

@@ -5,8 +5,8 @@ use std::io::Write;
 use clap::Args;
 
 use super::ProblemArgs;
-use crate::error::Result;
-use crate::evaluate::known_point_reports;
+use landscape::error::Result;
+use landscape::evaluate::known_point_reports;
 
 /// Arguments of `landscape points`.
 #[derive(Debug, Args)]

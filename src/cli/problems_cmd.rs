@@ -4,9 +4,9 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::error::Result;
-use crate::evaluate::describe_kind;
-use crate::problems::KINDS;
+use landscape::error::Result;
+use landscape::evaluate::describe_kind;
+use landscape::problems::KINDS;
 
 /// Arguments of `landscape problems`.
 #[derive(Debug, Args)]
@@ -27,35 +27,7 @@ pub fn run(args: ProblemsArgs, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
     for info in infos {
-        writeln!(out, "{}", info.kind)?;
-        writeln!(out, "  {}", info.description)?;
-        writeln!(
-            out,
-            "  shipped instance: dim {}, {}, {}{}",
-            info.dim,
-            info.layout,
-            info.manifold,
-            info.optimum
-                .map_or(String::new(), |v| format!(", f* = {v}"))
-        )?;
-        if !info.known_points.is_empty() {
-            writeln!(out, "  known points: {}", info.known_points.join(", "))?;
-        }
-        writeln!(out, "  fields:")?;
-        for f in &info.fields {
-            writeln!(
-                out,
-                "    {:<16} {:<28} {}",
-                f.name,
-                format!("[{}]", f.default),
-                f.doc
-            )?;
-        }
-        writeln!(out, "  shipped spec (`--problem {}`):", info.kind)?;
-        for line in info.shipped_spec.lines() {
-            writeln!(out, "    {line}")?;
-        }
-        writeln!(out)?;
+        write!(out, "{info}")?;
     }
     Ok(())
 }

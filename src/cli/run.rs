@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::perturbation::PerturbationArgs;
-use super::{format_vector, ProblemArgs};
-use crate::classify::{classify, ClassifyOptions};
-use crate::error::Result;
-use crate::optim::{
+use super::progress::Bar;
+use super::ProblemArgs;
+use landscape::classify::{classify, ClassifyOptions};
+use landscape::error::Result;
+use landscape::optim::{
     self, output, Clip, Hyperparameters, RunOptions, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
-use crate::point::resolve_point;
+use landscape::point::resolve_point;
 
 const TERMINATION_HELP: &str = "Termination: converged (‖∇f‖ ≤ grad-tol), target_reached, \
 max_iters, diverged (non-finite value or iterate), stalled (x unchanged by a step while \
@@ -138,7 +139,6 @@ impl RunArgs {
                 norm: self.clip_norm,
                 value: self.clip_value,
             },
-            progress: true,
         }
     }
 }
@@ -153,7 +153,13 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         output::check_output_path(path)?;
     }
     let x0 = resolve_point(&args.init, f.as_ref(), "init")?;
-    let mut trajectory = optim::run(f.as_ref(), optimizer.as_mut(), &x0, &options)?;
+    let mut trajectory = optim::run_with_progress(
+        f.as_ref(),
+        optimizer.as_mut(),
+        &x0,
+        &options,
+        &Bar::default(),
+    )?;
     if args.classify_final {
         let last = &trajectory.final_state.x;
         let verdict = classify(f.as_ref(), last, &ClassifyOptions::default())?;
@@ -175,13 +181,7 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         trajectory.termination,
         last.iter
     )?;
-    writeln!(out, "start value  {:.12e}", trajectory.records[0].value)?;
-    writeln!(out, "final value  {:.12e}", last.value)?;
-    writeln!(out, "grad_norm    {:.6e}", last.grad_norm)?;
-    writeln!(out, "x            {}", format_vector(&last.x))?;
-    if let Some(c) = &last.classification {
-        writeln!(out, "verdict      {} ({})", c.kind, c.reason)?;
-    }
+    write!(out, "{trajectory}")?;
     if let Some(path) = &args.out {
         writeln!(
             out,

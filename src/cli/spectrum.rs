@@ -5,13 +5,10 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::ProblemArgs;
-use crate::error::{Error, Result};
-use crate::point::resolve_point;
-use crate::spectrum::{
-    hessian_spectrum, spectral_density, Density, DensityOptions, Eigenpair, Method, Spectrum,
-    SpectrumOptions,
-};
+use super::{MethodArg, ProblemArgs};
+use landscape::error::{Error, Result};
+use landscape::point::resolve_point;
+use landscape::spectrum::{hessian_spectrum, spectral_density, DensityOptions, SpectrumOptions};
 
 /// Eigenpairs at each end when --k is not given (fewer on smaller problems).
 const DEFAULT_K: usize = 6;
@@ -34,8 +31,8 @@ pub struct SpectrumArgs {
     k: Option<usize>,
     /// `dense`: every eigenvalue of the assembled Hessian; `lanczos`: matrix-free, the k
     /// extreme pairs; `auto`: dense up to --dense-threshold, Lanczos above.
-    #[arg(long, value_enum, default_value_t = Method::Auto)]
-    method: Method,
+    #[arg(long, value_enum, default_value_t = MethodArg(SpectrumOptions::default().method))]
+    method: MethodArg,
     /// Largest reduced dimension for which `auto` picks dense.
     #[arg(long, default_value_t = 1000)]
     dense_threshold: usize,
@@ -91,7 +88,7 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
         return if args.json {
             super::print_json(out, &density)
         } else {
-            print_density(out, f.kind(), &density)
+            write!(out, "{}: {density}", f.kind()).map_err(Error::Output)
         };
     }
     let k = args.k.unwrap_or(DEFAULT_K.min(f.dim()));
@@ -103,7 +100,7 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
         ));
     }
     let opts = SpectrumOptions {
-        method: args.method,
+        method: args.method.0,
         dense_threshold: args.dense_threshold,
         k,
         project_symmetries: !args.no_symmetry_projection,
@@ -116,7 +113,7 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
     if args.json {
         super::print_json(out, &spectrum)
     } else {
-        print_spectrum(out, f.kind(), &spectrum)
+        write!(out, "{}: {spectrum}", f.kind()).map_err(Error::Output)
     }
 }
 
@@ -134,88 +131,4 @@ fn flag_names(e: Error) -> Error {
         },
         e => e,
     }
-}
-
-fn print_spectrum(out: &mut dyn Write, kind: &str, s: &Spectrum) -> Result<()> {
-    let method = if s.method == Method::Dense {
-        "dense"
-    } else {
-        "lanczos"
-    };
-    writeln!(
-        out,
-        "{kind}: {method}, reduced dimension {} (ambient {}, symmetry modes {}{}), {}, {} HVPs, ‖H‖ ≈ {:.6e}",
-        s.reduced_dim,
-        s.ambient_dim,
-        s.symmetry_modes,
-        if s.symmetry_projected { "" } else { ", symmetries not projected" },
-        if s.converged { "converged" } else { "NOT converged" },
-        s.hvp_count,
-        s.hessian_norm
-    )?;
-    if s.complete {
-        writeln!(out, "eigenvalues (all {}, ascending):", s.eigenvalues.len())?;
-        for row in s.eigenvalues.chunks(6) {
-            let row: Vec<String> = row.iter().map(|v| format!("{v:>14.6e}")).collect();
-            writeln!(out, "{}", row.join(" "))?;
-        }
-    }
-    print_pairs(out, "smallest", &s.smallest)?;
-    print_pairs(out, "largest", &s.largest)
-}
-
-fn print_pairs(out: &mut dyn Write, title: &str, pairs: &[Eigenpair]) -> Result<()> {
-    writeln!(
-        out,
-        "{title} {}: {:>20} {:>12}",
-        pairs.len(),
-        "eigenvalue",
-        "residual"
-    )?;
-    for (i, p) in pairs.iter().enumerate() {
-        writeln!(
-            out,
-            "{:>12} {:>20.12e} {:>12.3e}",
-            i + 1,
-            p.value,
-            p.residual
-        )?;
-    }
-    Ok(())
-}
-
-/// A table of the density averaged over a few bands, with a bar per band.
-fn print_density(out: &mut dyn Write, kind: &str, d: &Density) -> Result<()> {
-    const BANDS: usize = 24;
-    const BAR: usize = 50;
-    writeln!(
-        out,
-        "{kind}: spectral density, reduced dimension {}, {} probes × {} Lanczos steps, σ = {:.3e}, {} HVPs",
-        d.reduced_dim, d.probes, d.steps, d.sigma, d.hvp_count
-    )?;
-    let per_band = d.grid.len().div_ceil(BANDS);
-    let bands: Vec<(f64, f64, f64)> = d
-        .grid
-        .chunks(per_band)
-        .zip(d.density.chunks(per_band))
-        .map(|(t, phi)| {
-            let mean = phi.iter().sum::<f64>() / phi.len() as f64;
-            (t[0], t[t.len() - 1], mean)
-        })
-        .collect();
-    let top = bands.iter().fold(0.0_f64, |m, b| m.max(b.2));
-    writeln!(out, "{:>14} {:>14} {:>12}", "from", "to", "density")?;
-    for (lo, hi, mean) in bands {
-        let bar = if top > 0.0 {
-            (mean / top * BAR as f64).round() as usize
-        } else {
-            0
-        };
-        writeln!(
-            out,
-            "{lo:>14.6e} {hi:>14.6e} {mean:>12.4e} {}",
-            "#".repeat(bar)
-        )?;
-    }
-    Ok(())
 }

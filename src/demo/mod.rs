@@ -8,13 +8,13 @@
 //! is written atomically; pictures render in parallel (rayon) and the index lists them
 //! in a fixed order, so the output does not depend on the thread count.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::atomic_file::{check_parent_dir, write_atomic};
 use crate::error::{Error, Result};
+use crate::progress::{Progress, Silent};
 
 mod gallery;
 mod landscapes;
@@ -26,8 +26,6 @@ pub struct DemoOptions {
     pub out: PathBuf,
     /// Smaller grids, fewer trials and iterations (for tests and a quick look).
     pub quick: bool,
-    /// One line per finished picture on stderr when it is a terminal.
-    pub progress: bool,
 }
 
 impl Default for DemoOptions {
@@ -35,7 +33,6 @@ impl Default for DemoOptions {
         DemoOptions {
             out: PathBuf::from("plots"),
             quick: false,
-            progress: false,
         }
     }
 }
@@ -81,27 +78,33 @@ impl Settings {
 /// Errors: `out`'s parent directory missing or `out` not a directory
 /// ([`Error::InvalidField`] naming `out`), and any picture's failure.
 pub fn demo(options: &DemoOptions) -> Result<Vec<Picture>> {
+    demo_with_progress(options, &Silent)
+}
+
+/// [`demo`], telling `progress` of each picture rendered (task `demo`, one unit per
+/// picture, and a note with its file name and rendering time).
+pub fn demo_with_progress(options: &DemoOptions, progress: &dyn Progress) -> Result<Vec<Picture>> {
     prepare_dir(&options.out)?;
     let settings = Settings {
         quick: options.quick,
     };
     let jobs = gallery::jobs();
-    let bar = progress(options, jobs.len());
+    progress.start("demo", jobs.len() as u64);
     let pictures = jobs
         .par_iter()
         .map(|job| {
             let started = std::time::Instant::now();
             let picture = job(&settings, &options.out)?;
-            bar.println(format!(
+            progress.note(&format!(
                 "{:<40} {:>6.2} s",
                 picture.file,
                 started.elapsed().as_secs_f64()
             ));
-            bar.inc(1);
+            progress.advance(1);
             Ok(picture)
         })
         .collect::<Result<Vec<_>>>()?;
-    bar.finish_and_clear();
+    progress.finish();
     let index = readme(&pictures, options.quick);
     write_atomic(&options.out.join("README.md"), |w| {
         w.write_all(index.as_bytes())
@@ -127,19 +130,6 @@ fn prepare_dir(dir: &Path) -> Result<()> {
         path: dir.to_path_buf(),
         source,
     })
-}
-
-fn progress(options: &DemoOptions, pictures: usize) -> indicatif::ProgressBar {
-    if options.progress && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(pictures as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pictures {elapsed}")
-                .expect("valid progress template"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    }
 }
 
 /// The index: each picture embedded with its caption.

@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 use super::convergence::convergence;
 pub use super::convergence::ConvergenceBound;
 use super::smoothness::{hessian_norm_at, quadratic_extremes};
+use crate::display::short;
 use crate::error::{ensure_point, Error, Result};
 use crate::linalg::dot;
 use crate::objective::Objective;
@@ -222,6 +223,108 @@ pub struct BoundsReport {
     pub f_star_known: bool,
     /// The convergence bound.
     pub convergence: ConvergenceBound,
+}
+
+/// How many violating steps the text summary names.
+const SHOWN_VIOLATIONS: usize = 10;
+
+/// The summary `landscape bounds` prints: β and its source (with the estimate's runs),
+/// the descent lemma's ratio and violations, f*, the convergence bound and T(ε).
+impl std::fmt::Display for BoundsReport {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = self;
+        let source = if r.beta_is_estimate {
+            "an estimate: the largest |λ| of the Hessian along the path".to_string()
+        } else {
+            match r.beta_source {
+                BetaSource::Given => "given".to_string(),
+                _ => "exact: ‖A‖₂ = max|λᵢ(A)|".to_string(),
+            }
+        };
+        writeln!(out, "problem      {} (d = {})", r.problem, r.dim)?;
+        writeln!(out, "beta         {} ({source})", short(r.beta))?;
+        if let Some(e) = &r.beta_estimate {
+            let rounds: Vec<String> = e
+                .rounds
+                .iter()
+                .map(|x| format!("β = {} → path max {}", short(x.beta), short(x.path_max)))
+                .collect();
+            writeln!(
+                out,
+                "estimate     ‖∇²f(x₀)‖₂ = {}; runs: {}; {}",
+                short(e.at_start),
+                rounds.join(", "),
+                if e.settled {
+                    "settled"
+                } else {
+                    "NOT settled (a sampled iterate has |λ| above β)"
+                }
+            )?;
+        }
+        writeln!(
+            out,
+            "steps        {} with η = 1/β = {} ({})",
+            r.steps,
+            short(r.eta),
+            r.termination.as_str()
+        )?;
+        writeln!(
+            out,
+            "descent      min ratio decrease/bound = {} over {} resolved steps ({} below rounding)",
+            r.min_ratio.map_or("n/a".to_string(), short),
+            r.steps - r.unresolved_steps,
+            r.unresolved_steps
+        )?;
+        let shown: Vec<String> = r
+            .violations
+            .iter()
+            .take(SHOWN_VIOLATIONS)
+            .map(|t| t.to_string())
+            .collect();
+        let more = if r.violations.len() > SHOWN_VIOLATIONS {
+            ", …"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "violations   {} (ratio < 1 − {:e}){}",
+            r.violations.len(),
+            r.tolerance,
+            if r.violations.is_empty() {
+                String::new()
+            } else {
+                format!(" at steps {}{more}", shown.join(", "))
+            }
+        )?;
+        let c = &r.convergence;
+        let f_star = if r.f_star_known {
+            "known optimum"
+        } else {
+            "lowest value seen, not a known optimum"
+        };
+        writeln!(out, "f*           {} ({f_star})", short(r.f_star))?;
+        if let (Some(m), Some(b)) = (c.min_grad_norm.last(), c.bound.last()) {
+            writeln!(
+                out,
+                "convergence  at t = {}: min ‖∇f‖ = {} vs bound √(2β(f(x₀) − f*)/(t + 1)) = {}; \
+                 exceeded at {} steps",
+                r.steps - 1,
+                short(*m),
+                short(*b),
+                c.exceeded.len()
+            )?;
+        }
+        writeln!(
+            out,
+            "T(ε)         ⌈2β(f(x₀) − f*)/ε²⌉ = {} for ε = {}; observed ‖∇f‖ ≤ ε first at {}",
+            short(c.t_epsilon),
+            short(c.epsilon),
+            c.first_below_epsilon
+                .map_or("no step".to_string(), |t| format!("t = {t}"))
+        )?;
+        Ok(())
+    }
 }
 
 /// Runs GD with η = 1/β from x₀ and checks the descent lemma and the convergence bound

@@ -19,8 +19,6 @@
 //!
 //! Δ defaults to pgd's f_thres, and to 10⁻³·max(1, |f(X)|) for gd and noisy_gd.
 
-use std::io::IsTerminal;
-
 use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,6 +32,7 @@ use crate::optim::pgd::{Pgd, PgdParams};
 use crate::optim::{
     self, noise, FirstOrder, Hyperparameters, Optimizer, Record, RunOptions, Termination,
 };
+use crate::progress::{Progress, Silent};
 use crate::random;
 use crate::verdict::Verdict;
 
@@ -122,8 +121,6 @@ pub struct EscapeOptions {
     pub drop: Option<f64>,
     /// Iteration cap T ≥ 1 per trial (default 10 000).
     pub max_iters: usize,
-    /// A progress bar over trials on stderr when it is a terminal (default false).
-    pub progress: bool,
     /// Keep every iterate of the first `paths` trials in their outcome's `path`, for
     /// drawing them (`plot slice --trajectory`); default 0.
     pub paths: usize,
@@ -139,7 +136,6 @@ impl EscapeOptions {
             start_radius: 0.0,
             drop: None,
             max_iters: 10_000,
-            progress: false,
             paths: 0,
         }
     }
@@ -253,6 +249,36 @@ pub struct EscapeReport {
     pub hyperparameters: serde_json::Value,
 }
 
+/// The summary `landscape escape` prints under its header: f(X) and Δ, the escape
+/// iterations' statistics, and how many trials ended at each kind of point.
+impl std::fmt::Display for EscapeReport {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            out,
+            "f(X)         {:.12e}, escaped once f ≤ f(X) − {:.3e}",
+            self.from_value, self.drop
+        )?;
+        match &self.iterations {
+            Some(s) => writeln!(
+                out,
+                "iterations   median {}, mean {:.1}, p90 {}, max {}",
+                s.median, s.mean, s.p90, s.max
+            )?,
+            None => writeln!(out, "iterations   none escaped")?,
+        }
+        let mut kinds: Vec<(&str, usize)> = Vec::new();
+        for t in &self.per_trial {
+            let name = t.final_kind.map_or("diverged", |k| k.name());
+            match kinds.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((name, 1)),
+            }
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        writeln!(out, "final        {}", kinds.join(", "))
+    }
+}
+
 /// Checks that `x` is a saddle of `f` (verdict strict_saddle, non_strict_saddle or
 /// degenerate, default tolerances); otherwise [`Error::NotASaddle`] says what it is.
 pub fn check_saddle(f: &dyn Objective, x: &[f64]) -> Result<Classification> {
@@ -277,6 +303,16 @@ pub fn check_saddle(f: &dyn Objective, x: &[f64]) -> Result<Classification> {
 /// Runs the escape experiment from `from` on `f` (see the module doc). `from` is not
 /// checked to be a saddle (see [`check_saddle`]).
 pub fn escape(f: &dyn Objective, from: &[f64], options: &EscapeOptions) -> Result<EscapeReport> {
+    escape_with_progress(f, from, options, &Silent)
+}
+
+/// [`escape`], telling `progress` of each trial done (task `escape`, one unit per trial).
+pub fn escape_with_progress(
+    f: &dyn Objective,
+    from: &[f64],
+    options: &EscapeOptions,
+    progress: &dyn Progress,
+) -> Result<EscapeReport> {
     options.validate()?;
     ensure_point("from", from, f.dim())?;
     let mut x = from.to_vec();
@@ -292,16 +328,16 @@ pub fn escape(f: &dyn Objective, from: &[f64], options: &EscapeOptions) -> Resul
         max_iters: options.max_iters,
         ..Default::default()
     };
-    let bar = progress_bar(options);
+    progress.start("escape", options.trials as u64);
     let outcomes: Vec<(TrialOutcome, serde_json::Value)> = (0..options.trials)
         .into_par_iter()
         .map(|i| {
             let outcome = trial(f, &x, i as u64, threshold, &run_options, options);
-            bar.inc(1);
+            progress.advance(1);
             outcome
         })
         .collect::<Result<_>>()?;
-    bar.finish_and_clear();
+    progress.finish();
     let mut hyperparameters = outcomes[0].1.clone();
     if let Some(obj) = hyperparameters.as_object_mut() {
         obj.remove("seed");
@@ -379,19 +415,6 @@ fn trial(
         path: keep_path.then(|| trajectory.records.clone()),
     };
     Ok((outcome, trajectory.hyperparameters))
-}
-
-fn progress_bar(options: &EscapeOptions) -> indicatif::ProgressBar {
-    if options.progress && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(options.trials as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials {eta}")
-                .expect("valid progress template"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    }
 }
 
 #[cfg(test)]

@@ -17,10 +17,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::census::{census, CensusOptions};
+use crate::census::{census_with_progress, CensusOptions};
 use crate::classify::{classify, ClassifyOptions};
 use crate::error::Result;
 use crate::experiments::atlas::ENTRIES;
+use crate::progress::{Progress, Silent};
 use crate::verdict::Verdict;
 
 /// Options of [`kawaguchi`].
@@ -30,8 +31,6 @@ pub struct KawaguchiOptions {
     pub starts: usize,
     /// Seed of the starts; defaults to 0.
     pub seed: u64,
-    /// Show the census's progress bar (on a terminal); defaults to false.
-    pub progress: bool,
 }
 
 impl Default for KawaguchiOptions {
@@ -39,7 +38,6 @@ impl Default for KawaguchiOptions {
         KawaguchiOptions {
             starts: 50,
             seed: 0,
-            progress: false,
         }
     }
 }
@@ -102,13 +100,83 @@ pub struct KawaguchiReport {
     pub claims_hold: bool,
 }
 
+/// The text report of `landscape experiment kawaguchi`: one block per depth, then the
+/// verdict on the claims.
+impl std::fmt::Display for KawaguchiReport {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let report = self;
+        writeln!(
+            out,
+            "Kawaguchi 2016 on deep linear nets ½‖W_H⋯W₁X − Y‖²: census of {} starts (seed {}) \
+             plus the closed-form points",
+            report.starts, report.seed
+        )?;
+        for c in &report.cases {
+            let counts: Vec<String> = c
+                .census_counts
+                .iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect();
+            writeln!(
+                out,
+                "H = {} ({}): census {}",
+                c.depth,
+                c.spec,
+                counts.join(", ")
+            )?;
+            for p in &c.known_points {
+                writeln!(
+                    out,
+                    "  known point {:<6} {:<18} (expected {}), f = {:.6e}, λmin = {}",
+                    p.name,
+                    p.measured.name(),
+                    p.expected.name(),
+                    p.value,
+                    p.lambda_min.map_or("–".into(), |l| format!("{l:.3e}"))
+                )?;
+            }
+            writeln!(
+                out,
+                "  minima: {} global, {} not global → every minimum global: {}; saddles: {} \
+                 strict, {} non-strict, {} degenerate → all strict: {}",
+                c.global_minima,
+                c.spurious_minima,
+                c.every_minimum_global,
+                c.strict_saddles,
+                c.non_strict_saddles,
+                c.degenerate,
+                c.all_saddles_strict
+            )?;
+        }
+        writeln!(
+            out,
+            "claims (every minimum global; H = 2 saddles strict; H = 3 has a non-strict \
+             saddle): {}",
+            if report.claims_hold {
+                "hold"
+            } else {
+                "do not all hold"
+            }
+        )?;
+        Ok(())
+    }
+}
+
 /// Runs the census and the known-point checks for H = 2 and H = 3.
 ///
 /// Errors: `starts` = 0 and the census's and the classifier's errors.
 pub fn kawaguchi(opts: &KawaguchiOptions) -> Result<KawaguchiReport> {
+    kawaguchi_with_progress(opts, &Silent)
+}
+
+/// [`kawaguchi`], telling `progress` of each census (task `census`, once per depth).
+pub fn kawaguchi_with_progress(
+    opts: &KawaguchiOptions,
+    progress: &dyn Progress,
+) -> Result<KawaguchiReport> {
     let cases = [(2, "linear_net_2"), (3, "linear_net_3")]
         .into_iter()
-        .map(|(depth, name)| case(depth, name, opts))
+        .map(|(depth, name)| case(depth, name, opts, progress))
         .collect::<Result<Vec<_>>>()?;
     let claims_hold = cases.iter().all(|c| c.every_minimum_global)
         && cases[0].all_saddles_strict
@@ -121,21 +189,26 @@ pub fn kawaguchi(opts: &KawaguchiOptions) -> Result<KawaguchiReport> {
     })
 }
 
-fn case(depth: usize, name: &str, opts: &KawaguchiOptions) -> Result<KawaguchiCase> {
+fn case(
+    depth: usize,
+    name: &str,
+    opts: &KawaguchiOptions,
+    progress: &dyn Progress,
+) -> Result<KawaguchiCase> {
     let entry = ENTRIES
         .iter()
         .find(|e| e.name == name)
         .expect("the linear_net atlas entries exist");
     let f = crate::problems::build(&entry.spec()?)?;
     let f = f.as_ref();
-    let found = census(
+    let found = census_with_progress(
         f,
         &CensusOptions {
             starts: opts.starts,
             seed: opts.seed,
-            progress: opts.progress,
             ..CensusOptions::default()
         },
+        progress,
     )?;
     let known_points = f
         .known_points()

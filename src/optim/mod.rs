@@ -63,8 +63,8 @@ pub use params::{
     Hyperparameters, Params,
 };
 pub use run::{
-    run, Clip, Event, EventKind, FinalState, Record, RunOptions, Termination, Trajectory,
-    DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
+    run, run_with_progress, Clip, Event, EventKind, FinalState, Record, RunOptions, Termination,
+    Trajectory, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
 
 /// What one [`Optimizer::step`] did, for the run loop.

@@ -28,24 +28,24 @@
 //! is the norm of the *unclipped* gradient, and `step_norm` = ‖xₜ − xₜ₋₁‖ (after
 //! retraction). The loop allocates nothing per iteration beyond the records themselves.
 
-use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Optimizer;
+use crate::display::format_vector;
 use crate::error::{ensure_point, Error, Result};
 use crate::linalg::{distance, norm};
 use crate::manifold::Manifold;
 use crate::objective::{KnownPoint, Layout, Objective};
+use crate::progress::{Progress, Silent};
 
 /// Default iteration cap.
 pub const DEFAULT_MAX_ITERS: usize = 1000;
 /// Default gradient-norm tolerance.
 pub const DEFAULT_GRAD_TOL: f64 = 1e-8;
-/// Runs with at least this many iterations show a progress bar (when asked to and
-/// stderr is a terminal).
-const PROGRESS_MIN_ITERS: usize = 10_000;
+/// The run loop reports its progress every this many iterations.
+const PROGRESS_EVERY: usize = 1024;
 
 /// Gradient clipping, applied by the loop to the gradient handed to every optimizer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -93,8 +93,6 @@ pub struct RunOptions {
     pub record_iterates: bool,
     /// Gradient clipping (default none).
     pub clip: Clip,
-    /// Show a progress bar on stderr for long runs when it is a terminal (default false).
-    pub progress: bool,
 }
 
 impl Default for RunOptions {
@@ -106,7 +104,6 @@ impl Default for RunOptions {
             record_every: 1,
             record_iterates: false,
             clip: Clip::default(),
-            progress: false,
         }
     }
 }
@@ -274,6 +271,23 @@ pub struct Trajectory {
     pub evaluations: usize,
 }
 
+/// The summary `landscape run` prints under its `optimizer on kind (dim d): termination
+/// after t iterations` line: start and final values, the final gradient norm and iterate,
+/// and the verdict when classified.
+impl std::fmt::Display for Trajectory {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let last = &self.final_state;
+        writeln!(out, "start value  {:.12e}", self.records[0].value)?;
+        writeln!(out, "final value  {:.12e}", last.value)?;
+        writeln!(out, "grad_norm    {:.6e}", last.grad_norm)?;
+        writeln!(out, "x            {}", format_vector(&last.x))?;
+        if let Some(c) = &last.classification {
+            writeln!(out, "verdict      {} ({})", c.kind, c.reason)?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs `optimizer` on `f` from `x0` (retracted onto the manifold first on constrained
 /// problems) under `options`.
 ///
@@ -284,6 +298,18 @@ pub fn run(
     optimizer: &mut dyn Optimizer,
     x0: &[f64],
     options: &RunOptions,
+) -> Result<Trajectory> {
+    run_with_progress(f, optimizer, x0, options, &Silent)
+}
+
+/// [`run`], telling `progress` of the iterations done (task `run`, `max_iters` units,
+/// reported every 1024 iterations).
+pub fn run_with_progress(
+    f: &dyn Objective,
+    optimizer: &mut dyn Optimizer,
+    x0: &[f64],
+    options: &RunOptions,
+    progress: &dyn Progress,
 ) -> Result<Trajectory> {
     options.validate()?;
     let dim = f.dim();
@@ -330,7 +356,7 @@ pub fn run(
     let patience = optimizer.stall_patience().max(1);
     let stops_at_stationary = !optimizer.escapes_stationary_points();
     let mut events = Vec::new();
-    let progress = progress_bar(options);
+    progress.start("run", options.max_iters as u64);
 
     let termination = loop {
         if !(value.is_finite() && grad_norm.is_finite() && step_norm.is_finite()) {
@@ -389,15 +415,11 @@ pub fn run(
         if iter % options.record_every == 0 {
             records.push(record(iter, value, grad_norm, step_norm, &x));
         }
-        if let Some(bar) = &progress {
-            if iter % 1024 == 0 {
-                bar.set_position(iter as u64);
-            }
+        if iter % PROGRESS_EVERY == 0 {
+            progress.advance(PROGRESS_EVERY as u64);
         }
     };
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     if records.last().is_some_and(|r| r.iter != iter) {
         records.push(record(iter, value, grad_norm, step_norm, &x));
     }
@@ -495,18 +517,4 @@ impl Objective for Counted<'_> {
         self.count();
         self.inner.riemannian_hvp(x, v, out)
     }
-}
-
-fn progress_bar(options: &RunOptions) -> Option<indicatif::ProgressBar> {
-    let show = options.progress
-        && options.max_iters >= PROGRESS_MIN_ITERS
-        && std::io::stderr().is_terminal();
-    show.then(|| {
-        let bar = indicatif::ProgressBar::new(options.max_iters as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} iterations {eta}")
-                .expect("valid progress template"),
-        );
-        bar
-    })
 }

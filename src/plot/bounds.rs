@@ -26,6 +26,7 @@ use plotters::prelude::*;
 
 use super::chart::{titled_area, LineChart, Scale, Series, Stroke, VerticalLine};
 use super::output::Figure;
+use crate::display::short;
 use crate::error::Result;
 use crate::experiments::bounds::{BetaSource, BoundsReport};
 use crate::experiments::rate::RateReport;
@@ -60,20 +61,6 @@ impl Figure for DescentFigure {
         let (top, bottom) = area.split_vertically(height * 11 / 20);
         self.decrease.draw(&top)?;
         self.ratio.draw(&bottom)
-    }
-}
-
-/// A number for a note or legend: four significant digits, scientific when very large
-/// or small.
-pub fn short(v: f64) -> String {
-    let a = v.abs();
-    if v == 0.0 || !v.is_finite() {
-        format!("{v}")
-    } else if (1e-3..1e5).contains(&a) {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:.3e}")
     }
 }
 
@@ -297,17 +284,4 @@ pub fn rate_figure(report: &RateReport) -> LineChart {
         short(report.lambda_max)
     );
     chart
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_numbers_read_well() {
-        assert_eq!(short(2.0), "2");
-        assert_eq!(short(0.123456), "0.1235");
-        assert_eq!(short(1.5e-7), "1.500e-7");
-        assert_eq!(short(0.0), "0");
-    }
 }

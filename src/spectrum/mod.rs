@@ -38,6 +38,7 @@ mod dense;
 pub mod density;
 mod lanczos;
 mod reduced;
+mod text;
 
 pub use density::{
     density_of, hutchinson_trace, spectral_density, trace_of, Density, DensityOptions,
@@ -46,7 +47,7 @@ pub use density::{
 pub use reduced::ReducedSpace;
 
 /// How to compute the spectrum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Dense when the reduced dimension is at most the dense threshold, else Lanczos.
@@ -55,6 +56,38 @@ pub enum Method {
     Dense,
     /// Matrix-free Lanczos for the extreme eigenpairs.
     Lanczos,
+}
+
+impl Method {
+    /// Every method, in the order of [`Method::name`]'s list: auto, dense, lanczos.
+    pub const ALL: [Method; 3] = [Method::Auto, Method::Dense, Method::Lanczos];
+
+    /// The method's name, as serialised: `auto`, `dense` or `lanczos`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Auto => "auto",
+            Method::Dense => "dense",
+            Method::Lanczos => "lanczos",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = Error;
+
+    /// Parses a [`Method::name`]; the error names the field `method`.
+    fn from_str(s: &str) -> Result<Self> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| Error::invalid("method", "auto, dense or lanczos", format!("`{s}`")))
+    }
 }
 
 /// Options of [`hessian_spectrum`], with documented defaults.

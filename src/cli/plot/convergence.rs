@@ -6,8 +6,8 @@ use clap::Args;
 
 use super::OutputArgs;
 use crate::cli::bounds::GdRunArgs;
-use crate::error::Result;
-use crate::plot::bounds::convergence_figure;
+use landscape::error::Result;
+use landscape::plot::bounds::convergence_figure;
 
 /// Arguments of `landscape plot convergence`.
 #[derive(Debug, Args)]

@@ -6,8 +6,8 @@ use clap::Args;
 
 use super::OutputArgs;
 use crate::cli::bounds::GdRunArgs;
-use crate::error::Result;
-use crate::plot::bounds::descent_figure;
+use landscape::error::Result;
+use landscape::plot::bounds::descent_figure;
 
 /// Arguments of `landscape plot descent`.
 #[derive(Debug, Args)]

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::OutputArgs;
-use crate::error::{Error, Result};
-use crate::plot::escape::EscapeDistribution;
-use crate::plot::reports::{read_du2017_report, read_escape_report};
+use landscape::error::{Error, Result};
+use landscape::plot::escape::EscapeDistribution;
+use landscape::plot::reports::{read_du2017_report, read_escape_report};
 
 /// Arguments of `landscape plot escape`.
 #[derive(Debug, Args)]

@@ -6,9 +6,9 @@ use clap::Args;
 
 use super::OutputArgs;
 use crate::cli::ProblemArgs;
-use crate::error::{Error, Result};
-use crate::plot::line::LineFigure;
-use crate::point::resolve_point;
+use landscape::error::{Error, Result};
+use landscape::plot::line::LineFigure;
+use landscape::point::resolve_point;
 
 /// Arguments of `landscape plot line`.
 #[derive(Debug, Args)]

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::error::Result;
-use crate::plot;
+use landscape::error::Result;
+use landscape::plot;
 
 mod convergence;
 mod descent;

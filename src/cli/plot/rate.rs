@@ -6,9 +6,9 @@ use clap::Args;
 
 use super::OutputArgs;
 use crate::cli::bounds::GdRunArgs;
-use crate::error::Result;
-use crate::experiments::rate::{rate, RateOptions};
-use crate::plot::bounds::rate_figure;
+use landscape::error::Result;
+use landscape::experiments::rate::{rate, RateOptions};
+use landscape::plot::bounds::rate_figure;
 
 /// Arguments of `landscape plot rate` (a positive definite `quadratic` only).
 #[derive(Debug, Args)]

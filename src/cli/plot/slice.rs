@@ -7,12 +7,12 @@ use clap::Args;
 
 use super::OutputArgs;
 use crate::cli::ProblemArgs;
-use crate::error::{Error, Result};
-use crate::objective::Objective;
-use crate::plot::directions::{EigenPick, PlaneChoice};
-use crate::plot::inputs::{read_census, read_trajectories};
-use crate::plot::slice::{SliceFigure, SliceOptions, SliceView};
-use crate::point::resolve_point;
+use landscape::error::{Error, Result};
+use landscape::objective::Objective;
+use landscape::plot::directions::{EigenPick, PlaneChoice};
+use landscape::plot::inputs::{read_census, read_trajectories};
+use landscape::plot::slice::{SliceFigure, SliceOptions, SliceView};
+use landscape::point::resolve_point;
 
 /// Arguments of `landscape plot slice`.
 #[derive(Debug, Args)]

@@ -6,10 +6,10 @@ use clap::Args;
 
 use super::OutputArgs;
 use crate::cli::ProblemArgs;
-use crate::error::Result;
-use crate::plot::spectrum::{spectrum_density, spectrum_histogram};
-use crate::point::resolve_point;
-use crate::spectrum::DensityOptions;
+use landscape::error::Result;
+use landscape::plot::spectrum::{spectrum_density, spectrum_histogram};
+use landscape::point::resolve_point;
+use landscape::spectrum::DensityOptions;
 
 /// Arguments of `landscape plot spectrum`.
 #[derive(Debug, Args)]

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::OutputArgs;
-use crate::error::{Error, Result};
-use crate::plot::inputs::read_trajectory;
-use crate::plot::trace::TraceFigure;
+use landscape::error::{Error, Result};
+use landscape::plot::inputs::read_trajectory;
+use landscape::plot::trace::TraceFigure;
 
 /// Arguments of `landscape plot trace`.
 #[derive(Debug, Args)]

@@ -35,8 +35,8 @@
 //! any number of threads.
 
 pub mod entries;
+mod text;
 
-use std::io::IsTerminal;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -48,6 +48,7 @@ use crate::census::newton::RootFinder;
 use crate::classify::{classify, default_grad_tol, ClassifyOptions};
 use crate::error::{Error, Result};
 use crate::objective::Objective;
+use crate::progress::{Progress, Silent};
 use crate::random::{gaussian_vector, stream};
 use crate::verdict::Verdict;
 
@@ -66,8 +67,6 @@ pub struct AtlasOptions {
     pub max_descent_iter: usize,
     /// Cap on the polishing root-finder's trial steps; defaults to 200.
     pub max_polish_steps: usize,
-    /// Show a progress bar on stderr (only when stderr is a terminal); defaults to false.
-    pub progress: bool,
 }
 
 impl Default for AtlasOptions {
@@ -78,7 +77,6 @@ impl Default for AtlasOptions {
             only: Vec::new(),
             max_descent_iter: 2000,
             max_polish_steps: 200,
-            progress: false,
         }
     }
 }
@@ -172,15 +170,21 @@ struct RunEnd {
 ///
 /// Errors: `runs` = 0, an unknown entry in `only`, and the classifier's errors.
 pub fn atlas(opts: &AtlasOptions) -> Result<Atlas> {
+    atlas_with_progress(opts, &Silent)
+}
+
+/// [`atlas`], telling `progress` of each run done (task `atlas`, one unit per run of
+/// each chosen entry; the message names the entry being run).
+pub fn atlas_with_progress(opts: &AtlasOptions, progress: &dyn Progress) -> Result<Atlas> {
     check_runs(opts.runs)?;
     let chosen = select(&opts.only)?;
-    let bar = progress_bar(opts, chosen.len());
+    progress.start("atlas", (chosen.len() * opts.runs) as u64);
     let mut rows = Vec::with_capacity(chosen.len());
     for entry in chosen {
-        bar.set_message(entry.name);
-        rows.push(atlas_row(entry, opts, &|| bar.inc(1))?);
+        progress.message(entry.name);
+        rows.push(atlas_row(entry, opts, &|| progress.advance(1))?);
     }
-    bar.finish_and_clear();
+    progress.finish();
     Ok(Atlas {
         rows,
         runs: opts.runs,
@@ -331,22 +335,6 @@ fn tally(entry: &AtlasEntry, family: &str, known: Option<f64>, ends: &[RunEnd]) 
         },
         scale: 0.0,
         seconds: 0.0,
-    }
-}
-
-/// A progress bar over every run of every chosen entry, on stderr when asked and stderr
-/// is a terminal; hidden otherwise.
-fn progress_bar(opts: &AtlasOptions, entries: usize) -> indicatif::ProgressBar {
-    if opts.progress && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new((entries * opts.runs) as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("atlas {bar:40} {pos}/{len} runs {msg} ({eta})")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
     }
 }
 

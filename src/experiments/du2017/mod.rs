@@ -46,8 +46,7 @@
 //! and `censored` counts the others.
 
 pub mod gd;
-
-use std::io::IsTerminal;
+mod text;
 
 use rand::Rng;
 use rayon::prelude::*;
@@ -60,6 +59,7 @@ use crate::objective::Objective;
 use crate::optim::pgd::{Pgd, PgdMode, PgdParams, PgdThresholds};
 use crate::optim::{self, RunOptions, Termination};
 use crate::problems::octopus::Octopus;
+use crate::progress::{Progress, Silent};
 use crate::random::stream;
 
 /// PGD's practical-mode parameters in this experiment.
@@ -115,9 +115,6 @@ pub struct Du2017Options {
     pub log_domain: bool,
     /// PGD's parameters.
     pub pgd: PgdSettings,
-    /// A progress bar on stderr when it is a terminal (default false).
-    #[serde(skip)]
-    pub progress: bool,
 }
 
 impl Default for Du2017Options {
@@ -136,7 +133,6 @@ impl Default for Du2017Options {
             init_radius: 1.0,
             log_domain: true,
             pgd: PgdSettings::default(),
-            progress: false,
         }
     }
 }
@@ -301,17 +297,19 @@ pub fn start(options: &Du2017Options, d: usize, trial: usize) -> (Vec<f64>, u64)
 /// Runs the experiment: for each d, `trials` starts, GD and PGD from each, in parallel
 /// over trials (identical results on any number of threads).
 pub fn du2017(options: &Du2017Options) -> Result<Du2017Report> {
+    du2017_with_progress(options, &Silent)
+}
+
+/// [`du2017`], telling `progress` of each trial done (task `du2017`, one unit per trial
+/// of each dimension: its GD and PGD runs).
+pub fn du2017_with_progress(
+    options: &Du2017Options,
+    progress: &dyn Progress,
+) -> Result<Du2017Report> {
     options.validate()?;
     let lr = options.step();
     let total = (options.dims.len() * options.trials) as u64;
-    let bar = (options.progress && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs {eta}")
-                .expect("valid progress template"),
-        );
-        bar
-    });
+    progress.start("du2017", total);
     let mut rows: Vec<Du2017Row> = Vec::with_capacity(options.dims.len());
     for &d in &options.dims {
         let f = Octopus::new(d, options.tau, options.l, options.gamma)?;
@@ -328,9 +326,7 @@ pub fn du2017(options: &Du2017Options) -> Result<Du2017Report> {
                     options.log_domain,
                 );
                 let p = run_pgd(&f, &x0, pgd_seed, options)?;
-                if let Some(bar) = &bar {
-                    bar.inc(1);
-                }
+                progress.advance(1);
                 Ok((g, p))
             })
             .collect::<Result<_>>()?;
@@ -347,9 +343,7 @@ pub fn du2017(options: &Du2017Options) -> Result<Du2017Report> {
             pgd,
         });
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     let shrink = (1.0 - 2.0 * lr * options.l).abs();
     Ok(Du2017Report {
         options: Du2017Options {

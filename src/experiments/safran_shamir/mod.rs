@@ -50,8 +50,7 @@ pub mod dedup;
 pub mod gradient;
 pub mod hessian;
 pub mod run;
-
-use std::io::IsTerminal;
+mod text;
 
 use nalgebra::DMatrix;
 use rayon::prelude::*;
@@ -61,6 +60,7 @@ use crate::classify::default_eig_tol;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::problems::relu_net::ReluNet;
+use crate::progress::{Progress, Silent};
 use crate::random::{gaussian_vector, stream};
 use gradient::IdentityTeacher;
 use run::{gradient_descent, GdSettings, RunOutcome};
@@ -91,9 +91,6 @@ pub struct SafranShamirOptions {
     /// Two spurious minima are the same when a permutation brings every entry within
     /// this; default 10⁻⁵.
     pub dedup_tol: f64,
-    /// A progress bar on stderr when it is a terminal; default false.
-    #[serde(skip)]
-    pub progress: bool,
 }
 
 impl Default for SafranShamirOptions {
@@ -110,7 +107,6 @@ impl Default for SafranShamirOptions {
             max_iters: 1_000_000,
             max_restarts: 30,
             dedup_tol: 1e-5,
-            progress: false,
         }
     }
 }
@@ -315,22 +311,22 @@ pub fn run_one(
 /// Runs the experiment: for each k, `runs` GD runs in parallel (identical results on
 /// any number of threads), then the summary row.
 pub fn safran_shamir(options: &SafranShamirOptions) -> Result<SafranShamirReport> {
+    safran_shamir_with_progress(options, &Silent)
+}
+
+/// [`safran_shamir`], telling `progress` of each run done (task `safran_shamir`, one
+/// unit per run of each k; the message names the k being run).
+pub fn safran_shamir_with_progress(
+    options: &SafranShamirOptions,
+    progress: &dyn Progress,
+) -> Result<SafranShamirReport> {
     options.validate()?;
     let total = (options.ks.len() * options.runs) as u64;
-    let bar = (options.progress && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs {msg} {eta}")
-                .expect("valid progress template"),
-        );
-        bar
-    });
+    progress.start("safran_shamir", total);
     let mut rows = Vec::with_capacity(options.ks.len());
     for &k in &options.ks {
         let n = k + options.n_extra;
-        if let Some(bar) = &bar {
-            bar.set_message(format!("k = {k}"));
-        }
+        progress.message(&format!("k = {k}"));
         let objective = ReluNet::new(n, &DMatrix::identity(k, k))?;
         let runs: Vec<RunResult> = (0..options.runs)
             .into_par_iter()
@@ -338,18 +334,14 @@ pub fn safran_shamir(options: &SafranShamirOptions) -> Result<SafranShamirReport
                 || IdentityTeacher::new(n, k),
                 |workspace, r| {
                     let result = run_one(options, k, n, r, workspace, &objective);
-                    if let Some(bar) = &bar {
-                        bar.inc(1);
-                    }
+                    progress.advance(1);
                     result
                 },
             )
             .collect::<Result<_>>()?;
         rows.push(summarise(options, k, n, runs));
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     Ok(SafranShamirReport {
         options: options.clone(),
         rows,

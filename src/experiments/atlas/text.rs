@@ -1,0 +1,69 @@
+//! The text table of the atlas (`landscape atlas`).
+
+use super::{Atlas, Expectation};
+
+/// The table: per entry, counts and fractions of each ending and the verdict on the
+/// claim.
+impl std::fmt::Display for Atlas {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let result = self;
+        writeln!(
+            out,
+            "atlas: {} runs per entry, seed {}; claim tested: no spurious local minimum",
+            result.runs, result.seed
+        )?;
+        writeln!(
+            out,
+            "{:<32} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} measured",
+            "spec",
+            "family",
+            "global",
+            "spurious",
+            "saddle",
+            "not conv.",
+            "deg.",
+            "lowest spurious",
+            "expected",
+        )?;
+        for row in &result.rows {
+            let cell =
+                |count: usize| format!("{count} ({:.0}%)", 100.0 * count as f64 / row.runs as f64);
+            let lowest = row
+                .lowest_spurious_value
+                .map_or("–".to_string(), |v| format!("{v:.6e}"));
+            let expected = match row.expected {
+                Expectation::Holds => "holds",
+                Expectation::Fails => "fails",
+                Expectation::Open => "open",
+            };
+            writeln!(
+                out,
+                "{:<32} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} {}",
+                row.spec,
+                row.family,
+                cell(row.global_min),
+                cell(row.spurious_local_min),
+                cell(row.saddle),
+                cell(row.not_converged),
+                row.degenerate,
+                lowest,
+                expected,
+                if row.holds { "holds" } else { "fails" },
+            )?;
+        }
+        let empirical: Vec<&str> = result
+            .rows
+            .iter()
+            .filter(|r| !r.optimum_known)
+            .map(|r| r.spec.as_str())
+            .collect();
+        if !empirical.is_empty() {
+            writeln!(
+                out,
+                "f* unknown for {}: global = the best value any run found",
+                empirical.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
