@@ -92,15 +92,7 @@ fn main() -> landscape::Result<()> {
             ..CensusOptions::default()
         },
     )?;
-    println!("census: {:?}", census.counts);
-    for p in &census.points {
-        println!(
-            "  {:<20} f = {:+.6}  at {:.4?}",
-            p.kind.name(),
-            p.value,
-            p.x
-        );
-    }
+    print!("{census}");
 
     // Adam from near the maximum, recording its iterates for the picture.
     let mut adam = optim::build("adam", &optim::Hyperparameters::new().with("lr", 0.02))?;

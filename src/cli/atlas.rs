@@ -16,10 +16,10 @@ use landscape::plot::{render, ImageFormat};
 #[derive(Debug, Args)]
 pub struct AtlasArgs {
     /// Runs per entry (run i of an entry uses stream i of the seed salted by the entry).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = AtlasOptions::default().runs)]
     runs: usize,
     /// Seed of the starts.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = AtlasOptions::default().seed)]
     seed: u64,
     /// Only these entries (comma-separated names of problems/atlas/*.toml); all by
     /// default.

@@ -16,10 +16,10 @@ pub struct CensusArgs {
     problem: ProblemArgs,
     /// Number of random starts; each runs a descent (to minima) and a Newton-type
     /// root-finder on ∇f = 0 (to saddles, maxima and minima).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = CensusOptions::default().starts)]
     starts: usize,
     /// Seed of the starts (start i uses stream i of it).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = CensusOptions::default().seed)]
     seed: u64,
     /// Standard deviation of the starts' entries. Default: the largest |entry| of the
     /// problem's known points, or 1 when it has none.

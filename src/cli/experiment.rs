@@ -59,15 +59,15 @@ struct SafranShamirArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 1000,
+        default_value_t = SafranShamirOptions::default().runs as i64,
         allow_negative_numbers = true
     )]
     runs: i64,
     /// The seed of the starts.
-    #[arg(long, value_name = "S", default_value_t = 0)]
+    #[arg(long, value_name = "S", default_value_t = SafranShamirOptions::default().seed)]
     seed: u64,
     /// Iteration cap per run; runs that hit it are reported as not converged.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = SafranShamirOptions::default().max_iters)]
     max_iters: usize,
     /// Print JSON (`rows`: per k `k`, `n`, `runs`, `spurious`, `spurious_percent`,
     /// `min_spurious_value`, `mean_spurious_value`, `mean_lambda_min`,
@@ -85,21 +85,21 @@ struct Du2017Args {
     #[arg(long, value_name = "LIST", default_value = "2-8")]
     dims: String,
     /// Random starts per dimension (trial i uses stream i of the seed).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = Du2017Options::default().trials)]
     trials: usize,
     /// Seed of the starts and of PGD's perturbations.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = Du2017Options::default().seed)]
     seed: u64,
     /// A run has reached the minimum when f − f* ≤ this.
     #[arg(
         long,
         value_name = "TOL",
-        default_value_t = 1e-3,
+        default_value_t = Du2017Options::default().tolerance,
         allow_hyphen_values = true
     )]
     tolerance: f64,
     /// Iteration cap per run; runs that hit it are censored.
-    #[arg(long, default_value_t = 100_000_000)]
+    #[arg(long, default_value_t = Du2017Options::default().max_iters)]
     max_iters: usize,
     /// Step size η of GD and PGD. Default 1/(4L).
     #[arg(long, allow_hyphen_values = true)]
@@ -108,18 +108,18 @@ struct Du2017Args {
     #[arg(
         long,
         value_name = "A",
-        default_value_t = 1.0,
+        default_value_t = Du2017Options::default().init_radius,
         allow_hyphen_values = true
     )]
     init_radius: f64,
     /// The octopus's τ.
-    #[arg(long, default_value_t = std::f64::consts::E, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = Du2017Options::default().tau, allow_hyphen_values = true)]
     tau: f64,
     /// The octopus's L.
-    #[arg(long, default_value_t = std::f64::consts::E, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = Du2017Options::default().l, allow_hyphen_values = true)]
     l: f64,
     /// The octopus's γ.
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = Du2017Options::default().gamma, allow_hyphen_values = true)]
     gamma: f64,
     /// PGD's perturbation radius r. Default e/100.
     #[arg(long, allow_hyphen_values = true)]
@@ -128,11 +128,11 @@ struct Du2017Args {
     #[arg(long, allow_hyphen_values = true)]
     g_thres: Option<f64>,
     /// …and it has not perturbed in the last t_thres steps.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = PgdSettings::default().t_thres)]
     t_thres: usize,
     /// PGD stops (the run is censored) when f fell by less than f_thres in the t_thres
     /// steps after a perturbation; 0: only when f did not fall at all.
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = PgdSettings::default().f_thres, allow_hyphen_values = true)]
     f_thres: f64,
     /// Plain f64 GD instead of the log-domain reformulation (shows the underflow: such
     /// runs are reported as censored).

@@ -12,10 +12,10 @@ use landscape::experiments::kawaguchi::{kawaguchi_with_progress, KawaguchiOption
 #[derive(Debug, Args)]
 pub struct KawaguchiArgs {
     /// Census starts per depth.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = KawaguchiOptions::default().starts)]
     starts: usize,
     /// Seed of the starts.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = KawaguchiOptions::default().seed)]
     seed: u64,
     /// Print JSON (`cases`: per depth `depth`, `spec`, `census_counts`, `known_points`,
     /// `global_minima`, `spurious_minima`, `strict_saddles`, `non_strict_saddles`,

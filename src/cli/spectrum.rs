@@ -10,9 +10,6 @@ use landscape::error::{Error, Result};
 use landscape::point::resolve_point;
 use landscape::spectrum::{hessian_spectrum, spectral_density, DensityOptions, SpectrumOptions};
 
-/// Eigenpairs at each end when --k is not given (fewer on smaller problems).
-const DEFAULT_K: usize = 6;
-
 /// Arguments of `landscape spectrum`.
 ///
 /// The Hessian is restricted to the reduced space: the tangent space of the problem's
@@ -34,13 +31,13 @@ pub struct SpectrumArgs {
     #[arg(long, value_enum, default_value_t = MethodArg(SpectrumOptions::default().method))]
     method: MethodArg,
     /// Largest reduced dimension for which `auto` picks dense.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = SpectrumOptions::default().dense_threshold)]
     dense_threshold: usize,
     /// Lanczos convergence: ‖Hv − λv‖ ≤ tol·‖H‖ (finite, positive).
-    #[arg(long, default_value_t = 1e-8)]
+    #[arg(long, default_value_t = SpectrumOptions::default().tol)]
     tol: f64,
     /// Lanczos cap on Hessian-vector products.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = SpectrumOptions::default().max_hvps)]
     max_hvps: usize,
     /// Keep the symmetry directions instead of projecting them out.
     #[arg(long)]
@@ -49,19 +46,19 @@ pub struct SpectrumArgs {
     #[arg(long)]
     density: bool,
     /// Density: number of Rademacher probes.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = DensityOptions::default().probes)]
     probes: usize,
     /// Density: Lanczos steps per probe.
-    #[arg(long, default_value_t = 80)]
+    #[arg(long, default_value_t = DensityOptions::default().steps)]
     steps: usize,
     /// Density: Gaussian smoothing width as a fraction of the spectrum's spread.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = DensityOptions::default().width)]
     width: f64,
     /// Density: number of grid points.
-    #[arg(long, default_value_t = 400)]
+    #[arg(long, default_value_t = DensityOptions::default().points)]
     points: usize,
     /// Seed of the Lanczos start vector and of the density's probes.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = SpectrumOptions::default().seed)]
     seed: u64,
     /// Print JSON: the library's `Spectrum` (`method`, `reduced_dim`, `symmetry_modes`,
     /// `eigenvalues`, `smallest`/`largest` with `value` and `residual`, `converged`,
@@ -91,7 +88,7 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
             write!(out, "{}: {density}", f.kind()).map_err(Error::Output)
         };
     }
-    let k = args.k.unwrap_or(DEFAULT_K.min(f.dim()));
+    let k = args.k.unwrap_or(SpectrumOptions::default().k.min(f.dim()));
     if k == 0 || k > f.dim() {
         return Err(Error::invalid(
             "--k",
