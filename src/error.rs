@@ -49,7 +49,7 @@ pub enum Error {
     /// A field whose value has the wrong type, shape or range.
     #[error("invalid field `{field}`: expected {expected}, found {found}")]
     InvalidField {
-        /// The field (or `--set` key, or data path).
+        /// The field (or an override's key, or a data path).
         field: String,
         /// What was expected.
         expected: String,

@@ -1,8 +1,11 @@
 //! # landscape
 //!
 //! Landscapes of non-convex objectives: a library of problems with exact gradients and
-//! Hessian-vector products, and the classification of their
-//! stationary points, optimizers, saddle-escape experiments and plots.
+//! Hessian-vector products, and the classification of their stationary points, Hessian
+//! spectra, optimizers, saddle-escape experiments and plots. `use landscape::prelude::*`
+//! brings the [`Objective`] contract and the main analyses; implement [`Objective`] for
+//! your own function and every analysis takes it (see its example). DESIGN.md in the
+//! repository is the map of the code.
 //!
 //! ```
 //! use landscape::problems;
@@ -16,6 +19,14 @@
 //! let fd = landscape::finite_difference::gradient_fd(f.as_ref(), &x);
 //! assert!(landscape::finite_difference::relative_error(&g, &fd) < 1e-8);
 //! ```
+//!
+//! Reports print themselves: their [`Display`](std::fmt::Display) is the text the
+//! `landscape` command prints, and their `Serialize` its `--json`. Long computations
+//! report progress to an observer ([`progress`]).
+//!
+//! Cargo features: `cli` (clap, indicatif: the `landscape` command) and `plot`
+//! (plotters, image: the `plot` and `demo` modules), both default. Without them
+//! (`default-features = false`) the library computes everything else.
 #![warn(missing_docs)]
 
 pub mod argmin_interop;

@@ -107,14 +107,19 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
         max_iters: args.max_iters,
         paths: args.paths,
     };
-    options.validate()?;
+    options.validate().map_err(|e| {
+        super::flag_names(e, &[("max_iters", "max-iters"), ("start_radius", "radius")])
+    })?;
     let from = resolve_point(&args.from, f.as_ref(), "from")?;
     let from_kind = if args.force {
         None
     } else {
         Some(check_saddle(f.as_ref(), &from)?)
     };
-    let report = escape_with_progress(f.as_ref(), &from, &options, &Bar::default())?;
+    let report =
+        escape_with_progress(f.as_ref(), &from, &options, &Bar::default()).map_err(|e| {
+            super::flag_names(e, &[("max_iters", "max-iters"), ("start_radius", "radius")])
+        })?;
     if args.json {
         return super::print_json(out, &report);
     }

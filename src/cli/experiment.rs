@@ -9,6 +9,24 @@ use landscape::error::{Error, Result};
 use landscape::experiments::du2017::{du2017_with_progress, Du2017Options, PgdSettings};
 use landscape::experiments::safran_shamir::{safran_shamir_with_progress, SafranShamirOptions};
 
+/// Du2017Options' fields and the flags of `experiment du2017`.
+const DU2017_FLAGS: &[(&str, &str)] = &[
+    ("pgd.t_thres", "t-thres"),
+    ("pgd.f_thres", "f-thres"),
+    ("max_iters", "max-iters"),
+    ("init_radius", "init-radius"),
+    ("pgd.radius", "radius"),
+    ("pgd.g_thres", "g-thres"),
+];
+
+/// SafranShamirOptions' fields and the flags of `experiment safran-shamir`.
+const SAFRAN_SHAMIR_FLAGS: &[(&str, &str)] = &[
+    ("max_iters", "max-iters"),
+    ("spurious_threshold", "spurious-threshold"),
+    ("blow_up", "blow-up"),
+    ("dedup_tol", "dedup-tol"),
+];
+
 /// Arguments of `landscape experiment`.
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
@@ -216,7 +234,8 @@ fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
             f_thres: args.f_thres,
         },
     };
-    let report = du2017_with_progress(&options, &Bar::default())?;
+    let report = du2017_with_progress(&options, &Bar::default())
+        .map_err(|e| super::flag_names(e, DU2017_FLAGS))?;
     if args.json {
         return super::print_json(out, &report);
     }
@@ -239,7 +258,8 @@ fn run_safran_shamir(args: SafranShamirArgs, out: &mut dyn Write) -> Result<()> 
         max_iters: args.max_iters,
         ..SafranShamirOptions::default()
     };
-    let report = safran_shamir_with_progress(&options, &Bar::default())?;
+    let report = safran_shamir_with_progress(&options, &Bar::default())
+        .map_err(|e| super::flag_names(e, SAFRAN_SHAMIR_FLAGS))?;
     if args.json {
         return super::print_json(out, &report);
     }

@@ -102,6 +102,7 @@ impl ProblemArgs {
     /// Loads and builds the problem.
     pub fn load(&self) -> Result<(ProblemSpec, Box<dyn Objective>)> {
         problems::load(&self.problem, &self.overrides)
+            .map_err(|e| flag_names(e, &[("override", "--set")]))
     }
 }
 
@@ -155,6 +156,27 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Atlas(args) => atlas::run(args, out),
     };
     result.and_then(|()| out.flush().map_err(Error::Output))
+}
+
+/// The library's errors name option fields (`grad_tol`, `pgd.t_thres`); a command names
+/// its flags. `flags` maps the command's fields to its flags' names (as its errors have
+/// always spelled them); other errors pass through.
+pub(crate) fn flag_names(e: Error, flags: &[(&str, &str)]) -> Error {
+    match e {
+        Error::InvalidField {
+            field,
+            expected,
+            found,
+        } => Error::InvalidField {
+            field: flags
+                .iter()
+                .find(|(name, _)| *name == field)
+                .map_or(field, |(_, flag)| flag.to_string()),
+            expected,
+            found,
+        },
+        e => e,
+    }
 }
 
 /// Writes a serde value as pretty JSON.

@@ -21,6 +21,14 @@ max_iters, diverged (non-finite value or iterate), stalled (x unchanged by a ste
 found no decrease of f_thres within t_thres steps of a perturbation and returned the point \
 before it). pgd and noisy_gd are never `converged` (they perturb stationary points).";
 
+/// The run options' fields and their flags.
+const RUN_FLAGS: &[(&str, &str)] = &[
+    ("grad_tol", "grad-tol"),
+    ("clip.norm", "clip-norm"),
+    ("clip.value", "clip-value"),
+    ("record_every", "record-every"),
+];
+
 /// Arguments of `landscape run`.
 #[derive(Debug, Args)]
 #[command(after_help = format!("{}\n\n{}", optim::help_text(), TERMINATION_HELP))]
@@ -148,7 +156,9 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     let (_, f) = args.problem.load()?;
     let mut optimizer = optim::build(&args.optimizer, &args.hyperparameters())?;
     let options = args.options();
-    options.validate()?;
+    options
+        .validate()
+        .map_err(|e| super::flag_names(e, RUN_FLAGS))?;
     if let Some(path) = &args.out {
         output::check_output_path(path)?;
     }

@@ -141,17 +141,17 @@ impl EscapeOptions {
     }
 
     /// Rejects N = 0, T = 0, a negative or non-finite r₀, a non-positive or non-finite
-    /// Δ; the error names the flag.
+    /// Δ; the error names the field.
     pub fn validate(&self) -> Result<()> {
         if self.trials == 0 {
             return Err(Error::invalid("trials", "an integer ≥ 1", 0));
         }
         if self.max_iters == 0 {
-            return Err(Error::invalid("max-iters", "an integer ≥ 1", 0));
+            return Err(Error::invalid("max_iters", "an integer ≥ 1", 0));
         }
         if !(self.start_radius.is_finite() && self.start_radius >= 0.0) {
             return Err(Error::invalid(
-                "radius",
+                "start_radius",
                 "a finite number ≥ 0 (0: start exactly at the saddle)",
                 self.start_radius,
             ));

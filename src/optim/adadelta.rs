@@ -7,8 +7,8 @@
 //! uₜ₊₁ = ρuₜ + (1 − ρ)Δₜ²,
 //! xₜ₊₁ = xₜ − ηΔₜ  (elementwise).
 //!
-//! Textbook form (Zeiler 2012, Algorithm 1): Δxₜ = −RMS[Δx]ₜ₋₁ / RMS[g]ₜ · gₜ with
-//! RMS[y] = √(E[y²] + ε), xₜ₊₁ = xₜ + Δxₜ — no learning rate. torch's Δ is −Δx, and
+//! Textbook form (Zeiler 2012, Algorithm 1): Δxₜ = −RMS\[Δx]ₜ₋₁ / RMS\[g]ₜ · gₜ with
+//! RMS\[y] = √(E\[y²] + ε), xₜ₊₁ = xₜ + Δxₜ — no learning rate. torch's Δ is −Δx, and
 //! torch scales the applied step by η (the accumulator u stores the unscaled Δ²), so
 //! η = 1 is Zeiler's method.
 //!

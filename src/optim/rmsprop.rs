@@ -5,8 +5,8 @@
 //!
 //! vₜ₊₁ = αvₜ + (1 − α)gₜ²,  xₜ₊₁ = xₜ − η gₜ / (√vₜ₊₁ + ε)  (elementwise).
 //!
-//! Textbook form (Tieleman & Hinton 2012, lecture 6e): E[g²] ← 0.9E[g²] + 0.1g²,
-//! x ← x − η g/√(E[g²] + ε): the same moving average with α = 0.9, ε inside the root;
+//! Textbook form (Tieleman & Hinton 2012, lecture 6e): E\[g²] ← 0.9E\[g²] + 0.1g²,
+//! x ← x − η g/√(E\[g²] + ε): the same moving average with α = 0.9, ε inside the root;
 //! torch puts ε outside and defaults α to 0.99.
 //!
 //! Defaults (torch's): η = 0.01, α = 0.99, ε = 10⁻⁸.

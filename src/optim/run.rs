@@ -110,7 +110,7 @@ impl Default for RunOptions {
 
 impl RunOptions {
     /// Rejects a non-positive or non-finite tolerance or clip, a zero `record_every`, a
-    /// non-finite target; the error names the option as its flag is spelled.
+    /// non-finite target; the error names the field (`grad_tol`, `clip.norm`, …).
     pub fn validate(&self) -> Result<()> {
         let positive = |name: &str, v: f64| {
             if v.is_finite() && v > 0.0 {
@@ -119,18 +119,18 @@ impl RunOptions {
                 Err(Error::invalid(name, "a positive finite number", v))
             }
         };
-        positive("grad-tol", self.grad_tol)?;
+        positive("grad_tol", self.grad_tol)?;
         if let Some(c) = self.clip.norm {
-            positive("clip-norm", c)?;
+            positive("clip.norm", c)?;
         }
         if let Some(c) = self.clip.value {
-            positive("clip-value", c)?;
+            positive("clip.value", c)?;
         }
         if let Some(t) = self.target.filter(|t| !t.is_finite()) {
             return Err(Error::invalid("target", "a finite number", t));
         }
         if self.record_every == 0 {
-            return Err(Error::invalid("record-every", "an integer ≥ 1", 0));
+            return Err(Error::invalid("record_every", "an integer ≥ 1", 0));
         }
         Ok(())
     }

@@ -279,7 +279,7 @@ pub fn coordinate_plane(x0: &[f64]) -> Result<Plane> {
 
 /// Seeded Gaussian directions with filter normalisation (Li et al. 2018): the problem's
 /// [`layout`](Objective::layout) cuts the vector into blocks; a matrix block's rows
-/// (shape[0] rows of the product of the other dimensions) and a vector block as one row
+/// (shape\[0] rows of the product of the other dimensions) and a vector block as one row
 /// are each rescaled so that the direction's row has the norm of x₀'s same row. Where
 /// x₀'s row is zero (e.g. at the origin) the row is scaled to unit norm instead, so the
 /// plane does not collapse. The directions are streams 0 and 1 of `seed`.

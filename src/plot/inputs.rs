@@ -1,7 +1,7 @@
 //! Reading what other commands wrote, for drawing: trajectories (`run --json` documents,
 //! `run --out` JSON/CSV files, the recorded paths of `escape --paths K --json`) and
 //! censuses (`census --json`). JSON documents are read into the library types that wrote
-//! them ([`Trajectory`], [`EscapeReport`], [`Census`]); every failure names the file and
+//! them ([`Trajectory`], [`EscapeReport`], [`Census`](crate::census::Census)); every failure names the file and
 //! what was expected.
 
 use std::path::Path;
@@ -91,7 +91,7 @@ fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
 
 /// Reads the paths in a file: one from a trajectory ([`read_trajectory`]), or every
 /// recorded trial of a `landscape escape --paths K --json` report (named
-/// "<method> trial <i>").
+/// `<method> trial <i>`).
 pub fn read_trajectories(path: &Path) -> Result<Vec<TrajectoryFile>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
     let escape_report = serde_json::from_str::<serde_json::Value>(&text)

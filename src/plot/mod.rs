@@ -8,8 +8,8 @@
 //! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
 //! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD;
 //! - [`atlas`]: the atlas's stacked bars ([`atlas::AtlasChart`]).
-//! - [`directions`], [`grid`], [`contour`], [`slice`]: f on a plane (heatmap, contours,
-//!   surface) with trajectories and stationary points; [`line`]: f along a line.
+//! - [`directions`], [`grid`], [`contour`], [`slice`](mod@slice): f on a plane (heatmap, contours,
+//!   surface) with trajectories and stationary points; [`line`](mod@line): f along a line.
 //! - [`spectrum`]: the Hessian's eigenvalues (histogram) or spectral density;
 //!   [`escape`]: escape-time distributions and Du et al.'s chart, from reports read by
 //!   [`reports`] or passed directly.

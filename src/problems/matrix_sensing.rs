@@ -47,9 +47,9 @@ use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
+use crate::linalg::dot;
 use crate::linalg::symmetric_eigenvalues_of;
 use crate::objective::{KnownPoint, Layout, Objective};
-use crate::linalg::dot;
 use crate::problems::low_rank::{skew_directions, zero_threshold};
 use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
 use crate::problems::{Kind, ProblemSpec};

@@ -95,11 +95,11 @@ impl ProblemSpec {
     pub fn apply_override(&mut self, assignment: &str) -> Result<()> {
         let (key, raw) = assignment
             .split_once('=')
-            .ok_or_else(|| Error::invalid("--set", "key=value", format!("`{assignment}`")))?;
+            .ok_or_else(|| Error::invalid("override", "key=value", format!("`{assignment}`")))?;
         let key = key.trim();
         if key.is_empty() {
             return Err(Error::invalid(
-                "--set",
+                "override",
                 "key=value with a key",
                 format!("`{assignment}`"),
             ));

@@ -5,7 +5,7 @@
 //! SLQ: for each probe, a Rademacher vector z (seeded by `random::stream(seed, probe)`),
 //! projected on the reduced space and normalised to v, starts m Lanczos steps (with full
 //! reorthogonalisation). The eigenpairs (θⱼ, sⱼ) of the tridiagonal T_m give Gauss
-//! quadrature nodes θⱼ and weights τⱼ = sⱼ[0]², so vᵀ g(H) v ≈ Σⱼ τⱼ g(θⱼ). Averaging over
+//! quadrature nodes θⱼ and weights τⱼ = sⱼ\[0]², so vᵀ g(H) v ≈ Σⱼ τⱼ g(θⱼ). Averaging over
 //! probes, the density is φ(t) = (1/probes) Σ_probes Σⱼ τⱼ 𝒩(t; θⱼ, σ²), which integrates
 //! to 1 because Σⱼ τⱼ = ‖v‖² = 1.
 //!

@@ -156,17 +156,17 @@ impl Du2017Options {
             return Err(Error::invalid("trials", "an integer ≥ 1", 0));
         }
         if self.pgd.t_thres == 0 {
-            return Err(Error::invalid("t-thres", "an integer ≥ 1", 0));
+            return Err(Error::invalid("pgd.t_thres", "an integer ≥ 1", 0));
         }
         if !(self.pgd.f_thres.is_finite() && self.pgd.f_thres >= 0.0) {
             return Err(Error::invalid(
-                "f-thres",
+                "pgd.f_thres",
                 "a finite number ≥ 0",
                 self.pgd.f_thres,
             ));
         }
         if self.max_iters == 0 {
-            return Err(Error::invalid("max-iters", "an integer ≥ 1", 0));
+            return Err(Error::invalid("max_iters", "an integer ≥ 1", 0));
         }
         let positive = [
             ("tolerance", self.tolerance),
@@ -174,9 +174,9 @@ impl Du2017Options {
             ("l", self.l),
             ("gamma", self.gamma),
             ("lr", self.step()),
-            ("init-radius", self.init_radius),
-            ("radius", self.pgd.radius),
-            ("g-thres", self.pgd.g_thres),
+            ("init_radius", self.init_radius),
+            ("pgd.radius", self.pgd.radius),
+            ("pgd.g_thres", self.pgd.g_thres),
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {

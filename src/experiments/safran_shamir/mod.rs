@@ -125,14 +125,14 @@ impl SafranShamirOptions {
             return Err(Error::invalid("runs", "an integer ≥ 1", 0));
         }
         if self.max_iters == 0 {
-            return Err(Error::invalid("max-iters", "an integer ≥ 1", 0));
+            return Err(Error::invalid("max_iters", "an integer ≥ 1", 0));
         }
         let positive = [
             ("lr", self.lr),
             ("tol", self.tol),
-            ("spurious-threshold", self.spurious_threshold),
-            ("blow-up", self.blow_up),
-            ("dedup-tol", self.dedup_tol),
+            ("spurious_threshold", self.spurious_threshold),
+            ("blow_up", self.blow_up),
+            ("dedup_tol", self.dedup_tol),
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
