@@ -71,9 +71,10 @@ fn main() -> landscape::Result<()> {
     // What kind of point is the origin? And a point that is not stationary?
     for x in [[0.0, 0.0], [0.5, 0.5]] {
         let verdict = classify(&f, &x, &ClassifyOptions::default())?;
+        let lambda_min = verdict.lambda_min.unwrap_or(f64::NAN);
         println!(
-            "{x:?}: {} (‖∇f‖ = {:.2e}, λmin = {:?})",
-            verdict.kind, verdict.grad_norm, verdict.lambda_min
+            "{x:?}: {} (‖∇f‖ = {:.2e}, λmin = {lambda_min:.3})",
+            verdict.kind, verdict.grad_norm
         );
     }
 

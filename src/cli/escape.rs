@@ -26,6 +26,11 @@ over the escaped trials (null when none), per_trial [{escaped, iterations, final
 final_kind, termination, perturbations}], from_value, drop, max_iters, seed, start_radius, \
 hyperparameters.";
 
+/// The library's escape options with their defaults (the method does not change them).
+fn defaults() -> EscapeOptions {
+    EscapeOptions::new(EscapeMethod::Gd(Default::default()))
+}
+
 /// Arguments of `landscape escape`.
 #[derive(Debug, Args)]
 #[command(after_help = AFTER_HELP)]
@@ -44,17 +49,17 @@ pub struct EscapeArgs {
     #[arg(long, value_name = "NAME")]
     method: String,
     /// Number of trials N ≥ 1.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(long, value_name = "N", default_value_t = defaults().trials)]
     trials: usize,
     /// The experiment's seed.
-    #[arg(long, value_name = "S", default_value_t = 0)]
+    #[arg(long, value_name = "S", default_value_t = defaults().seed)]
     seed: u64,
     /// r₀ ≥ 0: start uniformly within r₀ of X (in the tangent space on spheres);
     /// 0 starts exactly at X.
     #[arg(
         long,
         value_name = "r₀",
-        default_value_t = 0.0,
+        default_value_t = defaults().start_radius,
         allow_negative_numbers = true
     )]
     radius: f64,
@@ -63,7 +68,7 @@ pub struct EscapeArgs {
     #[arg(long, value_name = "Δ", allow_negative_numbers = true)]
     drop: Option<f64>,
     /// Iteration cap T ≥ 1 per trial.
-    #[arg(long, value_name = "T", default_value_t = 10_000)]
+    #[arg(long, value_name = "T", default_value_t = defaults().max_iters)]
     max_iters: usize,
     /// Step size η (gd, noisy_gd, pgd practical mode) [1e-3].
     #[arg(long, value_name = "η", allow_negative_numbers = true)]
@@ -76,7 +81,7 @@ pub struct EscapeArgs {
     perturbation: PerturbationArgs,
     /// Keep every iterate of the first K trials in the JSON (`per_trial[i].path`), to
     /// draw them with `plot slice --trajectory`.
-    #[arg(long, value_name = "K", default_value_t = 0)]
+    #[arg(long, value_name = "K", default_value_t = defaults().paths)]
     paths: usize,
     /// Print the report as JSON.
     #[arg(long)]

@@ -98,7 +98,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "X", default_value = "random:1:0")]
     init: String,
     /// Record every k-th iterate (the start and the last one are always recorded).
-    #[arg(long, value_name = "k", default_value_t = 1)]
+    #[arg(long, value_name = "k", default_value_t = RunOptions::default().record_every)]
     record_every: usize,
     /// Store the iterate x in every record.
     #[arg(long)]

@@ -76,7 +76,7 @@ pub struct SliceArgs {
     )]
     beta: Option<Vec<f64>>,
     /// Grid points per axis.
-    #[arg(long, default_value_t = 101)]
+    #[arg(long, default_value_t = SliceOptions::default().resolution)]
     resolution: usize,
     /// Contour lines only.
     #[arg(long, conflicts_with_all = ["heatmap", "surface"])]
@@ -91,7 +91,7 @@ pub struct SliceArgs {
     #[arg(long)]
     log_color: bool,
     /// Number of contour levels.
-    #[arg(long, default_value_t = 14)]
+    #[arg(long, default_value_t = SliceOptions::default().levels)]
     levels: usize,
     /// The title (default: names the plane).
     #[arg(long)]

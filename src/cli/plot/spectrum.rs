@@ -28,13 +28,13 @@ pub struct SpectrumPlotArgs {
     #[arg(long)]
     density: bool,
     /// Density: Rademacher probes.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = DensityOptions::default().probes)]
     probes: usize,
     /// Density: Lanczos steps per probe.
-    #[arg(long, default_value_t = 80)]
+    #[arg(long, default_value_t = DensityOptions::default().steps)]
     steps: usize,
     /// Seed of the density's probes.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = DensityOptions::default().seed)]
     seed: u64,
     /// The title (default: the problem and the point).
     #[arg(long)]
