@@ -228,20 +228,7 @@ impl LinearNet {
                         "both",
                     ));
                 }
-                if x.nrows() != d0 || x.ncols() == 0 {
-                    return Err(Error::invalid(
-                        "x",
-                        format!("a d₀×N matrix with d₀ = {d0}, N ≥ 1"),
-                        format!("{}×{}", x.nrows(), x.ncols()),
-                    ));
-                }
-                if y.nrows() != dh || y.ncols() != x.ncols() {
-                    return Err(Error::invalid(
-                        "y",
-                        format!("a {dh}×{} matrix (d_H×N)", x.ncols()),
-                        format!("{}×{}", y.nrows(), y.ncols()),
-                    ));
-                }
+                // `new` checks the shapes against the widths.
                 LinearNet::new(widths, &x, &y, None)
             }
             (Some(_), None) | (None, Some(_)) => Err(Error::invalid(
