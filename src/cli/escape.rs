@@ -26,6 +26,9 @@ over the escaped trials (null when none), per_trial [{escaped, iterations, final
 final_kind, termination, perturbations}], from_value, drop, max_iters, seed, start_radius, \
 hyperparameters.";
 
+/// EscapeOptions' fields and the flags of `escape`.
+const ESCAPE_FLAGS: &[(&str, &str)] = &[("max_iters", "max-iters"), ("start_radius", "radius")];
+
 /// The library's escape options with their defaults (the method does not change them).
 fn defaults() -> EscapeOptions {
     EscapeOptions::new(EscapeMethod::Gd(Default::default()))
@@ -112,19 +115,17 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
         max_iters: args.max_iters,
         paths: args.paths,
     };
-    options.validate().map_err(|e| {
-        super::flag_names(e, &[("max_iters", "max-iters"), ("start_radius", "radius")])
-    })?;
+    options
+        .validate()
+        .map_err(|e| super::flag_names(e, ESCAPE_FLAGS))?;
     let from = resolve_point(&args.from, f.as_ref(), "from")?;
     let from_kind = if args.force {
         None
     } else {
         Some(check_saddle(f.as_ref(), &from)?)
     };
-    let report =
-        escape_with_progress(f.as_ref(), &from, &options, &Bar::default()).map_err(|e| {
-            super::flag_names(e, &[("max_iters", "max-iters"), ("start_radius", "radius")])
-        })?;
+    let report = escape_with_progress(f.as_ref(), &from, &options, &Bar::default())
+        .map_err(|e| super::flag_names(e, ESCAPE_FLAGS))?;
     if args.json {
         return super::print_json(out, &report);
     }

@@ -162,16 +162,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 /// its flags. `flags` maps the command's fields to its flags' names (as its errors have
 /// always spelled them); other errors pass through.
 pub(crate) fn flag_names(e: Error, flags: &[(&str, &str)]) -> Error {
+    rename_field(e, |field| {
+        flags
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, flag)| flag.to_string())
+    })
+}
+
+/// The one place an error's field becomes a flag: `rename` gives the new name of a field
+/// (or `None` to keep it).
+pub(crate) fn rename_field(e: Error, rename: impl Fn(&str) -> Option<String>) -> Error {
     match e {
         Error::InvalidField {
             field,
             expected,
             found,
         } => Error::InvalidField {
-            field: flags
-                .iter()
-                .find(|(name, _)| *name == field)
-                .map_or(field, |(_, flag)| flag.to_string()),
+            field: rename(&field).unwrap_or(field),
             expected,
             found,
         },

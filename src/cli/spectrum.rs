@@ -114,18 +114,10 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-/// Library option names → the command's flags, in errors.
+/// Library option names → the command's flags (`max_hvps` → `--max-hvps`), in errors.
 fn flag_names(e: Error) -> Error {
-    match e {
-        Error::InvalidField {
-            field,
-            expected,
-            found,
-        } if !field.starts_with("--") && field != "point" => Error::InvalidField {
-            field: format!("--{}", field.replace('_', "-")),
-            expected,
-            found,
-        },
-        e => e,
-    }
+    super::rename_field(e, |field| {
+        (!field.starts_with("--") && field != "point")
+            .then(|| format!("--{}", field.replace('_', "-")))
+    })
 }
