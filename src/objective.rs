@@ -216,6 +216,12 @@ pub trait Objective: Send + Sync {
         Layout::single("x", &[self.dim()])
     }
 
+    /// This objective as a finite sum over training samples, when it is one (the `mlp`
+    /// kind): what minibatch training needs. The default is `None`.
+    fn as_finite_sum(&self) -> Option<&dyn FiniteSum> {
+        None
+    }
+
     /// The Riemannian gradient: the Euclidean gradient projected on the tangent space.
     fn riemannian_gradient(&self, x: &[f64], grad: &mut [f64]) {
         self.gradient(x, grad);
@@ -236,5 +242,35 @@ pub trait Objective: Send + Sync {
         manifold.project_tangent(x, &mut tangent);
         self.hvp(x, &tangent, out);
         manifold.riemannian_hvp_correction(x, &grad, &tangent, out);
+    }
+}
+
+/// Held-out evaluation of a model at x: the test loss and, for classification, the
+/// fraction of test samples classified correctly.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestMetrics {
+    /// The loss on the test set (without the l2 term).
+    pub loss: f64,
+    /// Test accuracy in [0, 1] (classification losses only).
+    pub accuracy: Option<f64>,
+}
+
+/// An objective that is an average over N training samples,
+/// f(x) = (1/N) Σᵢ ℓᵢ(x) (+ a regulariser), whose minibatch form f_B can be evaluated on
+/// any subset B of sample indices. For a network with batch normalisation the samples are
+/// coupled through the batch statistics, so f_B is *not* the average of the ℓᵢ over B: it
+/// is the same formula with B as the whole training set (statistics over B, as in
+/// training). With B = all samples f_B = f.
+pub trait FiniteSum: Objective {
+    /// Number of training samples N.
+    fn samples(&self) -> usize;
+
+    /// f_B(x) on the samples `batch` (indices < N, non-empty), writing ∇f_B(x) into
+    /// `grad`.
+    fn batch_value_and_gradient(&self, x: &[f64], batch: &[usize], grad: &mut [f64]) -> f64;
+
+    /// Test loss and accuracy at x when the problem holds test data.
+    fn test_metrics(&self, _x: &[f64]) -> Option<TestMetrics> {
+        None
     }
 }
