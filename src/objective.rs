@@ -20,6 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Result;
 use crate::manifold::Manifold;
 use crate::verdict::Verdict;
 
@@ -214,6 +215,12 @@ pub trait Objective: Send + Sync {
     /// The blocks of the parameter vector; the default is one block `x[d]`.
     fn layout(&self) -> Layout {
         Layout::single("x", &[self.dim()])
+    }
+
+    /// θ drawn by the initialisation `scheme` from `seed` (the `init:<scheme>[:<seed>]`
+    /// point syntax), for problems that define initialisations (`mlp`); `None` otherwise.
+    fn initialisation(&self, _scheme: &str, _seed: u64) -> Option<Result<Vec<f64>>> {
+        None
     }
 
     /// This objective as a finite sum over training samples, when it is one (the `mlp`

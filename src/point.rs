@@ -7,6 +7,8 @@
 //!   ([`Objective::known_points`]);
 //! - `random:<scale>:<seed>`: iid N(0, scale²) entries from the seed (retracted onto
 //!   the manifold on constrained problems);
+//! - `init:<scheme>[:<seed>]`: an initialisation of a network (`mlp`: `init:kaiming_normal:3`,
+//!   `init:normal=0.01`; seed 0 when absent), see [`Objective::initialisation`];
 //! - an inline JSON array, e.g. `[1.0, -2.0]`;
 //! - a path to a `.npy` file (f64, C order, any shape, flattened);
 //! - a path to a JSON file holding a flat array, or an object with field `x` (so a saved
@@ -44,6 +46,8 @@ pub fn resolve_point(arg: &str, f: &dyn Objective, what: &str) -> Result<Vec<f64
         known_point(f, name)?
     } else if let Some(rest) = arg.strip_prefix("random:") {
         random_point(f, rest, what)?
+    } else if let Some(rest) = arg.strip_prefix("init:") {
+        initialisation(f, rest, what)?
     } else if arg.trim_start().starts_with('[') {
         parse_json_point(arg, &format!("{what} `{arg}`"))?
     } else {
@@ -97,6 +101,32 @@ fn random_point(f: &dyn Objective, spec: &str, what: &str) -> Result<Vec<f64>> {
     x.iter_mut().for_each(|v| *v *= scale);
     f.manifold().retract_in_place(&mut x);
     Ok(x)
+}
+
+fn initialisation(f: &dyn Objective, spec: &str, what: &str) -> Result<Vec<f64>> {
+    let (scheme, seed) = match spec.rsplit_once(':') {
+        Some((scheme, seed)) => {
+            let seed = seed.parse::<u64>().map_err(|_| {
+                Error::invalid(
+                    what,
+                    "init:<scheme>[:<seed>] with a non-negative integer seed",
+                    format!("`init:{spec}`"),
+                )
+            })?;
+            (scheme, seed)
+        }
+        None => (spec, 0),
+    };
+    f.initialisation(scheme, seed).unwrap_or_else(|| {
+        Err(Error::invalid(
+            what,
+            format!(
+                "a point of `{}` (init:<scheme> is for networks, e.g. mlp)",
+                f.kind()
+            ),
+            format!("`init:{spec}`"),
+        ))
+    })
 }
 
 fn read_point_file(path: &Path, what: &str) -> Result<Vec<f64>> {

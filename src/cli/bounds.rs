@@ -18,7 +18,7 @@ pub struct GdRunArgs {
     #[command(flatten)]
     pub problem: ProblemArgs,
     /// The initial point, in any form --point takes: `zeros`, `name:<known point>`,
-    /// `random:<scale>:<seed>`, an inline JSON array, a .json or .npy file.
+    /// `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON array, a .json or .npy file.
     #[arg(long, value_name = "X", default_value = "random:1:0")]
     pub init: String,
     /// Steps T ≥ 1.

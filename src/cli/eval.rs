@@ -14,7 +14,7 @@ use landscape::point::resolve_point;
 pub struct EvalArgs {
     #[command(flatten)]
     problem: ProblemArgs,
-    /// The point: `zeros`, `name:<known point>`, `random:<scale>:<seed>`, an inline JSON
+    /// The point: `zeros`, `name:<known point>`, `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON
     /// array, or a .json (array or {"x": [...]}) or .npy file.
     #[arg(long, value_name = "X")]
     point: String,

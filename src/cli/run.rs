@@ -94,7 +94,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "VALUE", allow_negative_numbers = true)]
     target: Option<f64>,
     /// The initial point, in any form --point takes: `zeros`, `name:<known point>`,
-    /// `random:<scale>:<seed>`, an inline JSON array, a .json or .npy file.
+    /// `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON array, a .json or .npy file.
     #[arg(long, value_name = "X", default_value = "random:1:0")]
     init: String,
     /// Record every k-th iterate (the start and the last one are always recorded).

@@ -18,7 +18,7 @@ use landscape::spectrum::{hessian_spectrum, spectral_density, DensityOptions, Sp
 pub struct SpectrumArgs {
     #[command(flatten)]
     problem: ProblemArgs,
-    /// The point: `zeros`, `name:<known point>`, `random:<scale>:<seed>`, an inline JSON
+    /// The point: `zeros`, `name:<known point>`, `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON
     /// array, or a .json (array or {"x": [...]}) or .npy file.
     #[arg(long, value_name = "X")]
     point: String,

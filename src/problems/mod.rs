@@ -16,6 +16,7 @@ pub mod matrix_completion;
 pub mod matrix_factorization;
 pub mod matrix_factorization_asym;
 pub mod matrix_sensing;
+pub mod mlp;
 pub mod monkey_saddle;
 pub mod octopus;
 pub mod params;
@@ -67,6 +68,7 @@ pub const KINDS: &[Kind] = &[
     linear_net::KIND,
     relu_net::KIND,
     octopus::KIND,
+    mlp::KIND,
 ];
 
 /// Looks a kind up by name.

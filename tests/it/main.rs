@@ -15,6 +15,7 @@ mod du2017;
 mod escape;
 mod golden;
 mod matrix_problems;
+mod mlp;
 mod networks;
 mod newton_argmin;
 mod octopus;

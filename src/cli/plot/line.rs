@@ -16,7 +16,7 @@ pub struct LineArgs {
     #[command(flatten)]
     problem: ProblemArgs,
     /// The start: x₀ of x₀ + t·d, or a of (1 − t)·a + t·b (a point: zeros,
-    /// name:<point>, random:<scale>:<seed>, JSON, .json, .npy).
+    /// name:<point>, random:<scale>:<seed>, init:<scheme>[:<seed>], JSON, .json, .npy).
     #[arg(long, value_name = "X")]
     from: String,
     /// The direction d (a vector, given like a point).

@@ -19,7 +19,7 @@ use landscape::point::resolve_point;
 pub struct SliceArgs {
     #[command(flatten)]
     problem: ProblemArgs,
-    /// The centre x₀ (a point: zeros, name:<point>, random:<scale>:<seed>, JSON, .json,
+    /// The centre x₀ (a point: zeros, name:<point>, random:<scale>:<seed>, init:<scheme>[:<seed>], JSON, .json,
     /// .npy); defaults to zeros, or with --directions pca to the final iterate of the
     /// first trajectory (Li et al. 2018).
     #[arg(long, value_name = "X")]

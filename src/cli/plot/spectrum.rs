@@ -16,7 +16,7 @@ use landscape::spectrum::DensityOptions;
 pub struct SpectrumPlotArgs {
     #[command(flatten)]
     problem: ProblemArgs,
-    /// The point: `zeros`, `name:<known point>`, `random:<scale>:<seed>`, an inline JSON
+    /// The point: `zeros`, `name:<known point>`, `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON
     /// array, or a .json or .npy file.
     #[arg(long, value_name = "X")]
     at: String,
