@@ -38,6 +38,15 @@ fn realistic(kind: &str) -> Option<Vec<String>> {
         "tensor_factorization" => &["n=100", "rank=10", "true_rank=10", "order=3"],
         "quadratic_net" => &["d=50", "k=50", "teacher_k=10", "samples=1000"],
         "linear_net" => &["widths=[64,64,64,64,64,64]", "samples=1000"],
+        // Depth 10, width 256, a batch of 256: the size compared with PyTorch's CPU
+        // backward pass (README, "Performance").
+        "mlp" => &[
+            "samples=256",
+            "inputs=256",
+            "outputs=10",
+            "widths=[256,256,256,256,256,256,256,256,256,256]",
+            "activation=\"relu\"",
+        ],
         "relu_net" => &["n=20", "k=20"],
         "octopus" => &["d=1000"],
         _ => return None,

@@ -20,6 +20,7 @@ mod escape;
 mod eval;
 pub mod experiment;
 mod kawaguchi;
+mod layers;
 mod perturbation;
 pub mod plot;
 mod points;
@@ -47,6 +48,9 @@ pub enum Command {
     Problems(problems_cmd::ProblemsArgs),
     /// Evaluate f, ∇f and optionally a Hessian-vector product at a point.
     Eval(eval::EvalArgs),
+    /// The per-layer view of a network (mlp) at a point: activation statistics, dead or
+    /// saturated units, and gradient norms per layer.
+    Layers(layers::LayersArgs),
     /// List a problem's closed-form stationary points with their values and kinds.
     Points(points::PointsArgs),
     /// Run an optimizer (gd, heavy_ball, nesterov, adagrad, rmsprop, adadelta, adam, …)
@@ -99,6 +103,12 @@ pub struct ProblemArgs {
 }
 
 impl ProblemArgs {
+    /// Loads the spec (with the overrides applied) without building it.
+    pub fn load_spec(&self) -> Result<ProblemSpec> {
+        problems::load_spec(&self.problem, &self.overrides)
+            .map_err(|e| flag_names(e, &[("override", "--set")]))
+    }
+
     /// Loads and builds the problem.
     pub fn load(&self) -> Result<(ProblemSpec, Box<dyn Objective>)> {
         problems::load(&self.problem, &self.overrides)
@@ -144,6 +154,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Problems(args) => problems_cmd::run(args, out),
         Command::Eval(args) => eval::run(args, out),
         Command::Points(args) => points::run(args, out),
+        Command::Layers(args) => layers::run(args, out),
         Command::Run(args) => run::run(*args, out),
         Command::Spectrum(args) => spectrum::run(args, out),
         Command::Classify(args) => classify::run(args, out),

@@ -475,3 +475,40 @@ fn commands_run_on_mlp() {
         "adam did not decrease the loss: {first} → {last}"
     );
 }
+
+/// `layers`: a 10-layer sigmoid network at Xavier initialisation shows vanishing
+/// gradients (σ′ ≤ ¼: the weight gradient shrinks towards the input); the JSON records
+/// what produced it; a non-network is refused.
+#[test]
+fn layers_shows_vanishing_gradients_through_sigmoids() {
+    let json = cli_json(&[
+        "layers",
+        "--problem",
+        "mlp",
+        "--set",
+        "widths=[16, 16, 16, 16, 16, 16, 16, 16, 16, 16]",
+        "--set",
+        "activation=\"sigmoid\"",
+        "--point",
+        "init:xavier_normal:1",
+        "--json",
+    ]);
+    assert_eq!(json["problem"], "mlp");
+    assert_eq!(json["spec"]["activation"], "sigmoid");
+    assert_eq!(json["point"], "init:xavier_normal:1");
+    let layers = json["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 11);
+    let grad = |l: usize| layers[l]["grad_weight_norm"].as_f64().unwrap();
+    assert!(
+        grad(0) < grad(9) / 4f64.powi(5),
+        "{} vs {}",
+        grad(0),
+        grad(9)
+    );
+    assert!(layers[3]["saturated_fraction"].is_number());
+    assert!(layers[3]["dead_fraction"].is_null());
+    assert_bad_input(
+        &["layers", "--problem", "saddle"],
+        &["--problem", "mlp", "saddle"],
+    );
+}

@@ -2,8 +2,10 @@
 //! (forward-over-reverse) for the Hessian-vector product. The formulas are in the
 //! parent module's doc; this file is their implementation on row-major N × n buffers.
 //!
-//! All matrix products go through faer's `matmul`, sequential, so results are identical
-//! on any thread count. A [`Workspace`] holds every buffer; it grows to the largest batch
+//! All matrix products go through faer's `matmul`; large ones run on the rayon pool.
+//! faer splits a product's output (never its inner sum) between threads, so every entry
+//! is summed in the same order and results are identical on any thread count (a test
+//! checks it). A [`Workspace`] holds every buffer; it grows to the largest batch
 //! it has seen and is reused, so a pass allocates nothing in the steady state.
 
 use faer::linalg::matmul::matmul;
@@ -231,6 +233,17 @@ fn rows_mut(slice: &mut [f64], r: usize, c: usize) -> MatMut<'_, f64> {
     MatMut::from_row_major_slice_mut(&mut slice[..r * c], r, c)
 }
 
+/// Products of at least this many multiply-adds run in parallel.
+const PARALLEL_WORK: usize = 1 << 20;
+
+fn par(m: usize, n: usize, k: usize) -> Par {
+    if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_WORK {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    }
+}
+
 fn accum(add: bool) -> Accum {
     if add {
         Accum::Add
@@ -247,7 +260,7 @@ fn times_wt(dst: &mut [f64], add: bool, a: &[f64], w: &[f64], n_s: usize, n: usi
         rows(a, n_s, n_in),
         rows(w, n, n_in).transpose(),
         1.0,
-        Par::Seq,
+        par(n_s, n, n_in),
     );
 }
 
@@ -259,7 +272,7 @@ fn times_w(dst: &mut [f64], add: bool, d: &[f64], w: &[f64], n_s: usize, n: usiz
         rows(d, n_s, n),
         rows(w, n, n_in),
         1.0,
-        Par::Seq,
+        par(n_s, n_in, n),
     );
 }
 
@@ -271,7 +284,7 @@ fn outer(dst: &mut [f64], add: bool, d: &[f64], a: &[f64], n_s: usize, n: usize,
         rows(d, n_s, n).transpose(),
         rows(a, n_s, n_in),
         1.0,
-        Par::Seq,
+        par(n, n_in, n_s),
     );
 }
 
