@@ -25,3 +25,4 @@ mod plot_trace;
 mod reports;
 mod safran_shamir;
 mod spectrum;
+mod training;
