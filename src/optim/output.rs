@@ -33,6 +33,9 @@ impl Format {
     }
 }
 
+/// One optional number of a record.
+type RecordField = fn(&Record) -> Option<f64>;
+
 /// Writes the records as CSV: a header `iter,value,grad_norm,step_norm`, then those of
 /// the optional columns `lr,train_loss,train_grad_norm,test_loss,test_accuracy` that some
 /// record has (a cell is empty where its record has none), then `x0,x1,…` when the
@@ -44,7 +47,7 @@ pub fn write_csv(trajectory: &Trajectory, out: &mut dyn Write) -> std::io::Resul
         .first()
         .and_then(|r| r.x.as_ref())
         .map_or(0, Vec::len);
-    let optional: [(&str, fn(&Record) -> Option<f64>); 5] = [
+    let optional: [(&str, RecordField); 5] = [
         ("lr", |r| r.lr),
         ("train_loss", |r| r.train_loss),
         ("train_grad_norm", |r| r.train_grad_norm),
