@@ -6,7 +6,7 @@
 //! ∇f(xₜ):
 //! - **epochs without replacement**: at the start of each epoch the sample indices
 //!   0..N are shuffled (rand's Fisher–Yates `SliceRandom::shuffle`, one `StdRng` from
-//!   [`random::rng`](crate::random::rng)`(seed)` for the whole run) and cut into
+//!   [`random::rng`]`(seed)` for the whole run) and cut into
 //!   consecutive batches of B; the last batch of an epoch keeps the N mod B samples that
 //!   remain (torch's DataLoader default, `drop_last=False`), so an epoch is ⌈N/B⌉ steps
 //!   and visits every sample once. B ≥ N makes every batch the whole training set.
