@@ -280,4 +280,10 @@ pub trait FiniteSum: Objective {
     fn test_metrics(&self, _x: &[f64]) -> Option<TestMetrics> {
         None
     }
+
+    /// How [`test_metrics`](FiniteSum::test_metrics) computes them, in a few words for
+    /// the output (e.g. with batch normalisation, whose statistics it uses).
+    fn test_protocol(&self) -> String {
+        "the loss on the held-out test samples".to_string()
+    }
 }

@@ -11,7 +11,8 @@ use super::ProblemArgs;
 use landscape::classify::{classify, ClassifyOptions};
 use landscape::error::Result;
 use landscape::optim::{
-    self, output, Clip, Hyperparameters, RunOptions, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
+    self, output, Clip, Hyperparameters, Minibatch, RunOptions, Schedule, WeightDecay,
+    DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
 use landscape::point::resolve_point;
 
@@ -21,17 +22,35 @@ max_iters, diverged (non-finite value or iterate), stalled (x unchanged by a ste
 found no decrease of f_thres within t_thres steps of a perturbation and returned the point \
 before it). pgd and noisy_gd are never `converged` (they perturb stationary points).";
 
+const TRAINING_HELP: &str = "Training (gradient-step optimizers: gd, heavy_ball, nesterov, \
+adagrad, rmsprop, adadelta, adam, noisy_gd): --schedule sets the learning rate η_t inside the \
+update as torch's schedulers do (t counts steps from 0; η₀ = --lr or the default): constant; \
+step:s:γ (η₀γ^⌊t/s⌋, StepLR); cosine:T[:η_min] (η_min + (η₀ − η_min)(1 + cos(πt/T))/2, \
+CosineAnnealingLR, rising again past T); exp:γ (η₀γ^t, ExponentialLR, any γ > 0). \
+--weight-decay λ adds λx to the (clipped) gradient, as torch's weight_decay; with \
+--decoupled-weight-decay it shrinks x ← x(1 − η_t λ) before the update instead \
+(adam then is torch.optim.AdamW). --batch-size B (problems that are finite sums over \
+training samples, e.g. matrix_sensing): each step uses the gradient of one minibatch; every \
+epoch reshuffles the samples (seeded by --seed) and keeps its last, partial batch. Records \
+then hold the step's minibatch loss and gradient norm; every --eval-every steps (default: \
+once per epoch) they add the full-batch train loss and gradient norm and the problem's test \
+loss and accuracy, on which converged and target_reached are decided; the final values are \
+full-batch.";
+
 /// The run options' fields and their flags.
 const RUN_FLAGS: &[(&str, &str)] = &[
     ("grad_tol", "grad-tol"),
     ("clip.norm", "clip-norm"),
     ("clip.value", "clip-value"),
     ("record_every", "record-every"),
+    ("weight_decay", "weight-decay"),
+    ("batch_size", "batch-size"),
+    ("eval_every", "eval-every"),
 ];
 
 /// Arguments of `landscape run`.
 #[derive(Debug, Args)]
-#[command(after_help = format!("{}\n\n{}", optim::help_text(), TERMINATION_HELP))]
+#[command(after_help = format!("{}\n\n{}\n\n{}", optim::help_text(), TERMINATION_HELP, TRAINING_HELP))]
 pub struct RunArgs {
     #[command(flatten)]
     problem: ProblemArgs,
@@ -71,9 +90,28 @@ pub struct RunArgs {
     radius: Option<f64>,
     #[command(flatten)]
     perturbation: PerturbationArgs,
-    /// Seed of the random perturbations (pgd, noisy_gd) [0].
+    /// Seed of the random perturbations (pgd, noisy_gd) and of the minibatch shuffling
+    /// (--batch-size) [0].
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// Learning-rate schedule: `constant`, `step:s:γ` (×γ every s steps), `cosine:T` or
+    /// `cosine:T:η_min`, `exp:γ` (×γ every step, γ > 1 grows); formulas below.
+    #[arg(long, value_name = "SCHEDULE")]
+    schedule: Option<String>,
+    /// Weight decay λ ≥ 0: g ← g + λx after clipping (torch's coupled weight_decay).
+    #[arg(long, value_name = "λ", allow_negative_numbers = true)]
+    weight_decay: Option<f64>,
+    /// Decoupled weight decay: x ← x(1 − ηλ) before each update (torch.optim.AdamW with
+    /// adam) instead of adding λx to the gradient.
+    #[arg(long, requires = "weight_decay")]
+    decoupled_weight_decay: bool,
+    /// Minibatch size B ≥ 1 (finite-sum problems): each step's gradient is one minibatch's.
+    #[arg(long, value_name = "B")]
+    batch_size: Option<usize>,
+    /// Record full-batch train loss and gradient norm, and test loss and accuracy when the
+    /// problem has test data, every k steps [one epoch with --batch-size, else never].
+    #[arg(long, value_name = "k")]
+    eval_every: Option<usize>,
     /// Adam without bias correction (the slides' form x ← x − η m/(√v + ε)).
     #[arg(long)]
     no_bias_correction: bool,
@@ -132,12 +170,32 @@ impl RunArgs {
         self.perturbation.apply(&mut hp);
         hp.set_if_given("bias_correction", self.no_bias_correction.then_some(false));
         hp.set_if_given("memory", self.memory);
-        hp.set_if_given("seed", self.seed);
+        // With minibatches the seed also (or only) seeds the shuffling.
+        let takes_seed = optim::OPTIMIZERS
+            .iter()
+            .any(|e| e.name == self.optimizer && e.accepts().contains(&"seed"));
+        hp.set_if_given(
+            "seed",
+            self.seed
+                .filter(|_| takes_seed || self.batch_size.is_none()),
+        );
         hp
     }
 
-    fn options(&self) -> RunOptions {
-        RunOptions {
+    fn options(&self) -> Result<RunOptions> {
+        let schedule = self
+            .schedule
+            .as_deref()
+            .map(str::parse::<Schedule>)
+            .transpose()?;
+        let weight_decay = self.weight_decay.map(|lambda| {
+            if self.decoupled_weight_decay {
+                WeightDecay::decoupled(lambda)
+            } else {
+                WeightDecay::coupled(lambda)
+            }
+        });
+        Ok(RunOptions {
             max_iters: self.iters,
             grad_tol: self.grad_tol,
             target: self.target,
@@ -147,7 +205,14 @@ impl RunArgs {
                 norm: self.clip_norm,
                 value: self.clip_value,
             },
-        }
+            schedule,
+            weight_decay,
+            minibatch: self.batch_size.map(|batch_size| Minibatch {
+                batch_size,
+                seed: self.seed.unwrap_or(0),
+            }),
+            eval_every: self.eval_every,
+        })
     }
 }
 
@@ -155,9 +220,9 @@ impl RunArgs {
 pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     let (_, f) = args.problem.load()?;
     let mut optimizer = optim::build(&args.optimizer, &args.hyperparameters())?;
-    let options = args.options();
-    options
-        .validate()
+    let options = args
+        .options()
+        .and_then(|options| options.validate().map(|()| options))
         .map_err(|e| super::flag_names(e, RUN_FLAGS))?;
     if let Some(path) = &args.out {
         output::check_output_path(path)?;
@@ -169,7 +234,8 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         &x0,
         &options,
         &Bar::default(),
-    )?;
+    )
+    .map_err(|e| super::flag_names(e, RUN_FLAGS))?;
     if args.classify_final {
         let last = &trajectory.final_state.x;
         let verdict = classify(f.as_ref(), last, &ClassifyOptions::default())?;

@@ -94,6 +94,14 @@ impl UpdateRule for Adadelta {
             });
     }
 
+    fn learning_rate(&self) -> f64 {
+        self.params.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.params.lr = lr;
+    }
+
     /// While x stands still, u keeps growing towards g² (at a rate set by ε/g², possibly
     /// very slowly) and with it the step: no number of unchanged steps proves a fixed
     /// point, so stall detection is off.

@@ -79,6 +79,14 @@ impl UpdateRule for Adagrad {
             });
     }
 
+    fn learning_rate(&self) -> f64 {
+        self.params.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.params.lr = lr;
+    }
+
     // With x standing still the gradient is fixed and s only grows, so every later step
     // is no longer than the one that left x unchanged: one unchanged step is a fixed
     // point (the default patience of 1).

@@ -38,6 +38,12 @@ pub trait UpdateRule: Send + 'static {
     /// One step in place: x ← u(x, g), updating the state. Allocates nothing.
     fn update(&mut self, x: &mut [f64], grad: &[f64]);
 
+    /// The learning rate η the next [`update`](UpdateRule::update) uses (its `lr`).
+    fn learning_rate(&self) -> f64;
+
+    /// Sets η for the next updates (a schedule's ηₜ; the state is kept).
+    fn set_learning_rate(&mut self, lr: f64);
+
     /// See [`Optimizer::stall_patience`] (1: one unchanged step is a fixed point).
     fn stall_patience(&self) -> usize {
         1
@@ -105,5 +111,13 @@ impl<R: UpdateRule> Optimizer for FirstOrder<R> {
 
     fn stall_patience(&self) -> usize {
         self.rule.stall_patience()
+    }
+
+    fn learning_rate(&self) -> Option<f64> {
+        Some(self.rule.learning_rate())
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.rule.set_learning_rate(lr);
     }
 }

@@ -58,4 +58,12 @@ impl UpdateRule for Gd {
         let lr = self.params.lr;
         x.iter_mut().zip(grad).for_each(|(x, g)| *x -= lr * g);
     }
+
+    fn learning_rate(&self) -> f64 {
+        self.params.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.params.lr = lr;
+    }
 }

@@ -105,6 +105,14 @@ impl UpdateRule for HeavyBall {
         self.first = false;
     }
 
+    fn learning_rate(&self) -> f64 {
+        self.params.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.params.lr = lr;
+    }
+
     fn stall_patience(&self) -> usize {
         settle_steps(self.params.momentum)
     }

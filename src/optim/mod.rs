@@ -47,6 +47,7 @@ pub mod argmin_solvers;
 pub mod first_order;
 pub mod gd;
 pub mod heavy_ball;
+pub mod minibatch;
 pub mod nesterov;
 pub mod newton;
 pub mod noise;
@@ -56,8 +57,11 @@ pub mod params;
 pub mod pgd;
 pub mod rmsprop;
 mod run;
+pub mod schedule;
+pub mod weight_decay;
 
 pub use first_order::{FirstOrder, UpdateRule};
+pub use minibatch::{EvaluationInfo, Minibatch, MinibatchInfo};
 pub use params::{
     check_at_least_one, check_decay, check_non_negative, check_positive, HyperparameterValue,
     Hyperparameters, Params,
@@ -66,6 +70,8 @@ pub use run::{
     run, run_with_progress, Clip, Event, EventKind, FinalState, Record, RunOptions, Termination,
     Trajectory, DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
+pub use schedule::{Schedule, Scheduler};
+pub use weight_decay::{DecayForm, WeightDecay};
 
 /// What one [`Optimizer::step`] did, for the run loop.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -148,6 +154,20 @@ pub trait Optimizer: Send {
     fn escapes_stationary_points(&self) -> bool {
         false
     }
+
+    /// The learning rate η of a *gradient-step method*: one whose step reads only the
+    /// gradient the loop hands over (no objective calls of its own) and scales its update
+    /// by η. Such a method can take a learning-rate schedule, weight decay and minibatch
+    /// gradients from the run loop; the others (Newton-type, line searches, pgd's
+    /// perturbation checks) return `None`, the default, and the loop rejects those
+    /// options for them.
+    fn learning_rate(&self) -> Option<f64> {
+        None
+    }
+
+    /// Sets η for the following steps (a schedule's ηₜ). Called only when
+    /// [`learning_rate`](Optimizer::learning_rate) is `Some`; the default ignores it.
+    fn set_learning_rate(&mut self, _lr: f64) {}
 }
 
 /// Steps until β^n < 2⁻⁵³, i.e. until an exponential moving average with factor β has

@@ -82,6 +82,14 @@ impl UpdateRule for Nesterov {
         self.first = false;
     }
 
+    fn learning_rate(&self) -> f64 {
+        self.params.0.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.params.0.lr = lr;
+    }
+
     fn stall_patience(&self) -> usize {
         settle_steps(self.params.0.momentum)
     }

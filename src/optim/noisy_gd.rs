@@ -134,4 +134,12 @@ impl Optimizer for NoisyGd {
     fn escapes_stationary_points(&self) -> bool {
         true
     }
+
+    fn learning_rate(&self) -> Option<f64> {
+        Some(self.params.lr)
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.params.lr = lr;
+    }
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::Trajectory;
+use super::{Record, Trajectory};
 use crate::atomic_file::{check_parent_dir, write_atomic};
 use crate::error::{Error, Result};
 
@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 pub enum Format {
     /// The JSON document of `run --json`.
     Json,
-    /// One row per record: `iter,value,grad_norm,step_norm[,x0,x1,…]`.
+    /// One row per record: `iter,value,grad_norm,step_norm[,lr,train_loss,…][,x0,x1,…]`.
     Csv,
 }
 
@@ -33,16 +33,35 @@ impl Format {
     }
 }
 
-/// Writes the records as CSV: a header `iter,value,grad_norm,step_norm` followed by
-/// `x0,x1,…` when the records hold iterates, then one row per record. Numbers are
-/// written in Rust's shortest round-trip form, so they read back bit-for-bit.
+/// One optional number of a record.
+type RecordField = fn(&Record) -> Option<f64>;
+
+/// Writes the records as CSV: a header `iter,value,grad_norm,step_norm`, then those of
+/// the optional columns `lr,train_loss,train_grad_norm,test_loss,test_accuracy` that some
+/// record has (a cell is empty where its record has none), then `x0,x1,…` when the
+/// records hold iterates; then one row per record. Numbers are written in Rust's
+/// shortest round-trip form, so they read back bit-for-bit.
 pub fn write_csv(trajectory: &Trajectory, out: &mut dyn Write) -> std::io::Result<()> {
     let width = trajectory
         .records
         .first()
         .and_then(|r| r.x.as_ref())
         .map_or(0, Vec::len);
+    let optional: [(&str, RecordField); 5] = [
+        ("lr", |r| r.lr),
+        ("train_loss", |r| r.train_loss),
+        ("train_grad_norm", |r| r.train_grad_norm),
+        ("test_loss", |r| r.test_loss),
+        ("test_accuracy", |r| r.test_accuracy),
+    ];
+    let columns: Vec<_> = optional
+        .into_iter()
+        .filter(|(_, get)| trajectory.records.iter().any(|r| get(r).is_some()))
+        .collect();
     write!(out, "iter,value,grad_norm,step_norm")?;
+    for (name, _) in &columns {
+        write!(out, ",{name}")?;
+    }
     for i in 0..width {
         write!(out, ",x{i}")?;
     }
@@ -53,6 +72,12 @@ pub fn write_csv(trajectory: &Trajectory, out: &mut dyn Write) -> std::io::Resul
             "{},{},{},{}",
             r.iter, r.value, r.grad_norm, r.step_norm
         )?;
+        for (_, get) in &columns {
+            match get(r) {
+                Some(v) => write!(out, ",{v}")?,
+                None => write!(out, ",")?,
+            }
+        }
         for v in r.x.iter().flatten() {
             write!(out, ",{v}")?;
         }

@@ -85,6 +85,14 @@ impl UpdateRule for RmsProp {
             });
     }
 
+    fn learning_rate(&self) -> f64 {
+        self.params.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.params.lr = lr;
+    }
+
     fn stall_patience(&self) -> usize {
         settle_steps(self.params.alpha)
     }

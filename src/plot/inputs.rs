@@ -198,6 +198,7 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<Record>, String> {
                     }
                     None => None,
                 },
+                ..Record::default()
             })
         })
         .collect()

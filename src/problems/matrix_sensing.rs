@@ -27,6 +27,13 @@
 //!   threshold 1e-12·n): `strict_saddle` when λ_max(Ȳ) > 0 and λ_min(Ȳ) ≤ 0, `local_max`
 //!   when Ȳ ≻ 0, `global_min` when y = 0, `local_min` when Ȳ ≺ 0, `degenerate` otherwise.
 //!
+//! # As a finite sum
+//! f is the average of the per-measurement losses ℓᵢ(U) = rᵢ²/4 over the N = m
+//! measurements, so the minibatch form on a set B of measurements is the same formula
+//! over B: f_B(U) = (1/(4|B|)) Σ_{i∈B} rᵢ², ∇f_B(U) = (1/|B|) 𝒜_B*(r) U with
+//! 𝒜_B*(z) = Σ_{i∈B} zᵢSᵢ. With B = all measurements f_B = f; over an epoch of disjoint
+//! batches, Σ_B |B| ∇f_B = m ∇f. There is no test set.
+//!
 //! Optimum: f* = 0 when σ = 0 and r ≥ k (the planted U* fits exactly); unknown otherwise.
 //! Symmetry: f(UR) = f(U), R ∈ O(r): directions U·K, K = E_ab − E_ba, a < b.
 //!
@@ -49,7 +56,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
 use crate::linalg::symmetric_eigenvalues_of;
-use crate::objective::{KnownPoint, Layout, Objective};
+use crate::objective::{FiniteSum, KnownPoint, Layout, Objective};
 use crate::problems::low_rank::{skew_directions, zero_threshold};
 use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
 use crate::problems::{Kind, ProblemSpec};
@@ -406,6 +413,40 @@ impl Objective for MatrixSensing {
 
     fn layout(&self) -> Layout {
         Layout::single("U", &[self.n, self.rank])
+    }
+
+    fn as_finite_sum(&self) -> Option<&dyn FiniteSum> {
+        Some(self)
+    }
+}
+
+impl FiniteSum for MatrixSensing {
+    fn samples(&self) -> usize {
+        self.y.len()
+    }
+
+    /// One pass over the Sᵢ of the batch, forming rᵢ and adding rᵢSᵢ while Sᵢ is in
+    /// cache; O(|B| n² + n²r).
+    fn batch_value_and_gradient(&self, x: &[f64], batch: &[usize], grad: &mut [f64]) -> f64 {
+        assert_eq!(x.len(), self.dim(), "matrix_sensing: point length");
+        assert!(!batch.is_empty(), "matrix_sensing: empty batch");
+        let np = self.sensing.nrows();
+        let mut gram = vec![0.0; np];
+        pack_gram(x, x, self.rank, &mut gram);
+        let mut weighted = vec![0.0; np];
+        let mut sum_squares = 0.0;
+        for &i in batch {
+            let s = &self.sensing.as_slice()[i * np..(i + 1) * np];
+            let r = dot(s, &gram) - self.y[i];
+            sum_squares += r * r;
+            weighted.iter_mut().zip(s).for_each(|(w, s)| *w += r * s);
+        }
+        let size = batch.len() as f64;
+        let g_matrix = unpack(&weighted, self.n);
+        let ut = DMatrixView::from_slice(x, self.rank, self.n);
+        let mut g = DMatrixViewMut::from_slice(grad, self.rank, self.n);
+        g.gemm(1.0 / size, &ut, &g_matrix, 0.0);
+        sum_squares / (4.0 * size)
     }
 }
 

@@ -26,3 +26,4 @@ mod plot_trace;
 mod reports;
 mod safran_shamir;
 mod spectrum;
+mod training;
