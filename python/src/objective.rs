@@ -9,6 +9,7 @@
 //! product is refused the same way: analyses that need second derivatives raise a
 //! `ValueError` saying so (derivatives are exact, never finite differences).
 
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
 use landscape::objective::{Block, Layout, Objective};
@@ -152,7 +153,8 @@ impl PyObjective {
     }
 
     /// Runs `analysis` on the objective with the GIL released; a callback's exception
-    /// wins over the library's result.
+    /// wins over the library's result, and over a panic that followed it (an objective
+    /// that turned to NaN midway can break an invariant the library asserts).
     pub(crate) fn analyse<R: Send>(
         &self,
         py: Python<'_>,
@@ -162,11 +164,14 @@ impl PyObjective {
             c.take_error();
         }
         let f = self.inner.clone();
-        let result = py.detach(move || analysis(f.as_ref()));
+        let result = py.detach(move || catch_unwind(AssertUnwindSafe(|| analysis(f.as_ref()))));
         if let Some(err) = self.callbacks.as_ref().and_then(|c| c.take_error()) {
             return Err(err);
         }
-        result.map_err(value_error)
+        match result {
+            Ok(r) => r.map_err(value_error),
+            Err(panic) => resume_unwind(panic),
+        }
     }
 }
 
@@ -244,6 +249,41 @@ impl PyObjective {
         let out = self.analyse(py, move |f| {
             let mut out = vec![0.0; x.len()];
             f.hvp(&x, &v, &mut out);
+            Ok(out)
+        })?;
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// The Riemannian gradient at x (the gradient projected on the tangent space of
+    /// the problem's spheres; the gradient itself on a Euclidean problem), as
+    /// `landscape eval` prints it.
+    fn riemannian_gradient<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let x = self.point(x, "point")?;
+        let g = self.analyse(py, move |f| {
+            let mut g = vec![0.0; x.len()];
+            f.riemannian_gradient(&x, &mut g);
+            Ok(g)
+        })?;
+        Ok(PyArray1::from_vec(py, g))
+    }
+
+    /// The Riemannian Hessian-vector product at x (the HVP itself on a Euclidean
+    /// problem), as `landscape eval` prints it.
+    fn riemannian_hvp<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        v: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let x = self.point(x, "point")?;
+        let v = self.point(v, "hvp direction")?;
+        let out = self.analyse(py, move |f| {
+            let mut out = vec![0.0; x.len()];
+            f.riemannian_hvp(&x, &v, &mut out);
             Ok(out)
         })?;
         Ok(PyArray1::from_vec(py, out))
