@@ -297,8 +297,9 @@ fn escape<'py>(
     force: bool,
     hyperparameters: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let method = EscapeMethod::from_hyperparameters(method, &self::hyperparameters(hyperparameters)?)
-        .map_err(value_error)?;
+    let method =
+        EscapeMethod::from_hyperparameters(method, &self::hyperparameters(hyperparameters)?)
+            .map_err(value_error)?;
     let d = EscapeOptions::new(method);
     let options = EscapeOptions {
         trials: trials.unwrap_or(d.trials),

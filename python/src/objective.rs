@@ -97,7 +97,11 @@ impl Objective for Callbacks {
             returned.extract::<f64>(py).map_err(|_| {
                 PyTypeError::new_err(format!(
                     "value returned {}, expected a float",
-                    returned.bind(py).get_type().name().map_or("?".into(), |n| n.to_string())
+                    returned
+                        .bind(py)
+                        .get_type()
+                        .name()
+                        .map_or("?".into(), |n| n.to_string())
                 ))
             })
         });
