@@ -764,4 +764,16 @@ impl FiniteSum for Mlp {
         let (loss, accuracy) = self.evaluate(x, test);
         Some(TestMetrics { loss, accuracy })
     }
+
+    fn test_protocol(&self) -> String {
+        let batch = if self.arch.norms.contains(&Norm::Batch) {
+            "; batch normalisation with the statistics of the whole training set at θ"
+        } else {
+            ""
+        };
+        format!(
+            "loss (without l2) and accuracy on the {} held-out test samples{batch}",
+            self.test.as_ref().map_or(0, |t| t.samples)
+        )
+    }
 }
