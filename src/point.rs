@@ -103,6 +103,17 @@ fn random_point(f: &dyn Objective, spec: &str, what: &str) -> Result<Vec<f64>> {
     Ok(x)
 }
 
+/// The start a run takes when none is given: `init:kaiming_normal:0` on a problem with
+/// initialisations (a network: N(0, 1) weights would be the "large" initialisation that
+/// explodes with depth), `random:1:0` otherwise.
+pub fn default_start(f: &dyn Objective) -> &'static str {
+    if f.initialisation("kaiming_normal", 0).is_some() {
+        "init:kaiming_normal:0"
+    } else {
+        "random:1:0"
+    }
+}
+
 fn initialisation(f: &dyn Objective, spec: &str, what: &str) -> Result<Vec<f64>> {
     let (scheme, seed) = match spec.rsplit_once(':') {
         Some((scheme, seed)) => {

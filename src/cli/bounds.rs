@@ -9,7 +9,7 @@ use super::ProblemArgs;
 use landscape::error::{Error, Result};
 use landscape::experiments::bounds::{bounds, BoundsOptions, BoundsReport, DEFAULT_ITERS};
 use landscape::objective::Objective;
-use landscape::point::resolve_point;
+use landscape::point::{default_start, resolve_point};
 
 /// The problem, start, steps and β of a GD run with η = 1/β (shared by `bounds` and
 /// `plot descent|convergence|rate`).
@@ -18,9 +18,10 @@ pub struct GdRunArgs {
     #[command(flatten)]
     pub problem: ProblemArgs,
     /// The initial point, in any form --point takes: `zeros`, `name:<known point>`,
-    /// `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON array, a .json or .npy file.
-    #[arg(long, value_name = "X", default_value = "random:1:0")]
-    pub init: String,
+    /// `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON array,
+    /// a .json or .npy file [default: random:1:0; init:kaiming_normal:0 on a network].
+    #[arg(long, value_name = "X")]
+    pub init: Option<String>,
     /// Steps T ≥ 1.
     #[arg(long, value_name = "T", default_value_t = DEFAULT_ITERS)]
     pub iters: usize,
@@ -34,7 +35,7 @@ impl GdRunArgs {
     /// Loads the problem and resolves the start.
     pub fn load(&self) -> Result<(Box<dyn Objective>, Vec<f64>)> {
         let (_, f) = self.problem.load()?;
-        let x0 = resolve_point(&self.init, f.as_ref(), "init")?;
+        let x0 = resolve_point(self.init.as_deref().unwrap_or(default_start(f.as_ref())), f.as_ref(), "init")?;
         Ok((f, x0))
     }
 

@@ -14,7 +14,7 @@ use landscape::optim::{
     self, output, Clip, Hyperparameters, Minibatch, RunOptions, Schedule, WeightDecay,
     DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
-use landscape::point::resolve_point;
+use landscape::point::{default_start, resolve_point};
 
 const TERMINATION_HELP: &str = "Termination: converged (‖∇f‖ ≤ grad-tol), target_reached, \
 max_iters, diverged (non-finite value or iterate), stalled (x unchanged by a step while \
@@ -132,9 +132,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "VALUE", allow_negative_numbers = true)]
     target: Option<f64>,
     /// The initial point, in any form --point takes: `zeros`, `name:<known point>`,
-    /// `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON array, a .json or .npy file.
-    #[arg(long, value_name = "X", default_value = "random:1:0")]
-    init: String,
+    /// `random:<scale>:<seed>`, `init:<scheme>[:<seed>]` (networks), an inline JSON array,
+    /// a .json or .npy file [default: random:1:0; init:kaiming_normal:0 on a network].
+    #[arg(long, value_name = "X")]
+    init: Option<String>,
     /// Record every k-th iterate (the start and the last one are always recorded).
     #[arg(long, value_name = "k", default_value_t = RunOptions::default().record_every)]
     record_every: usize,
@@ -227,7 +228,7 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(path) = &args.out {
         output::check_output_path(path)?;
     }
-    let x0 = resolve_point(&args.init, f.as_ref(), "init")?;
+    let x0 = resolve_point(args.init.as_deref().unwrap_or(default_start(f.as_ref())), f.as_ref(), "init")?;
     let mut trajectory = optim::run_with_progress(
         f.as_ref(),
         optimizer.as_mut(),
