@@ -59,8 +59,16 @@ fn x2_minus_y2_is_the_built_in_saddle() {
 #[test]
 fn himmelblau_and_rosenbrock_as_formulas_agree_with_the_built_ins() {
     let cases = [
-        ("himmelblau", "(x^2 + y - a)^2 + (x + y^2 - b)^2", "params={a=11, b=7}"),
-        ("rosenbrock", "(a - x)^2 + b*(y - x^2)^2", "params={a=1, b=100}"),
+        (
+            "himmelblau",
+            "(x^2 + y - a)^2 + (x + y^2 - b)^2",
+            "params={a=11, b=7}",
+        ),
+        (
+            "rosenbrock",
+            "(a - x)^2 + b*(y - x^2)^2",
+            "params={a=1, b=100}",
+        ),
     ];
     let opts = ClassifyOptions::default();
     for (kind, f, params) in cases {
@@ -104,9 +112,23 @@ kind = "strict_saddle"
     )
     .unwrap();
     let path = path.to_str().unwrap();
-    let info = cli_json(&["eval", "--problem", path, "--point", "[1, 2, 3, 4]", "--json"]);
+    let info = cli_json(&[
+        "eval",
+        "--problem",
+        path,
+        "--point",
+        "[1, 2, 3, 4]",
+        "--json",
+    ]);
     assert_eq!(info["value"].as_f64().unwrap(), 0.5 * 14.0 - 16.0);
-    let c = cli_json(&["classify", "--problem", path, "--point", "name:origin", "--json"]);
+    let c = cli_json(&[
+        "classify",
+        "--problem",
+        path,
+        "--point",
+        "name:origin",
+        "--json",
+    ]);
     assert_eq!(c["kind"], "strict_saddle");
     // The variables' order follows `vars`; --set reorders them.
     let swapped = formula("x - 2*y", &["vars=[\"y\", \"x\"]"]);
@@ -151,11 +173,29 @@ fn every_command_runs_on_a_formula() {
     let census = cli_json(&["census", "--problem", p, "--starts", "12", "--json"]);
     assert!(!census["points"].as_array().unwrap().is_empty());
     let run = cli_json(&[
-        "run", "--problem", p, "--optimizer", "gd", "--init", "[0.5, 0.5]", "--iters", "50", "--json",
+        "run",
+        "--problem",
+        p,
+        "--optimizer",
+        "gd",
+        "--init",
+        "[0.5, 0.5]",
+        "--iters",
+        "50",
+        "--json",
     ]);
     assert!(run.is_object());
     let escape = cli_json(&[
-        "escape", "--problem", p, "--from", "[0, 0]", "--method", "pgd", "--trials", "2", "--json",
+        "escape",
+        "--problem",
+        p,
+        "--from",
+        "[0, 0]",
+        "--method",
+        "pgd",
+        "--trials",
+        "2",
+        "--json",
     ]);
     assert_eq!(escape["trials"], 2);
     let bounds = cli_json(&["bounds", "--problem", p, "--iters", "20", "--json"]);
@@ -176,7 +216,11 @@ fn every_command_runs_on_a_formula() {
         "--resolution",
         "40",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_png_picture(&png, (320, 240));
 }
 
@@ -187,21 +231,47 @@ fn bad_formulas_and_fields_are_one_line_errors() {
         args.extend(extra);
         assert_bad_input(&args, needles);
     };
-    classify("expr:(x^2 - 1", &[], &["formula `(x^2 - 1`", "column 1", "never closed"]);
+    classify(
+        "expr:(x^2 - 1",
+        &[],
+        &["formula `(x^2 - 1`", "column 1", "never closed"],
+    );
     classify("expr:x^2 - 1)", &[], &["column 8", "no matching `(`"]);
-    classify("expr:foo(x) + y", &[], &["column 1", "unknown function `foo`"]);
+    classify(
+        "expr:foo(x) + y",
+        &[],
+        &["column 1", "unknown function `foo`"],
+    );
     classify("expr:2x", &[], &["column 2", "missing operator"]);
-    classify("expr:x + z", &["--set", "vars=[\"x\"]"], &["column 5", "`z`"]);
-    classify("expr:x + y", &["--set", "vars=[\"x\", \"x\"]"], &["vars", "twice"]);
-    classify("expr:a*x", &["--set", "params={a=nan}"], &["params.a", "finite"]);
+    classify(
+        "expr:x + z",
+        &["--set", "vars=[\"x\"]"],
+        &["column 5", "`z`"],
+    );
+    classify(
+        "expr:x + y",
+        &["--set", "vars=[\"x\", \"x\"]"],
+        &["vars", "twice"],
+    );
+    classify(
+        "expr:a*x",
+        &["--set", "params={a=nan}"],
+        &["params.a", "finite"],
+    );
     classify(
         "expr:x^2",
-        &["--set", "known_points=[{name=\"m\", x=[0, 1], kind=\"global_min\"}]"],
+        &[
+            "--set",
+            "known_points=[{name=\"m\", x=[0, 1], kind=\"global_min\"}]",
+        ],
         &["known_points", "length 1", "`m` of length 2"],
     );
     classify(
         "expr:x^2",
-        &["--set", "known_points=[{name=\"m\", x=[1], kind=\"global_min\"}]"],
+        &[
+            "--set",
+            "known_points=[{name=\"m\", x=[1], kind=\"global_min\"}]",
+        ],
         &["known_points", "stationary", "`m`"],
     );
     classify("expr:", &[], &["formula", "empty"]);

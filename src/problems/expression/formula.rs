@@ -206,10 +206,7 @@ pub(crate) fn check(formula: &str, allowed: Option<&[String]>) -> Result<Checked
                 _ => {
                     return Err(error_at(
                         token.column,
-                        format!(
-                            "expected a number, a name or `(`, found `{}`",
-                            token.text
-                        ),
+                        format!("expected a number, a name or `(`, found `{}`", token.text),
                     ))
                 }
             }

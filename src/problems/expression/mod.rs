@@ -39,8 +39,10 @@
 //!
 //! # Cost
 //! exmex evaluates without allocating for formulas of at most 32 operands (numbers and
-//! variable occurrences); the values handed to it are on the stack for up to
-//! [`STACK_SLOTS`] variables and parameters, on the heap beyond.
+//! variable occurrences after constant folding) and allocates once per evaluation beyond
+//! (measured with a counting allocator: 0 allocations at 32 operands, 1 at 62); the values
+//! handed to it are on the stack for up to [`STACK_SLOTS`] variables and parameters, on
+//! the heap beyond.
 
 mod formula;
 mod number;
@@ -118,16 +120,13 @@ where
     T: ListItem,
 {
     let value = toml::Value::deserialize(deserializer)?;
-    value
-        .clone()
-        .try_into()
-        .map_err(|e: toml::de::Error| {
-            serde::de::Error::custom(format!(
-                "expected {}, found {value} ({})",
-                T::EXPECTED,
-                e.message().trim()
-            ))
-        })
+    value.clone().try_into().map_err(|e: toml::de::Error| {
+        serde::de::Error::custom(format!(
+            "expected {}, found {value} ({})",
+            T::EXPECTED,
+            e.message().trim()
+        ))
+    })
 }
 
 /// An item of a list field, and what the field holds.
@@ -143,8 +142,7 @@ impl ListItem for String {
 
 impl ListItem for KnownPointSpec {
     type Out = Vec<KnownPointSpec>;
-    const EXPECTED: &'static str =
-        "`known_points` as [[known_points]] tables of name, x and kind";
+    const EXPECTED: &'static str = "`known_points` as [[known_points]] tables of name, x and kind";
 }
 
 impl Params for ExpressionParams {
@@ -262,7 +260,9 @@ fn natural_key(name: &str) -> Vec<(String, u64)> {
     let mut key = Vec::new();
     let mut rest = name;
     while !rest.is_empty() {
-        let text_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let text_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let (text, tail) = rest.split_at(text_len);
         let digits_len = tail
             .find(|c: char| !c.is_ascii_digit())
@@ -380,12 +380,17 @@ impl Expression {
                 format!("`{formula}`"),
             ));
         }
-        let parse_error = |e: exmex::ExError| formula_error(formula, FormulaError {
-            column: None,
-            message: e.msg().to_string(),
-        });
-        let values = FlatEx::<f64, Operators<f64>, Literal>::parse(&checked.text)
-            .map_err(parse_error)?;
+        let parse_error = |e: exmex::ExError| {
+            formula_error(
+                formula,
+                FormulaError {
+                    column: None,
+                    message: e.msg().to_string(),
+                },
+            )
+        };
+        let values =
+            FlatEx::<f64, Operators<f64>, Literal>::parse(&checked.text).map_err(parse_error)?;
         let duals = FlatEx::<HyperDual, Operators<HyperDual>, Literal>::parse(&checked.text)
             .map_err(parse_error)?;
         let slots = values
@@ -393,12 +398,19 @@ impl Expression {
             .iter()
             .map(|name| match names.iter().position(|n| n == name) {
                 Some(i) => Ok(Slot::Coordinate(i)),
-                None => p.params.get(name).map(|&v| Slot::Constant(v)).ok_or_else(|| {
-                    formula_error(formula, FormulaError {
-                        column: None,
-                        message: format!("`{name}` is not a variable or parameter"),
-                    })
-                }),
+                None => p
+                    .params
+                    .get(name)
+                    .map(|&v| Slot::Constant(v))
+                    .ok_or_else(|| {
+                        formula_error(
+                            formula,
+                            FormulaError {
+                                column: None,
+                                message: format!("`{name}` is not a variable or parameter"),
+                            },
+                        )
+                    }),
             })
             .collect::<Result<Vec<_>>>()?;
         let mut slot_of = vec![None; names.len()];
@@ -448,7 +460,7 @@ impl Expression {
         let mut g = vec![0.0; self.dim];
         let value = self.value_and_gradient(&k.x, &mut g);
         let (grad_norm, tol) = (norm(&g), default_grad_tol(value));
-        if !(grad_norm <= tol) {
+        if grad_norm.is_nan() || grad_norm > tol {
             return Err(Error::invalid(
                 field,
                 format!("stationary points (‖∇f‖ ≤ 1e-6·max(1, |f|) = {tol:.1e})"),
@@ -485,7 +497,11 @@ impl Expression {
 
     /// One hyper-dual pass per coordinate at x + ε₁v + ε₂eᵢ: `visit(i, result)`.
     fn dual_passes(&self, x: &[f64], v: Option<&[f64]>, mut visit: impl FnMut(usize, HyperDual)) {
-        assert_eq!(x.len(), self.dim, "expression: the point has the wrong length");
+        assert_eq!(
+            x.len(),
+            self.dim,
+            "expression: the point has the wrong length"
+        );
         let slot = |s: Slot| match s {
             Slot::Coordinate(i) => HyperDual {
                 re: x[i],
@@ -519,7 +535,11 @@ impl Objective for Expression {
     }
 
     fn value(&self, x: &[f64]) -> f64 {
-        assert_eq!(x.len(), self.dim, "expression: the point has the wrong length");
+        assert_eq!(
+            x.len(),
+            self.dim,
+            "expression: the point has the wrong length"
+        );
         let slot = |s: Slot| match s {
             Slot::Coordinate(i) => x[i],
             Slot::Constant(c) => c,
@@ -540,7 +560,11 @@ impl Objective for Expression {
     }
 
     fn hvp(&self, x: &[f64], v: &[f64], out: &mut [f64]) {
-        assert_eq!(v.len(), self.dim, "expression: the direction has the wrong length");
+        assert_eq!(
+            v.len(),
+            self.dim,
+            "expression: the direction has the wrong length"
+        );
         self.dual_passes(x, Some(v), |i, r| out[i] = r.e12);
     }
 

@@ -59,8 +59,12 @@ where
     fn mul(self, other: Self) -> Self;
     fn neg(self) -> Self;
     /// g(self), given g, g′ and g″ (plain numbers use g alone).
-    fn apply(self, g: impl Fn(f64) -> f64, dg: impl Fn(f64) -> f64, d2g: impl Fn(f64) -> f64)
-        -> Self;
+    fn apply(
+        self,
+        g: impl Fn(f64) -> f64,
+        dg: impl Fn(f64) -> f64,
+        d2g: impl Fn(f64) -> f64,
+    ) -> Self;
     fn div(self, other: Self) -> Self;
     fn pow(self, exponent: Self) -> Self;
 }
@@ -220,7 +224,8 @@ functions! {
 }
 
 /// The named constants a formula may use.
-pub(crate) const CONSTANTS: &[(&str, f64)] = &[("pi", std::f64::consts::PI), ("π", std::f64::consts::PI)];
+pub(crate) const CONSTANTS: &[(&str, f64)] =
+    &[("pi", std::f64::consts::PI), ("π", std::f64::consts::PI)];
 
 /// exmex's operator table for numbers `T`: `^ * / + -` (unary `-` and `+` too), the
 /// [`FUNCTIONS`] and the [`CONSTANTS`].
@@ -272,27 +277,64 @@ mod tests {
     use super::*;
 
     fn hd(re: f64, e1: f64, e2: f64) -> HyperDual {
-        HyperDual { re, e1, e2, e12: 0.0 }
+        HyperDual {
+            re,
+            e1,
+            e2,
+            e12: 0.0,
+        }
     }
 
     #[test]
     fn products_and_quotients_carry_mixed_second_derivatives() {
         // f(x, y) = x·y at (2, 3) along ε₁ = x, ε₂ = y: ∂²f/∂x∂y = 1.
         let f = hd(2.0, 1.0, 0.0).mul(hd(3.0, 0.0, 1.0));
-        assert_eq!(f, HyperDual { re: 6.0, e1: 3.0, e2: 2.0, e12: 1.0 });
+        assert_eq!(
+            f,
+            HyperDual {
+                re: 6.0,
+                e1: 3.0,
+                e2: 2.0,
+                e12: 1.0
+            }
+        );
         // f(x) = 1/x at 2 along ε₁ = ε₂ = x: f′ = −1/4, f″ = 2/8.
         let f = HyperDual::constant(1.0).div(hd(2.0, 1.0, 1.0));
-        assert_eq!(f, HyperDual { re: 0.5, e1: -0.25, e2: -0.25, e12: 0.25 });
+        assert_eq!(
+            f,
+            HyperDual {
+                re: 0.5,
+                e1: -0.25,
+                e2: -0.25,
+                e12: 0.25
+            }
+        );
     }
 
     #[test]
     fn constant_powers_of_negative_bases_stay_real() {
         // x³ at −2: 3x² = 12, 6x = −12.
         let f = hd(-2.0, 1.0, 1.0).pow(HyperDual::constant(3.0));
-        assert_eq!(f, HyperDual { re: -8.0, e1: 12.0, e2: 12.0, e12: -12.0 });
+        assert_eq!(
+            f,
+            HyperDual {
+                re: -8.0,
+                e1: 12.0,
+                e2: 12.0,
+                e12: -12.0
+            }
+        );
         // x² at 0: derivative 0, second derivative 2.
         let f = hd(0.0, 1.0, 1.0).pow(HyperDual::constant(2.0));
-        assert_eq!(f, HyperDual { re: 0.0, e1: 0.0, e2: 0.0, e12: 2.0 });
+        assert_eq!(
+            f,
+            HyperDual {
+                re: 0.0,
+                e1: 0.0,
+                e2: 0.0,
+                e12: 2.0
+            }
+        );
     }
 
     #[test]
