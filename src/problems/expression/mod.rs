@@ -154,7 +154,7 @@ impl Params for ExpressionParams {
         },
         FieldDoc {
             name: "vars",
-            default: Text("the formula's names, sorted"),
+            default: Text("its names, sorted"),
             doc: "the variables in order; \"x[3]\" is a vector written x_0, x_1, x_2",
         },
         FieldDoc {
