@@ -93,8 +93,10 @@ pub enum Command {
 /// `--problem` and `--set`, shared by every command that works on one problem.
 #[derive(Debug, Args)]
 pub struct ProblemArgs {
-    /// A spec file (TOML) or the name of a shipped spec (see `landscape problems`).
-    #[arg(long, value_name = "SPEC")]
+    /// A spec file (TOML), the name of a shipped spec (see `landscape problems`), or
+    /// `expr:<formula>`, a formula as a problem of kind `expression`, e.g.
+    /// `'expr:(x^2 - 1)^2 + y^2'` (variables sorted by name unless `--set vars=[…]`).
+    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
     pub problem: String,
     /// Override a spec field, e.g. `--set n=50 --set rank=3` (repeatable; values are
     /// TOML: numbers, `[1, 2]`, `"path.npy"`).

@@ -9,6 +9,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 
+pub mod expression;
 pub mod himmelblau;
 pub mod linear_net;
 mod low_rank;
@@ -69,6 +70,7 @@ pub const KINDS: &[Kind] = &[
     relu_net::KIND,
     octopus::KIND,
     mlp::KIND,
+    expression::KIND,
 ];
 
 /// Looks a kind up by name.
@@ -110,12 +112,15 @@ pub fn shipped_spec(name: &str) -> Result<ProblemSpec> {
     ProblemSpec::from_toml(kind.shipped_spec, &format!("shipped:{name}"), None)
 }
 
-/// Resolves a `--problem` argument — a spec file's path or a shipped spec's name — and
-/// applies `--set key=value` overrides.
+/// Resolves a `--problem` argument — `expr:<formula>` (a spec of kind `expression` with
+/// `f` set), a spec file's path or a shipped spec's name — and applies `--set key=value`
+/// overrides.
 pub fn load_spec(problem: &str, overrides: &[String]) -> Result<ProblemSpec> {
     let path = Path::new(problem);
     let looks_like_path = path.extension().is_some() || problem.contains(std::path::MAIN_SEPARATOR);
-    let mut spec = if path.is_file() || looks_like_path {
+    let mut spec = if let Some(spec) = expression::spec_of_argument(problem) {
+        spec
+    } else if path.is_file() || looks_like_path {
         ProblemSpec::from_file(path)?
     } else if KINDS.iter().any(|k| k.name == problem) {
         shipped_spec(problem)?

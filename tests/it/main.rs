@@ -13,6 +13,7 @@ mod demo;
 mod derivatives;
 mod du2017;
 mod escape;
+mod expression;
 mod golden;
 mod matrix_problems;
 mod mlp;
