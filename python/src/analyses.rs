@@ -263,6 +263,7 @@ fn run<'py>(
             norm: clip_norm,
             value: clip_value,
         },
+        ..d
     };
     let x0 = f.point(x0, "initial point")?;
     let trajectory = f.analyse(py, move |f| {

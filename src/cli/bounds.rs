@@ -35,7 +35,11 @@ impl GdRunArgs {
     /// Loads the problem and resolves the start.
     pub fn load(&self) -> Result<(Box<dyn Objective>, Vec<f64>)> {
         let (_, f) = self.problem.load()?;
-        let x0 = resolve_point(self.init.as_deref().unwrap_or(default_start(f.as_ref())), f.as_ref(), "init")?;
+        let x0 = resolve_point(
+            self.init.as_deref().unwrap_or(default_start(f.as_ref())),
+            f.as_ref(),
+            "init",
+        )?;
         Ok((f, x0))
     }
 

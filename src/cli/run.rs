@@ -228,7 +228,11 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(path) = &args.out {
         output::check_output_path(path)?;
     }
-    let x0 = resolve_point(args.init.as_deref().unwrap_or(default_start(f.as_ref())), f.as_ref(), "init")?;
+    let x0 = resolve_point(
+        args.init.as_deref().unwrap_or(default_start(f.as_ref())),
+        f.as_ref(),
+        "init",
+    )?;
     let mut trajectory = optim::run_with_progress(
         f.as_ref(),
         optimizer.as_mut(),
