@@ -11,8 +11,9 @@
 //!   `init:normal=0.01`; seed 0 when absent), see [`Objective::initialisation`];
 //! - an inline JSON array, e.g. `[1.0, -2.0]`;
 //! - a path to a `.npy` file (f64, C order, any shape, flattened);
-//! - a path to a JSON file holding a flat array, or an object with field `x` (so a saved
-//!   trajectory's final state or an evaluation can be read back).
+//! - a path to a JSON file holding a flat array, an object with field `x` (an
+//!   evaluation), or a saved trajectory (`run --out traj.json`: its `final_state.x`, so a
+//!   trained network's weights are a point).
 //!
 //! The result has the problem's dimension and finite entries, or the error says what is
 //! wrong, naming the point as the caller calls it.
@@ -155,7 +156,8 @@ fn read_point_file(path: &Path, what: &str) -> Result<Vec<f64>> {
     parse_json_point(&text, &format!("{what} file `{}`", path.display()))
 }
 
-/// Parses a JSON flat array, or an object whose field `x` is one.
+/// Parses a JSON flat array, an object whose field `x` is one, or a saved trajectory
+/// (its `final_state.x`: the trained point of a `run --out traj.json`).
 pub fn parse_json_point(text: &str, origin: &str) -> Result<Vec<f64>> {
     let parse_err = |message: String| Error::Parse {
         what: origin.to_string(),
@@ -165,8 +167,11 @@ pub fn parse_json_point(text: &str, origin: &str) -> Result<Vec<f64>> {
         serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?;
     let array = match &value {
         serde_json::Value::Array(_) => &value,
-        serde_json::Value::Object(map) => map.get("x").ok_or_else(|| {
-            parse_err("an object without field `x`; expected a flat array or {\"x\": [...]}".into())
+        serde_json::Value::Object(map) => map
+            .get("x")
+            .or_else(|| map.get("final_state").and_then(|s| s.get("x")))
+            .ok_or_else(|| {
+            parse_err("an object without field `x`; expected a flat array, {\"x\": [...]} or a trajectory (final_state.x)".into())
         })?,
         _ => {
             return Err(parse_err(

@@ -512,3 +512,29 @@ fn layers_shows_vanishing_gradients_through_sigmoids() {
         &["--problem", "mlp", "saddle"],
     );
 }
+
+/// A trained network's weights are a point: `run --out traj.json`, then `--point
+/// traj.json` reads its final state.
+#[test]
+fn a_trained_run_is_a_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("traj.json");
+    let path = path.to_str().unwrap();
+    let out = landscape(&[
+        "run",
+        "--problem",
+        "mlp",
+        "--optimizer",
+        "adam",
+        "--iters",
+        "30",
+        "--out",
+        path,
+    ]);
+    assert!(out.status.success());
+    let trajectory: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let trained = trajectory["final_state"]["value"].as_f64().unwrap();
+    let json = cli_json(&["eval", "--problem", "mlp", "--point", path, "--json"]);
+    assert_eq!(json["value"].as_f64().unwrap(), trained);
+}
