@@ -12,7 +12,7 @@
 //! - an inline JSON array, e.g. `[1.0, -2.0]`;
 //! - a path to a `.npy` file (f64, C order, any shape, flattened);
 //! - a path to a JSON file holding a flat array, an object with field `x` (an
-//!   evaluation), or a saved trajectory (`run --out traj.json`: its `final_state.x`, so a
+//!   evaluation), or a saved trajectory (`run --out traj.json`: its `final.x`, so a
 //!   trained network's weights are a point).
 //!
 //! The result has the problem's dimension and finite entries, or the error says what is
@@ -157,7 +157,7 @@ fn read_point_file(path: &Path, what: &str) -> Result<Vec<f64>> {
 }
 
 /// Parses a JSON flat array, an object whose field `x` is one, or a saved trajectory
-/// (its `final_state.x`: the trained point of a `run --out traj.json`).
+/// (its `final.x`: the trained point of a `run --out traj.json`).
 pub fn parse_json_point(text: &str, origin: &str) -> Result<Vec<f64>> {
     let parse_err = |message: String| Error::Parse {
         what: origin.to_string(),
@@ -169,9 +169,9 @@ pub fn parse_json_point(text: &str, origin: &str) -> Result<Vec<f64>> {
         serde_json::Value::Array(_) => &value,
         serde_json::Value::Object(map) => map
             .get("x")
-            .or_else(|| map.get("final_state").and_then(|s| s.get("x")))
+            .or_else(|| map.get("final").and_then(|s| s.get("x")))
             .ok_or_else(|| {
-            parse_err("an object without field `x`; expected a flat array, {\"x\": [...]} or a trajectory (final_state.x)".into())
+            parse_err("an object without field `x`; expected a flat array, {\"x\": [...]} or a trajectory (final.x)".into())
         })?,
         _ => {
             return Err(parse_err(

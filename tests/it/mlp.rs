@@ -534,7 +534,7 @@ fn a_trained_run_is_a_point() {
     assert!(out.status.success());
     let trajectory: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let trained = trajectory["final_state"]["value"].as_f64().unwrap();
+    let trained = trajectory["final"]["value"].as_f64().unwrap();
     let json = cli_json(&["eval", "--problem", "mlp", "--point", path, "--json"]);
     assert_eq!(json["value"].as_f64().unwrap(), trained);
 }
