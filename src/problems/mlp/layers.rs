@@ -80,12 +80,11 @@ impl Mlp {
         let data = self.train();
         let n_s = data.samples;
         let mut grad = vec![0.0; self.dim()];
-        let value = self.value_and_gradient(x, &mut grad);
         self.with_workspace(|ws| {
+            // One pass leaves both ∇f and every layer's buffers in the workspace.
             arch.forward(x, None, &data.x, n_s, ws, None);
-            let mut scratch = vec![0.0; self.dim()];
-            arch.loss(&data.y, n_s, false, ws);
-            arch.backward(x, None, &data.x, n_s, ws, &mut scratch);
+            let value = arch.loss(&data.y, n_s, false, ws) + self.l2_term(x);
+            arch.backward(x, None, &data.x, n_s, ws, &mut grad);
             let hidden = arch.hidden();
             let layers = (1..=hidden + 1)
                 .map(|l| {

@@ -252,40 +252,25 @@ fn accum(add: bool) -> Accum {
     }
 }
 
+/// dst (+)= lhs · rhs, the shapes taken from the operands; large products in parallel.
+fn product(dst: &mut [f64], add: bool, lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>) {
+    let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
+    matmul(rows_mut(dst, m, n), accum(add), lhs, rhs, 1.0, par(m, n, k));
+}
+
 /// dst (N × n) (+)= A (N × n_in) · Wᵀ (W: n × n_in).
 fn times_wt(dst: &mut [f64], add: bool, a: &[f64], w: &[f64], n_s: usize, n: usize, n_in: usize) {
-    matmul(
-        rows_mut(dst, n_s, n),
-        accum(add),
-        rows(a, n_s, n_in),
-        rows(w, n, n_in).transpose(),
-        1.0,
-        par(n_s, n, n_in),
-    );
+    product(dst, add, rows(a, n_s, n_in), rows(w, n, n_in).transpose());
 }
 
 /// dst (N × n_in) (+)= D (N × n) · W (n × n_in).
 fn times_w(dst: &mut [f64], add: bool, d: &[f64], w: &[f64], n_s: usize, n: usize, n_in: usize) {
-    matmul(
-        rows_mut(dst, n_s, n_in),
-        accum(add),
-        rows(d, n_s, n),
-        rows(w, n, n_in),
-        1.0,
-        par(n_s, n_in, n),
-    );
+    product(dst, add, rows(d, n_s, n), rows(w, n, n_in));
 }
 
 /// dst (n × n_in) (+)= Dᵀ (n × N) · A (N × n_in).
 fn outer(dst: &mut [f64], add: bool, d: &[f64], a: &[f64], n_s: usize, n: usize, n_in: usize) {
-    matmul(
-        rows_mut(dst, n, n_in),
-        accum(add),
-        rows(d, n_s, n).transpose(),
-        rows(a, n_s, n_in),
-        1.0,
-        par(n, n_in, n_s),
-    );
+    product(dst, add, rows(d, n_s, n).transpose(), rows(a, n_s, n_in));
 }
 
 /// dst[j] (+)= Σᵢ m[i, j] (column sums of N × n).
