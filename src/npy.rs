@@ -1,5 +1,9 @@
-//! Reading and writing numpy `.npy` files of `f64` (format versions 1–3, little-endian
-//! `<f8`, C order; 0-, 1- or 2-dimensional).
+//! Reading and writing numpy `.npy` files (format versions 1–3).
+//!
+//! Read: what users write with `np.save`: floats (`f4`, `f8`), signed and unsigned
+//! integers (1, 2, 4 or 8 bytes), booleans, in either byte order, in C or Fortran order,
+//! any number of dimensions; entries become `f64` (exactly: an 8-byte integer beyond
+//! 2⁵³ in magnitude is an error) in C order. Written: `<f8`, C order.
 
 use std::path::Path;
 
@@ -45,29 +49,36 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray, String> {
         .ok_or("truncated header")?;
     let header = std::str::from_utf8(header).map_err(|_| "header is not text")?;
     let descr = dict_value(header, "descr").ok_or("header has no 'descr'")?;
-    let descr = descr.trim_matches(|c| c == '\'' || c == '"');
-    if descr != "<f8" && descr != "f8" {
-        return Err(format!("dtype {descr}, expected '<f8' (float64)"));
-    }
-    let fortran = dict_value(header, "fortran_order").ok_or("header has no 'fortran_order'")?;
-    if fortran.trim() != "False" {
-        return Err("Fortran order, expected C order (fortran_order: False)".into());
-    }
+    let dtype = Dtype::parse(descr.trim_matches(|c| c == '\'' || c == '"'))?;
+    let fortran = match dict_value(header, "fortran_order").map(str::trim) {
+        Some("False") => false,
+        Some("True") => true,
+        Some(other) => return Err(format!("fortran_order {other}, expected True or False")),
+        None => return Err("header has no 'fortran_order'".into()),
+    };
     let shape_text = dict_value(header, "shape").ok_or("header has no 'shape'")?;
     let shape = parse_shape(shape_text)?;
-    let count: usize = shape.iter().product();
+    let too_big = || format!("shape {shape:?} has more entries than memory can hold");
+    let count = shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or_else(too_big)?;
     let payload = &bytes[data_start..];
-    if payload.len() != count * 8 {
+    let needed = count.checked_mul(dtype.size).ok_or_else(too_big)?;
+    if payload.len() != needed {
         return Err(format!(
-            "shape {shape:?} needs {} bytes of data, file has {}",
-            count * 8,
+            "shape {shape:?} of {} needs {needed} bytes of data, file has {}",
+            dtype.name,
             payload.len()
         ));
     }
-    let data = payload
-        .chunks_exact(8)
-        .map(|c| f64::from_le_bytes(c.try_into().expect("chunk of 8")))
-        .collect();
+    let mut data = payload
+        .chunks_exact(dtype.size)
+        .map(|c| dtype.decode(c))
+        .collect::<Result<Vec<f64>, String>>()?;
+    if fortran && shape.len() > 1 {
+        data = fortran_to_c(&shape, &data);
+    }
     Ok(NpyArray { shape, data })
 }
 
@@ -95,6 +106,97 @@ pub fn to_npy_bytes(shape: &[usize], data: &[f64]) -> Vec<u8> {
     out.extend_from_slice(header.as_bytes());
     data.iter()
         .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+    out
+}
+
+/// An element type of a `.npy` file: kind, size in bytes, byte order.
+struct Dtype<'a> {
+    name: &'a str,
+    kind: char,
+    size: usize,
+    big_endian: bool,
+}
+
+impl<'a> Dtype<'a> {
+    /// A numpy `descr` string such as `<f8`, `|u1`, `>i4`, `|b1`.
+    fn parse(descr: &'a str) -> Result<Self, String> {
+        let unsupported = || {
+            format!(
+                "dtype {descr}, expected a float (f4, f8), an integer (i1…i8, u1…u8) \
+                 or a bool (b1)"
+            )
+        };
+        let (order, rest) = match descr.chars().next() {
+            Some(c @ ('<' | '>' | '|' | '=')) => (c, &descr[1..]),
+            _ => ('=', descr),
+        };
+        let kind = rest.chars().next().ok_or_else(unsupported)?;
+        let size: usize = rest[kind.len_utf8()..].parse().map_err(|_| unsupported())?;
+        let supported = match kind {
+            'f' => matches!(size, 4 | 8),
+            'i' | 'u' => matches!(size, 1 | 2 | 4 | 8),
+            'b' => size == 1,
+            _ => false,
+        };
+        if !supported {
+            return Err(unsupported());
+        }
+        Ok(Dtype {
+            name: descr,
+            kind,
+            size,
+            big_endian: order == '>' || (order == '=' && cfg!(target_endian = "big")),
+        })
+    }
+
+    /// One element's bytes as an `f64`.
+    fn decode(&self, bytes: &[u8]) -> Result<f64, String> {
+        let mut b = [0u8; 8];
+        b[..self.size].copy_from_slice(bytes);
+        if self.big_endian {
+            b[..self.size].reverse();
+        }
+        // Little-endian now; sign-extend signed integers to 8 bytes.
+        if self.kind == 'i' && b[self.size - 1] & 0x80 != 0 {
+            b[self.size..].fill(0xff);
+        }
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2⁵³
+        let v = match (self.kind, self.size) {
+            ('f', 4) => f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
+            ('f', _) => f64::from_le_bytes(b),
+            ('i', _) => i64::from_le_bytes(b) as f64,
+            ('u', _) => u64::from_le_bytes(b) as f64,
+            _ => match b[0] {
+                0 => 0.0,
+                1 => 1.0,
+                other => return Err(format!("bool entry {other}, expected 0 or 1")),
+            },
+        };
+        if matches!(self.kind, 'i' | 'u') && v.abs() > EXACT {
+            return Err(format!(
+                "integer entry {v:e} is not exactly a float64 (|x| > 2^53)"
+            ));
+        }
+        Ok(v)
+    }
+}
+
+/// Fortran-order (column-major) data of a shape, in C (row-major) order.
+fn fortran_to_c(shape: &[usize], data: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; data.len()];
+    let mut index = vec![0usize; shape.len()];
+    for &v in data {
+        // `index` walks the array in Fortran order: first axis fastest.
+        let c = index.iter().zip(shape).fold(0, |acc, (&i, &n)| acc * n + i);
+        out[c] = v;
+        for (i, &n) in index.iter_mut().zip(shape) {
+            *i += 1;
+            if *i < n {
+                break;
+            }
+            *i = 0;
+        }
+    }
     out
 }
 
@@ -167,14 +269,71 @@ mod tests {
     }
 
     #[test]
-    fn wrong_dtype_and_fortran_order_are_rejected() {
+    fn bad_dtypes_and_truncated_data_are_rejected() {
         let bytes = to_npy_bytes(&[2], &[1.0, 2.0]);
-        let int = patched(&bytes, b"<f8", b"<i8");
-        assert!(parse_npy(&int).unwrap_err().contains("<i8"));
-        let fortran = patched(&bytes, b"False", b"True ");
-        assert!(parse_npy(&fortran).unwrap_err().contains("Fortran"));
+        let complex = patched(&bytes, b"<f8", b"<c8");
+        assert!(parse_npy(&complex).unwrap_err().contains("<c8"));
+        let half = patched(&bytes, b"<f8", b"<f2");
+        assert!(parse_npy(&half).unwrap_err().contains("expected a float"));
         assert!(parse_npy(&bytes[..bytes.len() - 1])
             .unwrap_err()
             .contains("needs 16 bytes"));
+        let huge = "{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952, 8), }";
+        assert!(parse_npy(&file(huge, &[]))
+            .unwrap_err()
+            .contains("more entries"));
+    }
+
+    /// A v1 file with the given header dict and payload.
+    fn file(header: &str, payload: &[u8]) -> Vec<u8> {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&[1, 0]);
+        let padded = format!("{header:<117}\n");
+        bytes.extend_from_slice(&(padded.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(padded.as_bytes());
+        bytes.extend_from_slice(payload);
+        bytes
+    }
+
+    #[test]
+    fn other_dtypes_and_orders_become_c_order_f64() {
+        let read = |descr: &str, order: &str, shape: &str, payload: Vec<u8>| {
+            let header =
+                format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape}, }}");
+            parse_npy(&file(&header, &payload)).unwrap()
+        };
+        let f32s: Vec<u8> = [0.5f32, -1.25, 3.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        assert_eq!(
+            read("<f4", "False", "(3,)", f32s).data,
+            vec![0.5, -1.25, 3.0]
+        );
+        let i64s: Vec<u8> = [-3i64, 7].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(read("<i8", "False", "(2,)", i64s).data, vec![-3.0, 7.0]);
+        let i16_be: Vec<u8> = [-2i16, 300].iter().flat_map(|v| v.to_be_bytes()).collect();
+        assert_eq!(read(">i2", "False", "(2,)", i16_be).data, vec![-2.0, 300.0]);
+        assert_eq!(
+            read("|u1", "False", "(3,)", vec![0, 9, 255]).data,
+            vec![0.0, 9.0, 255.0]
+        );
+        assert_eq!(
+            read("|b1", "False", "(2,)", vec![1, 0]).data,
+            vec![1.0, 0.0]
+        );
+        // [[0, 1, 2], [3, 4, 5]] stored column by column.
+        let fortran: Vec<u8> = [0i32, 3, 1, 4, 2, 5]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let m = read("<i4", "True", "(2, 3)", fortran);
+        assert_eq!(
+            (m.shape, m.data),
+            (vec![2, 3], vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+        );
+        let big: Vec<u8> = (1u64 << 60).to_le_bytes().to_vec();
+        let header = "{'descr': '<u8', 'fortran_order': False, 'shape': (1,), }";
+        assert!(parse_npy(&file(header, &big)).unwrap_err().contains("2^53"));
     }
 }
