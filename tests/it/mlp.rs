@@ -538,3 +538,62 @@ fn a_trained_run_is_a_point() {
     let json = cli_json(&["eval", "--problem", "mlp", "--point", path, "--json"]);
     assert_eq!(json["value"].as_f64().unwrap(), trained);
 }
+
+/// The exact symmetries (rescaling through homogeneous activations, mixing a linear
+/// layer, bias shifts under mean subtraction, weight-norm radii, the softmax shift) are
+/// flat at random points, with the counts the module doc derives; λ > 0 breaks them all.
+#[test]
+fn symmetry_directions_are_flat_with_the_derived_counts() {
+    let teacher = "data = \"teacher\"\nsamples = 10\ninputs = 3\noutputs = 2";
+    let spiral = "data = \"spiral\"\nsamples = 12\nclasses = 3\nloss = \"cross_entropy\"";
+    let cases = [
+        (teacher, "widths = [5, 4]\nactivation = \"relu\"", 5 + 4),
+        (
+            teacher,
+            "widths = [5, 4]\nactivation = \"leaky_relu\"\nslope = 0.1\nbias = false",
+            9,
+        ),
+        (teacher, "widths = [3, 2]\nactivation = \"linear\"", 9 + 4),
+        (teacher, "widths = [3]\nactivation = \"quadratic\"", 3),
+        (
+            teacher,
+            "widths = [4, 4]\nactivation = \"relu\"\nnorm = \"batch\"",
+            8 + 8,
+        ),
+        (
+            teacher,
+            "widths = [4, 4]\nactivation = \"tanh\"\nnorm = \"layer\"",
+            2,
+        ),
+        (
+            teacher,
+            "widths = [4, 4]\nactivation = \"relu\"\nnorm = \"group\"\ngroups = 2",
+            8 + 4,
+        ),
+        (
+            teacher,
+            "widths = [4, 4]\nactivation = \"gelu\"\nnorm = \"instance\"\nchannels = 2",
+            4,
+        ),
+        (
+            teacher,
+            "widths = [4, 4]\nactivation = \"relu\"\nnorm = \"weight\"",
+            4 + 8,
+        ),
+        (spiral, "widths = [4]\nactivation = \"relu\"", 4 + 1),
+        (spiral, "widths = [4]\nactivation = \"tanh\"", 1),
+        (
+            teacher,
+            "widths = [4, 4]\nactivation = \"relu\"\nnorm = \"batch\"\nl2 = 0.01",
+            0,
+        ),
+    ];
+    for (data, fields, expected) in cases {
+        let f = mlp(&format!("{data}\n{fields}"));
+        let x = random_point(f.as_ref(), 3, 0.8);
+        let directions = f.symmetry_directions(&x);
+        assert_eq!(directions.len(), expected, "{fields}");
+        assert_eq!(f.symmetry_count(&x), expected, "{fields}");
+        crate::networks::assert_flat(f.as_ref(), &x, &directions);
+    }
+}

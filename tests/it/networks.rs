@@ -115,7 +115,7 @@ proptest! {
 
 /// ∇f(x)·d = 0 and f(x + td) − f(x) = O(t²) for every d; a direction with a first-order
 /// change would make (f(x + td) − f(x))/t² double when t halves.
-fn assert_flat(f: &dyn Objective, x: &[f64], directions: &[Vec<f64>]) {
+pub(crate) fn assert_flat(f: &dyn Objective, x: &[f64], directions: &[Vec<f64>]) {
     let g = gradient(f, x);
     let gnorm = dot(&g, &g).sqrt();
     let f0 = f.value(x);

@@ -45,7 +45,10 @@
 //! products per layer against three for the gradient; no Hessian is formed.
 //!
 //! # Known points and symmetries
-//! None in closed form in general; f* is unknown. ReLU's kink: φ′(0) = 0 (torch's
+//! No known points in closed form in general; f* is unknown. The exact continuous
+//! symmetries (rescaling a unit through a homogeneous activation, mixing the units of a
+//! linear layer, shifting biases under a mean subtraction, a weight-normalised row's
+//! radius, the softmax's shift; none with λ > 0) are in [`symmetry`]. ReLU's kink: φ′(0) = 0 (torch's
 //! convention). At vᵢ = 0 a weight-normalised row is taken as 0 with zero derivatives.
 //!
 //! # Initialisations
@@ -57,6 +60,7 @@ pub mod init;
 pub mod layers;
 pub mod network;
 pub mod norm;
+pub mod symmetry;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -725,6 +729,14 @@ impl Objective for Mlp {
 
     fn as_finite_sum(&self) -> Option<&dyn FiniteSum> {
         Some(self)
+    }
+
+    fn symmetry_directions(&self, x: &[f64]) -> Vec<Vec<f64>> {
+        symmetry::directions(&self.arch, x)
+    }
+
+    fn symmetry_count(&self, _x: &[f64]) -> usize {
+        symmetry::count(&self.arch)
     }
 
     fn initialisation(&self, scheme: &str, seed: u64) -> Option<Result<Vec<f64>>> {
