@@ -111,6 +111,47 @@ impl KnownPoint {
     }
 }
 
+/// A named array of an instance's data, row-major: what [`Objective::data`] returns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataArray {
+    /// Its name (the spec field's, where there is one).
+    pub name: String,
+    /// The shape; empty for a scalar.
+    pub shape: Vec<usize>,
+    /// The entries, row-major (`shape`'s product of them).
+    pub values: Vec<f64>,
+}
+
+impl DataArray {
+    /// An array from row-major `values`; panics if their number is not `shape`'s product.
+    pub fn new(name: impl Into<String>, shape: &[usize], values: Vec<f64>) -> Self {
+        assert_eq!(
+            values.len(),
+            shape.iter().product::<usize>(),
+            "DataArray: values for the shape"
+        );
+        DataArray {
+            name: name.into(),
+            shape: shape.to_vec(),
+            values,
+        }
+    }
+
+    /// A scalar.
+    pub fn scalar(name: impl Into<String>, value: f64) -> Self {
+        DataArray::new(name, &[], vec![value])
+    }
+
+    /// A matrix (nalgebra stores it column-major; the array is row-major).
+    pub fn matrix(name: impl Into<String>, m: &nalgebra::DMatrix<f64>) -> Self {
+        DataArray::new(
+            name,
+            &[m.nrows(), m.ncols()],
+            m.transpose().as_slice().to_vec(),
+        )
+    }
+}
+
 /// A differentiable objective on a flat parameter vector with exact derivatives.
 ///
 /// A first-order method needs only [`value`](Objective::value) and
@@ -210,6 +251,13 @@ pub trait Objective: Send + Sync {
     /// too large to list (e.g. `eig:<i,j,…>` subsets) overrides it to parse the name.
     fn known_point(&self, name: &str) -> Option<KnownPoint> {
         self.known_points().into_iter().find(|p| p.name == name)
+    }
+
+    /// The instance's data as named row-major arrays (a completion's observed matrix
+    /// and mask, a network's inputs and targets, …), so that f can be recomputed
+    /// elsewhere; empty by default (problems defined by their formula alone).
+    fn data(&self) -> Vec<DataArray> {
+        Vec::new()
     }
 
     /// The blocks of the parameter vector; the default is one block `x[d]`.

@@ -4,7 +4,8 @@ Built-in problems with exact gradients and Hessian-vector products, your own obj
 from Python callables (or from a JAX function or a PyTorch model: ``landscape.jax``,
 ``landscape.torch``), and the analyses of the ``landscape`` command line on either:
 ``classify``, ``spectrum``, ``density``, ``trace``, ``census``, ``run``, ``escape``,
-``bounds``. Points are float64 NumPy arrays (anything ``numpy.asarray`` reads as a 1-D
+``bounds``, the experiments (``experiment``) and the pictures of ``landscape plot``
+(``landscape.plot``). A built-in problem's data are arrays (``f.data``). Points are float64 NumPy arrays (anything ``numpy.asarray`` reads as a 1-D
 array is accepted); results are dicts with the command line's ``--json`` field names,
 float vectors and matrices as NumPy arrays.
 
@@ -27,11 +28,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _landscape
+from . import _landscape, plot
+from ._json import to_json
 from ._landscape import (
     Objective,
     bounds,
@@ -50,11 +52,14 @@ __all__ = [
     "classify",
     "density",
     "escape",
+    "experiment",
     "kinds",
     "objective",
+    "plot",
     "problem",
     "run",
     "spectrum",
+    "to_json",
     "trace",
 ]
 
@@ -103,6 +108,7 @@ def objective(
     dim: int,
     layout: Optional[Sequence[Tuple[str, Sequence[int]]]] = None,
     optimum: Optional[float] = None,
+    known_points: Optional[Dict[str, Tuple[Any, str]]] = None,
 ) -> Objective:
     """Your own objective from Python callables, usable by every analysis.
 
@@ -112,7 +118,10 @@ def objective(
     analyses that need second derivatives raise ``ValueError`` (derivatives are exact,
     never finite differences). ``layout`` names the blocks of x as (name, shape) pairs,
     row-major, in order (default: one block ``x[dim]``); ``optimum`` is the global
-    minimum value f* when you know it (then a verdict can say ``global_min``).
+    minimum value f* when you know it (then a verdict can say ``global_min``);
+    ``known_points`` names stationary points you know, ``{name: (x, verdict)}`` with a
+    verdict such as ``"strict_saddle"``: ``f.known_points`` lists them and every point
+    argument takes ``"name:<name>"``.
     """
     return _landscape.from_callables(
         value,
@@ -121,6 +130,7 @@ def objective(
         dim,
         None if layout is None else [(str(n), [int(s) for s in shape]) for n, shape in layout],
         optimum,
+        [(str(n), x, str(v)) for n, (x, v) in (known_points or {}).items()],
     )
 
 
@@ -154,3 +164,42 @@ def _columns(records: list) -> dict:
         else:
             columns[key] = column
     return columns
+
+
+_EXPERIMENTS = {
+    "du2017": _landscape.experiment_du2017,
+    "kawaguchi": _landscape.experiment_kawaguchi,
+    "safran_shamir": _landscape.experiment_safran_shamir,
+}
+
+
+def _list(value: Any) -> str:
+    """A ``--dims``/``--k`` list: a string (``"2-8"``, ``"2,3,4"``) or integers."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return ",".join(str(int(v)) for v in value)
+
+
+def experiment(name: str, **options: Any) -> dict:
+    """An experiment of ``landscape experiment NAME --json``, with its flags as keywords
+    (snake_case, the same defaults) and its JSON fields in the result:
+
+    - ``"du2017"``: GD against perturbed GD on Du et al.'s octopus; ``dims`` (``"2-8"``
+      or a list), ``trials``, ``seed``, ``tolerance``, ``max_iters``, ``lr``,
+      ``init_radius``, ``tau``, ``l``, ``gamma``, ``radius``, ``g_thres``, ``t_thres``,
+      ``f_thres``, ``plain_gd``;
+    - ``"kawaguchi"``: deep linear nets; ``starts``, ``seed``;
+    - ``"safran_shamir"`` (or ``"safran-shamir"``): two-layer ReLU networks; ``k``
+      (``"6-20"`` or a list), ``n_extra``, ``runs``, ``seed``, ``max_iters``.
+
+    They run in parallel over trials with the GIL released.
+    """
+    run = _EXPERIMENTS.get(name.replace("-", "_"))
+    if run is None:
+        raise ValueError(f"invalid field `experiment`: expected one of {', '.join(_EXPERIMENTS)}, found `{name}`")
+    for key in ("dims", "k"):
+        if key in options:
+            options[key] = _list(options[key])
+    return run(**options)

@@ -22,6 +22,8 @@ class Objective:
     def layout(self) -> List[Tuple[str, List[int]]]: ...
     @property
     def known_points(self) -> Dict[str, Tuple[Vector, str]]: ...
+    @property
+    def data(self) -> Dict[str, npt.NDArray[np.float64]]: ...
     def value(self, x: ArrayLike) -> float: ...
     def gradient(self, x: ArrayLike) -> Vector: ...
     def hvp(self, x: ArrayLike, v: ArrayLike) -> Vector: ...
@@ -37,6 +39,7 @@ def from_callables(
     dim: int,
     layout: Optional[Sequence[Tuple[str, Sequence[int]]]],
     optimum: Optional[float],
+    known_points: Sequence[Tuple[str, ArrayLike, str]] = ...,
 ) -> Objective: ...
 def classify(
     f: Objective,
@@ -123,4 +126,137 @@ def bounds(
     samples: Optional[int] = None,
     max_rounds: Optional[int] = None,
     seed: Optional[int] = None,
+) -> Dict[str, Any]: ...
+
+# The plots (wrapped by ``landscape.plot``): each returns (bytes, "png" | "svg", note).
+# Sources are (name for errors, JSON or CSV text).
+Source = Tuple[str, str]
+Picture = Tuple[bytes, str, Optional[str]]
+Point = Any  # an array, or a point string of the command line
+
+def plot_slice(
+    f: Objective,
+    *,
+    at: Optional[Point] = None,
+    directions: Optional[str] = None,
+    seed: int = 0,
+    points: Optional[List[Point]] = None,
+    oblique: bool = False,
+    d1: Optional[Point] = None,
+    d2: Optional[Point] = None,
+    trajectory: List[Source] = ...,
+    census: Optional[Source] = None,
+    range: Optional[float] = None,
+    alpha: Optional[List[float]] = None,
+    beta: Optional[List[float]] = None,
+    resolution: Optional[int] = None,
+    contour: bool = False,
+    heatmap: bool = False,
+    surface: bool = False,
+    log_color: bool = False,
+    levels: Optional[int] = None,
+    title: Optional[str] = None,
+    out: Optional[str] = None,
+    width: Optional[int] = None,
+    height: Optional[int] = None,
+) -> Picture: ...
+def plot_line(
+    f: Objective,
+    from_: Point,
+    *,
+    direction: Optional[Point] = None,
+    to: Optional[Point] = None,
+    t: Optional[List[float]] = None,
+    resolution: int = 201,
+    title: Optional[str] = None,
+    out: Optional[str] = None,
+    width: Optional[int] = None,
+    height: Optional[int] = None,
+) -> Picture: ...
+def plot_spectrum(
+    f: Objective,
+    at: Point,
+    *,
+    bins: int = 40,
+    density: bool = False,
+    probes: Optional[int] = None,
+    steps: Optional[int] = None,
+    seed: Optional[int] = None,
+    title: Optional[str] = None,
+    out: Optional[str] = None,
+    width: Optional[int] = None,
+    height: Optional[int] = None,
+) -> Picture: ...
+def plot_trace(
+    runs: List[Source],
+    *,
+    names: List[str] = ...,
+    log_value: bool = False,
+    title: str = ...,
+    out: Optional[str] = None,
+    width: Optional[int] = None,
+    height: Optional[int] = None,
+) -> Picture: ...
+def plot_escape(
+    reports: List[Source],
+    *,
+    du2017: Optional[Source] = None,
+    log_iters: bool = False,
+    title: Optional[str] = None,
+    out: Optional[str] = None,
+    width: Optional[int] = None,
+    height: Optional[int] = None,
+) -> Picture: ...
+def plot_bounds(
+    kind: str,
+    f: Optional[Objective] = None,
+    report: Optional[Source] = None,
+    *,
+    init: Optional[Point] = None,
+    iters: Optional[int] = None,
+    beta: Optional[float] = None,
+    epsilon: Optional[float] = None,
+    out: Optional[str] = None,
+    width: Optional[int] = None,
+    height: Optional[int] = None,
+) -> Picture: ...
+def plot_rate(
+    f: Objective,
+    *,
+    init: Optional[Point] = None,
+    iters: Optional[int] = None,
+    beta: Optional[float] = None,
+    lr: Optional[float] = None,
+    out: Optional[str] = None,
+    width: Optional[int] = None,
+    height: Optional[int] = None,
+) -> Picture: ...
+
+# The experiments (wrapped by ``landscape.experiment``).
+def experiment_du2017(
+    *,
+    dims: str = "2-8",
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    tolerance: Optional[float] = None,
+    max_iters: Optional[int] = None,
+    lr: Optional[float] = None,
+    init_radius: Optional[float] = None,
+    tau: Optional[float] = None,
+    l: Optional[float] = None,
+    gamma: Optional[float] = None,
+    radius: Optional[float] = None,
+    g_thres: Optional[float] = None,
+    t_thres: Optional[int] = None,
+    f_thres: Optional[float] = None,
+    plain_gd: bool = False,
+) -> Dict[str, Any]: ...
+def experiment_kawaguchi(*, starts: Optional[int] = None, seed: Optional[int] = None) -> Dict[str, Any]: ...
+def experiment_safran_shamir(
+    *,
+    k: str = "6-20",
+    n_extra: Optional[int] = None,
+    runs: Optional[int] = None,
+    seed: Optional[int] = None,
+    max_iters: Optional[int] = None,
 ) -> Dict[str, Any]: ...

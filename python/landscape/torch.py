@@ -29,6 +29,11 @@ import landscape
 __all__ = ["flatten", "objective", "unflatten"]
 
 
+def _float64(t: "torch.Tensor") -> "torch.Tensor":
+    """Floating tensors in float64; integer ones (labels) as they are."""
+    return t.to(torch.float64) if t.is_floating_point() else t
+
+
 def flatten(model: "torch.nn.Module") -> np.ndarray:
     """The model's parameters as one flat float64 vector, in the objective's order."""
     return np.concatenate(
@@ -39,7 +44,10 @@ def flatten(model: "torch.nn.Module") -> np.ndarray:
 def unflatten(x: Any, model: "torch.nn.Module") -> Dict[str, "torch.Tensor"]:
     """The flat vector ``x`` as a dict parameter name → float64 tensor of the
     parameter's shape (the inverse of ``flatten``)."""
-    x = torch.as_tensor(np.asarray(x, dtype=np.float64))
+    if isinstance(x, torch.Tensor):
+        x = x.to(torch.float64).reshape(-1)
+    else:
+        x = torch.as_tensor(np.asarray(x, dtype=np.float64))
     out, offset = {}, 0
     for name, p in model.named_parameters():
         out[name] = x[offset : offset + p.numel()].reshape(p.shape)
@@ -59,7 +67,7 @@ def objective(
     """A ``landscape.Objective`` for ``loss(model(inputs), targets)`` as a function of the
     model's parameters; ``data`` is ``(inputs, targets)`` (tensors or arrays, cast to
     float64). ``optimum``: f* when known."""
-    inputs, targets = (torch.as_tensor(np.asarray(d)).to(torch.float64) for d in data)
+    inputs, targets = (_float64(torch.as_tensor(np.asarray(d))) for d in data)
     names = [n for n, _ in model.named_parameters()]
     shapes = [tuple(p.shape) for _, p in model.named_parameters()]
     sizes = [int(np.prod(s, dtype=np.int64)) for s in shapes]
@@ -72,18 +80,29 @@ def objective(
             offset += size
         return out
 
-    def f(theta):
-        return loss(functional_call(model, params(theta), (inputs,)), targets)
+    # The data enter as arguments with zero tangents rather than as constants: with a
+    # constant target, forward mode over mse_loss's backward fails in torch 2.x
+    # ("ZeroTensors are immutable"). Integer data (class labels) stay constants.
+    floating = [t for t in (inputs, targets) if t.is_floating_point()]
+    zeros = tuple(torch.zeros_like(t) for t in floating)
 
-    g = grad(f)
+    def f(theta, *data):
+        it = iter(data)
+        x_in, y = (next(it) if t.is_floating_point() else t for t in (inputs, targets))
+        return loss(functional_call(model, params(theta), (x_in,)), y)
+
+    g = grad(f, argnums=0)
 
     def as_tensor(x):
         return torch.as_tensor(np.asarray(x, dtype=np.float64))
 
+    def hvp(x, v):
+        return jvp(g, (as_tensor(x), *floating), (as_tensor(v), *zeros))[1].detach().numpy()
+
     return landscape.objective(
-        value=lambda x: float(f(as_tensor(x))),
-        gradient=lambda x: g(as_tensor(x)).detach().numpy(),
-        hvp=lambda x, v: jvp(g, (as_tensor(x),), (as_tensor(v),))[1].detach().numpy(),
+        value=lambda x: float(f(as_tensor(x), *floating)),
+        gradient=lambda x: g(as_tensor(x), *floating).detach().numpy(),
+        hvp=hvp,
         dim=sum(sizes),
         layout=[(n, s if s else (1,)) for n, s in zip(names, shapes)],
         optimum=optimum,

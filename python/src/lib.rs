@@ -15,7 +15,9 @@
 //! the analysis (the library sees NaN from then on) and is raised again when it returns.
 
 mod analyses;
+mod experiments;
 mod objective;
+mod plots;
 
 use numpy::{AllowTypeChange, PyArray1, PyArray2, PyArrayLikeDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
@@ -109,5 +111,7 @@ fn _landscape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(objective::from_callables, m)?)?;
     m.add_function(wrap_pyfunction!(objective::kinds, m)?)?;
     analyses::register(m)?;
+    plots::register(m)?;
+    experiments::register(m)?;
     Ok(())
 }

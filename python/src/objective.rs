@@ -2,7 +2,7 @@
 //! [`Objective`] trait.
 //!
 //! A user's objective ([`Callbacks`]) calls `value(x)`, `gradient(x)` and `hvp(x, v)`
-//! with float64 arrays of length `dim`, holding the GIL for each call. The first
+//! with float64 arrays of length `dim`, one call at a time, holding the GIL for each. The first
 //! exception a callback raises (or a wrong return: not a number, a wrong length) is
 //! kept, every later call returns NaN at once so the analysis ends quickly, and the
 //! analysis raises that exception when it returns. Without `hvp` the Hessian-vector
@@ -12,9 +12,10 @@
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
-use landscape::objective::{Block, Layout, Objective};
+use landscape::objective::{Block, KnownPoint, Layout, Objective};
 use landscape::problems;
-use numpy::PyArray1;
+use landscape::Verdict;
+use numpy::{PyArray1, PyArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -29,6 +30,11 @@ pub struct Callbacks {
     dim: usize,
     layout: Layout,
     optimum: Option<f64>,
+    known_points: Vec<KnownPoint>,
+    /// Held for each call: one callback runs at a time even where Python code releases
+    /// the GIL inside it (PyTorch's operators do, and `functional_call` swaps a shared
+    /// module's parameters), so callbacks need not be thread-safe.
+    calls: Mutex<()>,
     /// The first exception a callback raised since the last [`Callbacks::take_error`].
     error: Mutex<Option<PyErr>>,
 }
@@ -56,6 +62,7 @@ impl Callbacks {
             out.fill(f64::NAN);
             return;
         }
+        let _one_at_a_time = self.calls.lock();
         let result = Python::attach(|py| -> PyResult<Vec<f64>> {
             let arrays: Vec<_> = args.iter().map(|a| PyArray1::from_slice(py, a)).collect();
             let returned = callable.call1(py, PyTuple::new(py, arrays)?)?;
@@ -92,6 +99,7 @@ impl Objective for Callbacks {
         if self.failed() {
             return f64::NAN;
         }
+        let _one_at_a_time = self.calls.lock();
         let result = Python::attach(|py| -> PyResult<f64> {
             let returned = self.value.call1(py, (PyArray1::from_slice(py, x),))?;
             returned.extract::<f64>(py).map_err(|_| {
@@ -130,6 +138,10 @@ impl Objective for Callbacks {
 
     fn optimum(&self) -> Option<f64> {
         self.optimum
+    }
+
+    fn known_points(&self) -> Vec<KnownPoint> {
+        self.known_points.clone()
     }
 
     fn layout(&self) -> Layout {
@@ -216,6 +228,19 @@ impl PyObjective {
         let dict = PyDict::new(py);
         for p in self.inner.known_points() {
             dict.set_item(p.name, (PyArray1::from_vec(py, p.x), p.kind.to_string()))?;
+        }
+        Ok(dict)
+    }
+
+    /// The instance's data as a dict name → float64 array (row-major, with its shape):
+    /// e.g. matrix_completion's `m` and `mask`, an mlp's `x`, `y`, `test_x`, `test_y`;
+    /// empty for problems defined by their formula alone and for your own objectives.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for array in self.inner.data() {
+            let flat = PyArray1::from_vec(py, array.values);
+            dict.set_item(array.name, flat.reshape(array.shape)?)?;
         }
         Ok(dict)
     }
@@ -315,7 +340,7 @@ pub fn load_problem(problem: &str, overrides: Vec<String>) -> PyResult<PyObjecti
 
 /// Your own objective from Python callables (see the module doc).
 #[pyfunction]
-#[pyo3(signature = (value, gradient, hvp, dim, layout, optimum))]
+#[pyo3(signature = (value, gradient, hvp, dim, layout, optimum, known_points=Vec::new()))]
 pub fn from_callables(
     value: Py<PyAny>,
     gradient: Py<PyAny>,
@@ -323,6 +348,7 @@ pub fn from_callables(
     dim: usize,
     layout: Option<Vec<(String, Vec<usize>)>>,
     optimum: Option<f64>,
+    known_points: Vec<(String, Bound<'_, PyAny>, String)>,
 ) -> PyResult<PyObjective> {
     if dim == 0 {
         return Err(value_error(landscape::Error::invalid(
@@ -357,6 +383,21 @@ pub fn from_callables(
             o,
         )));
     }
+    let mut points = Vec::with_capacity(known_points.len());
+    for (name, x, verdict) in known_points {
+        let what = format!("known point `{name}`");
+        let x = vector(&x, &what)?;
+        landscape::error::ensure_point(&what, &x, dim).map_err(value_error)?;
+        let kind: Verdict = serde_json::from_value(serde_json::Value::String(verdict.clone()))
+            .map_err(|_| {
+                value_error(landscape::Error::invalid(
+                    "known_points",
+                    "verdicts such as strict_saddle, local_min, global_min",
+                    format!("`{verdict}` for `{name}`"),
+                ))
+            })?;
+        points.push(KnownPoint::new(name, x, kind));
+    }
     let callbacks = Arc::new(Callbacks {
         value,
         gradient,
@@ -364,6 +405,8 @@ pub fn from_callables(
         dim,
         layout,
         optimum,
+        known_points: points,
+        calls: Mutex::new(()),
         error: Mutex::new(None),
     });
     Ok(PyObjective {

@@ -95,3 +95,18 @@ def test_wrong_returns_and_a_missing_hvp_raise():
         landscape.classify(no_hvp, [3.0, 2.0])
     with pytest.raises(ValueError, match="layout"):
         landscape.objective(value=himmelblau_value, gradient=himmelblau_gradient, dim=2, layout=[("W", (3,))])
+
+
+def test_known_points_of_your_own_objective():
+    builtin = landscape.problem("himmelblau")
+    mine = himmelblau(known_points=builtin.known_points)
+    assert mine.known_points.keys() == builtin.known_points.keys()
+    for name, (x, verdict) in mine.known_points.items():
+        assert np.array_equal(x, builtin.known_points[name][0]) and verdict == builtin.known_points[name][1]
+    name = next(iter(mine.known_points))
+    # a known point by name wherever a point is a string, as on the command line
+    assert landscape.plot.spectrum(mine, f"name:{name}").note == landscape.plot.spectrum(builtin, f"name:{name}").note
+    with pytest.raises(ValueError, match="known_points"):
+        himmelblau(known_points={"p": ([0.0, 0.0], "minimum")})
+    with pytest.raises(ValueError, match="known point `p`"):
+        himmelblau(known_points={"p": ([0.0, 0.0, 1.0], "local_min")})

@@ -60,8 +60,9 @@ pub fn read_trajectory(path: &Path) -> Result<TrajectoryFile> {
     parse_trajectory(path, &text)
 }
 
-/// [`read_trajectory`] on the text of `path`.
-fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
+/// [`read_trajectory`] on text already read: `path` names it in errors, and its
+/// extension `.csv` picks CSV.
+pub fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
     let file = match path.extension().and_then(|e| e.to_str()) {
         Some("csv") => TrajectoryFile {
             name: path
@@ -94,11 +95,17 @@ fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
 /// `<method> trial <i>`).
 pub fn read_trajectories(path: &Path) -> Result<Vec<TrajectoryFile>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    let escape_report = serde_json::from_str::<serde_json::Value>(&text)
+    parse_trajectories(path, &text)
+}
+
+/// [`read_trajectories`] on text already read (`path` names it, as in
+/// [`parse_trajectory`]).
+pub fn parse_trajectories(path: &Path, text: &str) -> Result<Vec<TrajectoryFile>> {
+    let escape_report = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .filter(|v| v.get("per_trial").is_some());
     let Some(report) = escape_report else {
-        return parse_trajectory(path, &text).map(|file| vec![file]);
+        return parse_trajectory(path, text).map(|file| vec![file]);
     };
     let doc: EscapeReport = serde_json::from_value(report)
         .map_err(|e| trajectory_error(path, format!("{e} (an `escape --json` report)")))?;
@@ -213,7 +220,12 @@ struct CensusPoints {
 /// Reads the points of a `census --json` file and checks their dimension.
 pub fn read_census(path: &Path, dim: usize) -> Result<Vec<CensusPoint>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    let doc: CensusPoints = serde_json::from_str(&text).map_err(|e| Error::Parse {
+    parse_census(path, &text, dim)
+}
+
+/// [`read_census`] on text already read (`path` names it in errors).
+pub fn parse_census(path: &Path, text: &str, dim: usize) -> Result<Vec<CensusPoint>> {
+    let doc: CensusPoints = serde_json::from_str(text).map_err(|e| Error::Parse {
         what: format!("census `{}`", path.display()),
         message: format!("{e} (expected the JSON of `landscape census --json`)"),
     })?;

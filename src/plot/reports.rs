@@ -59,9 +59,13 @@ struct Du2017View {
     rows: Vec<RowView>,
 }
 
-fn read_json<T: DeserializeOwned>(path: &Path, what: &str, expected: &str) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::Parse {
+fn parse_json<T: DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    what: &str,
+    expected: &str,
+) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::Parse {
         what: format!("{what} `{}`", path.display()),
         message: format!("{e} (expected the JSON of `{expected}`)"),
     })
@@ -76,7 +80,13 @@ fn malformed(path: &Path, what: &str, message: String) -> Error {
 
 /// Reads the escape times of a `landscape escape --json` file.
 pub fn read_escape_report(path: &Path) -> Result<EscapeTimes> {
-    let view: EscapeView = read_json(path, "escape report", "landscape escape --json")?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    parse_escape_report(path, &text)
+}
+
+/// [`read_escape_report`] on text already read (`path` names it in errors).
+pub fn parse_escape_report(path: &Path, text: &str) -> Result<EscapeTimes> {
+    let view: EscapeView = parse_json(path, text, "escape report", "landscape escape --json")?;
     if view.per_trial.len() != view.trials || view.trials == 0 {
         return Err(malformed(
             path,
@@ -99,7 +109,18 @@ pub fn read_escape_report(path: &Path) -> Result<EscapeTimes> {
 /// Reads the chart data of a `landscape experiment du2017 --json` file (the title is
 /// left empty).
 pub fn read_du2017_report(path: &Path) -> Result<Du2017Chart> {
-    let view: Du2017View = read_json(path, "du2017 report", "landscape experiment du2017 --json")?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    parse_du2017_report(path, &text)
+}
+
+/// [`read_du2017_report`] on text already read (`path` names it in errors).
+pub fn parse_du2017_report(path: &Path, text: &str) -> Result<Du2017Chart> {
+    let view: Du2017View = parse_json(
+        path,
+        text,
+        "du2017 report",
+        "landscape experiment du2017 --json",
+    )?;
     if view.rows.is_empty() {
         return Err(malformed(
             path,

@@ -47,7 +47,7 @@ use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
-use crate::objective::{Block, KnownPoint, Layout, Objective};
+use crate::objective::{Block, DataArray, KnownPoint, Layout, Objective};
 use crate::problems::params::{
     self, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
 };
@@ -470,6 +470,13 @@ impl Objective for LinearNet {
             points.push(KnownPoint::new("truth", w, Verdict::GlobalMin));
         }
         points
+    }
+
+    fn data(&self) -> Vec<DataArray> {
+        vec![
+            DataArray::matrix("x", &self.xt.transpose()),
+            DataArray::matrix("y", &self.yt.transpose()),
+        ]
     }
 
     fn layout(&self) -> Layout {

@@ -64,7 +64,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::linalg::dot;
-use crate::objective::{KnownPoint, Layout, Objective};
+use crate::objective::{DataArray, KnownPoint, Layout, Objective};
 use crate::problems::low_rank::skew_directions;
 use crate::problems::params::{
     self, missing, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
@@ -638,6 +638,24 @@ impl Objective for MatrixCompletion {
             points.push(KnownPoint::new("zeros", vec![0.0; self.dim()], verdict));
         }
         points
+    }
+
+    fn data(&self) -> Vec<DataArray> {
+        let n = self.n;
+        let (mut m, mut mask) = (vec![0.0; n * n], vec![0.0; n * n]);
+        for i in 0..n {
+            for k in self.row_start[i]..self.row_start[i + 1] {
+                m[i * n + self.cols[k]] = self.values[k];
+                mask[i * n + self.cols[k]] = 1.0;
+            }
+        }
+        vec![
+            DataArray::new("m", &[n, n], m),
+            DataArray::new("mask", &[n, n], mask),
+            DataArray::scalar("p", self.p),
+            DataArray::scalar("lambda", self.lambda),
+            DataArray::scalar("alpha", self.alpha),
+        ]
     }
 
     fn layout(&self) -> Layout {

@@ -64,7 +64,7 @@ use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
 use crate::linalg::eigen::symmetric_eigen_recorded;
 use crate::linalg::{from_eigen, symmetrise};
-use crate::objective::{KnownPoint, Layout, Objective};
+use crate::objective::{DataArray, KnownPoint, Layout, Objective};
 use crate::problems::low_rank::{
     cross_gram, index_subsets, parse_subset, skew_directions, subset_name, subset_verdict,
     zero_threshold, KNOWN_POINTS_CAP,
@@ -347,6 +347,10 @@ impl Objective for MatrixFactorization {
         }
         let s = parse_subset(name, "eig", self.positive_count(), self.rank)?;
         Some(self.eig_known_point(&s))
+    }
+
+    fn data(&self) -> Vec<DataArray> {
+        vec![DataArray::matrix("m", &self.m)]
     }
 
     fn layout(&self) -> Layout {

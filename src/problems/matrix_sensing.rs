@@ -56,7 +56,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
 use crate::linalg::symmetric_eigenvalues_of;
-use crate::objective::{FiniteSum, KnownPoint, Layout, Objective};
+use crate::objective::{DataArray, FiniteSum, KnownPoint, Layout, Objective};
 use crate::problems::low_rank::{skew_directions, zero_threshold};
 use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
 use crate::problems::{Kind, ProblemSpec};
@@ -409,6 +409,18 @@ impl Objective for MatrixSensing {
             points.push(KnownPoint::new("truth", x, Verdict::GlobalMin));
         }
         points
+    }
+
+    fn data(&self) -> Vec<DataArray> {
+        let (n, m) = (self.n, self.y.len());
+        let mut a = Vec::with_capacity(m * n * n);
+        for s in self.sensing.column_iter() {
+            a.extend(unpack(s.as_slice(), n).transpose().as_slice());
+        }
+        vec![
+            DataArray::new("a", &[m, n, n], a),
+            DataArray::new("y", &[m], self.y.clone()),
+        ]
     }
 
     fn layout(&self) -> Layout {

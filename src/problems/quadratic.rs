@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::{from_eigen, symmetric_eigenvalues_of, symmetrise};
-use crate::objective::{KnownPoint, Layout, Objective};
+use crate::objective::{DataArray, KnownPoint, Layout, Objective};
 use crate::problems::params::{self, missing, Data, DefaultText::Text, FieldDoc, Params};
 use crate::problems::{Kind, ProblemSpec};
 use crate::random::{orthogonal_matrix, rng};
@@ -249,6 +249,13 @@ impl Objective for Quadratic {
         self.stationary()
             .map(|(x, kind)| vec![KnownPoint::new("stationary", x, kind)])
             .unwrap_or_default()
+    }
+
+    fn data(&self) -> Vec<DataArray> {
+        vec![
+            DataArray::matrix("a", &self.a),
+            DataArray::new("b", &[self.b.len()], self.b.clone()),
+        ]
     }
 
     fn layout(&self) -> Layout {

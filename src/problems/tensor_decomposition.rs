@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::manifold::Manifold;
-use crate::objective::{Block, KnownPoint, Layout, Objective};
+use crate::objective::{Block, DataArray, KnownPoint, Layout, Objective};
 use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
 use crate::problems::{Kind, ProblemSpec};
 use crate::random::{orthogonal_matrix, rng};
@@ -284,6 +284,10 @@ impl Objective for TensorDecomposition {
             points.push(KnownPoint::new("collision", x, Verdict::StrictSaddle));
         }
         points
+    }
+
+    fn data(&self) -> Vec<DataArray> {
+        vec![DataArray::matrix("a", &self.a)]
     }
 
     fn layout(&self) -> Layout {

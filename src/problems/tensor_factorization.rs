@@ -41,7 +41,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
-use crate::objective::{KnownPoint, Layout, Objective};
+use crate::objective::{DataArray, KnownPoint, Layout, Objective};
 use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
 use crate::problems::{Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, rng};
@@ -291,6 +291,28 @@ impl Objective for TensorFactorization {
             zeros_verdict,
         ));
         points
+    }
+
+    fn data(&self) -> Vec<DataArray> {
+        let u_star = self.truth_t.transpose();
+        let mut arrays = vec![DataArray::matrix("u_star", &u_star)];
+        // T = Σⱼ u*ⱼ^{⊗q} itself when it is small enough to hold.
+        let q = self.order as u32;
+        if let Some(size) = self.n.checked_pow(q).filter(|&s| s <= 1 << 20) {
+            let mut t = vec![0.0; size];
+            for u in u_star.row_iter() {
+                for (idx, entry) in t.iter_mut().enumerate() {
+                    let (mut rest, mut product) = (idx, 1.0);
+                    for _ in 0..q {
+                        product *= u[rest % self.n];
+                        rest /= self.n;
+                    }
+                    *entry += product;
+                }
+            }
+            arrays.push(DataArray::new("t", &vec![self.n; q as usize], t));
+        }
+        arrays
     }
 
     fn layout(&self) -> Layout {

@@ -72,7 +72,7 @@ use self::data::Dataset;
 use self::network::{Architecture, Loss, Workspace};
 use self::norm::Norm;
 use crate::error::{Error, Result};
-use crate::objective::{Block, FiniteSum, Layout, Objective, TestMetrics};
+use crate::objective::{Block, DataArray, FiniteSum, Layout, Objective, TestMetrics};
 use crate::problems::params::{self, Data, DefaultText::*, FieldDoc, Params};
 use crate::problems::{Kind, ProblemSpec};
 
@@ -721,6 +721,18 @@ impl Objective for Mlp {
             self.arch.loss(&d.y, d.samples, true, ws);
             self.arch.backward(x, Some(v), &d.x, d.samples, ws, out);
         });
+    }
+
+    fn data(&self) -> Vec<DataArray> {
+        let mut arrays = Vec::new();
+        for (prefix, set) in [("", Some(&self.train)), ("test_", self.test.as_ref())] {
+            if let Some(set) = set {
+                let (n, p, q) = (set.samples, set.inputs, set.outputs);
+                arrays.push(DataArray::new(format!("{prefix}x"), &[n, p], set.x.clone()));
+                arrays.push(DataArray::new(format!("{prefix}y"), &[n, q], set.y.clone()));
+            }
+        }
+        arrays
     }
 
     fn layout(&self) -> Layout {

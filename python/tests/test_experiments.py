@@ -1,0 +1,29 @@
+"""Experiments from Python: the JSON of `landscape experiment NAME --json`."""
+
+import json
+
+import pytest
+
+import landscape
+
+
+def plain(report):
+    return json.loads(json.dumps(report, default=lambda a: a.tolist()))
+
+
+def test_experiments_match_the_command_line(cli_json):
+    ours = landscape.experiment("du2017", dims=[2, 3], trials=3)
+    assert plain(ours) == cli_json("experiment", "du2017", "--dims", "2,3", "--trials", "3")
+    ours = landscape.experiment("kawaguchi", starts=5)
+    assert plain(ours) == cli_json("experiment", "kawaguchi", "--starts", "5")
+    ours = landscape.experiment("safran-shamir", k="3", runs=3, max_iters=2000)
+    assert plain(ours) == cli_json("experiment", "safran-shamir", "--k", "3", "--runs", "3", "--max-iters", "2000")
+
+
+def test_experiment_errors_name_the_keyword(cli):
+    with pytest.raises(ValueError, match="invalid field `dims`"):
+        landscape.experiment("du2017", dims="0-3")
+    with pytest.raises(ValueError, match="experiment"):
+        landscape.experiment("du2018")
+    with pytest.raises(TypeError):
+        landscape.experiment("kawaguchi", depth=3)
