@@ -10,6 +10,7 @@
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+use rayon::prelude::*;
 
 use super::activation::Activation;
 use super::norm::{self, Norm, Tangent};
@@ -236,13 +237,10 @@ fn rows_mut(slice: &mut [f64], r: usize, c: usize) -> MatMut<'_, f64> {
 /// Products of at least this many multiply-adds run in parallel.
 const PARALLEL_WORK: usize = 1 << 20;
 
-fn par(m: usize, n: usize, k: usize) -> Par {
-    if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_WORK {
-        Par::rayon(0)
-    } else {
-        Par::Seq
-    }
-}
+/// A parallel product is cut into blocks of this many rows of the result, each a
+/// sequential product: the blocks are fixed by the shapes, never by the thread count, so
+/// the result is the same on any number of threads.
+const ROW_BLOCK: usize = 128;
 
 fn accum(add: bool) -> Accum {
     if add {
@@ -252,10 +250,29 @@ fn accum(add: bool) -> Accum {
     }
 }
 
-/// dst (+)= lhs · rhs, the shapes taken from the operands; large products in parallel.
+/// dst (+)= lhs · rhs, the shapes taken from the operands; large products in parallel,
+/// by blocks of [`ROW_BLOCK`] rows of dst.
 fn product(dst: &mut [f64], add: bool, lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>) {
     let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
-    matmul(rows_mut(dst, m, n), accum(add), lhs, rhs, 1.0, par(m, n, k));
+    let dst = &mut dst[..m * n];
+    if m.saturating_mul(n).saturating_mul(k) < PARALLEL_WORK || m <= ROW_BLOCK || n == 0 {
+        matmul(rows_mut(dst, m, n), accum(add), lhs, rhs, 1.0, Par::Seq);
+        return;
+    }
+    dst.par_chunks_mut(ROW_BLOCK * n)
+        .enumerate()
+        .for_each(|(block, dst)| {
+            let rows_here = dst.len() / n;
+            let lhs = lhs.subrows(block * ROW_BLOCK, rows_here);
+            matmul(
+                rows_mut(dst, rows_here, n),
+                accum(add),
+                lhs,
+                rhs,
+                1.0,
+                Par::Seq,
+            );
+        });
 }
 
 /// dst (N × n) (+)= A (N × n_in) · Wᵀ (W: n × n_in).
