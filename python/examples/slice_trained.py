@@ -5,7 +5,7 @@ directions (Li et al. 2018, "Visualizing the loss landscape of neural nets").
 
 A two-layer tanh network in JAX, trained by ``landscape.run`` (Adam) from a small
 random start; the picture is f(θ* + α·d₁ + β·d₂) with d₁, d₂ Gaussian, each rescaled per
-filter (row of a weight matrix) to the norm of θ*'s filter, and the training path
+filter (row of a weight matrix, one unit's incoming weights) to the norm of θ*'s filter, and the training path
 projected on the plane.
 """
 
@@ -24,14 +24,15 @@ rng = np.random.default_rng(0)
 X = jnp.asarray(rng.standard_normal((40, 2)))
 Y = jnp.tanh(X @ jnp.array([[1.5], [-1.0]]))
 params = {
-    "w1": jnp.asarray(rng.standard_normal((2, 6)) * 0.5),
+    # Weights as (out, in), torch's convention: a row is one unit's filter.
+    "w1": jnp.asarray(rng.standard_normal((6, 2)) * 0.5),
     "b1": jnp.zeros(6),
-    "w2": jnp.asarray(rng.standard_normal((6, 1)) * 0.5),
+    "w2": jnp.asarray(rng.standard_normal((1, 6)) * 0.5),
 }
 
 
 def loss(p):
-    return jnp.mean((jnp.tanh(X @ p["w1"] + p["b1"]) @ p["w2"] - Y) ** 2)
+    return jnp.mean((jnp.tanh(X @ p["w1"].T + p["b1"]) @ p["w2"].T - Y) ** 2)
 
 
 f = landscape.jax.objective(loss, params)
