@@ -266,6 +266,7 @@ fn spectrum_mlp_training(settings: &Settings, dir: &Path) -> Result<Picture> {
             .filter(|(&t, _)| t < -0.01 * top)
             .map(|(_, w)| w)
             .sum::<f64>()
+            + 0.0 // an empty sum is −0.0
     };
     let (f0, f1) = (f.value(&x0), trained.final_state.value);
     let mut chart = LineChart::new(
