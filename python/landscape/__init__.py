@@ -170,6 +170,7 @@ _EXPERIMENTS = {
     "du2017": _landscape.experiment_du2017,
     "kawaguchi": _landscape.experiment_kawaguchi,
     "safran_shamir": _landscape.experiment_safran_shamir,
+    "atlas": _landscape.atlas,
 }
 
 
@@ -192,7 +193,9 @@ def experiment(name: str, **options: Any) -> dict:
       ``f_thres``, ``plain_gd``;
     - ``"kawaguchi"``: deep linear nets; ``starts``, ``seed``;
     - ``"safran_shamir"`` (or ``"safran-shamir"``): two-layer ReLU networks; ``k``
-      (``"6-20"`` or a list), ``n_extra``, ``runs``, ``seed``, ``max_iters``.
+      (``"6-20"`` or a list), ``n_extra``, ``runs``, ``seed``, ``max_iters``;
+    - ``"atlas"`` (``landscape atlas --json``): per problem family, where descent from
+      random starts ends; ``runs``, ``seed``, ``only`` (a list of entry names).
 
     They run in parallel over trials with the GIL released.
     """

@@ -252,6 +252,9 @@ def experiment_du2017(
     plain_gd: bool = False,
 ) -> Dict[str, Any]: ...
 def experiment_kawaguchi(*, starts: Optional[int] = None, seed: Optional[int] = None) -> Dict[str, Any]: ...
+def atlas(
+    *, runs: Optional[int] = None, seed: Optional[int] = None, only: Optional[List[str]] = None
+) -> Dict[str, Any]: ...
 def experiment_safran_shamir(
     *,
     k: str = "6-20",

@@ -3,6 +3,7 @@
 //! They run with the GIL released, in parallel over trials as on the command line.
 
 use landscape::error::Error;
+use landscape::experiments::atlas::{atlas as atlas_of, AtlasOptions};
 use landscape::experiments::du2017::{du2017, Du2017Options, PgdSettings};
 use landscape::experiments::kawaguchi::{kawaguchi, KawaguchiOptions};
 use landscape::experiments::safran_shamir::{safran_shamir, SafranShamirOptions};
@@ -13,6 +14,7 @@ use crate::{report_to_py, value_error};
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(experiment_du2017, m)?)?;
     m.add_function(wrap_pyfunction!(experiment_kawaguchi, m)?)?;
+    m.add_function(wrap_pyfunction!(atlas, m)?)?;
     m.add_function(wrap_pyfunction!(experiment_safran_shamir, m)?)?;
     Ok(())
 }
@@ -36,38 +38,9 @@ fn renamed(e: Error, names: &[(&str, &str)]) -> PyErr {
     })
 }
 
-/// A list of positive integers like `2,3,4` or `2-8` (inclusive) or a mix, as the
-/// command line reads `--dims` and `--k`.
+/// [`parse_list`](landscape::experiments::parse_list) with the error as a `ValueError`.
 fn parse_list(list: &str, field: &str, what: &str) -> PyResult<Vec<usize>> {
-    let bad = || {
-        value_error(Error::invalid(
-            field,
-            format!("a comma-separated list of {what} ≥ 1 or ranges a-b, e.g. 2,3,4 or 2-8"),
-            format!("`{list}`"),
-        ))
-    };
-    let mut items = Vec::new();
-    for entry in list.split(',') {
-        let number = |s: &str| s.trim().parse::<usize>().map_err(|_| bad());
-        match entry.split_once('-') {
-            Some((a, b)) => {
-                let (a, b) = (number(a)?, number(b)?);
-                if a > b {
-                    return Err(bad());
-                }
-                items.extend(a..=b);
-            }
-            None => items.push(number(entry)?),
-        }
-    }
-    if items.contains(&0) {
-        return Err(value_error(Error::invalid(
-            field,
-            format!("{what} ≥ 1"),
-            format!("`{list}`"),
-        )));
-    }
-    Ok(items)
+    landscape::experiments::parse_list(list, field, what).map_err(value_error)
 }
 
 /// Du et al. 2017 on the octopus (`landscape experiment du2017 --json`).
@@ -111,7 +84,7 @@ fn experiment_du2017<'py>(
         log_domain: !plain_gd,
         pgd: PgdSettings {
             radius: radius.unwrap_or(p.radius),
-            g_thres: g_thres.unwrap_or(gamma * std::f64::consts::E / 100.0),
+            g_thres: g_thres.unwrap_or_else(|| PgdSettings::default_g_thres(gamma)),
             t_thres: t_thres.unwrap_or(p.t_thres),
             f_thres: f_thres.unwrap_or(p.f_thres),
         },
@@ -175,5 +148,27 @@ fn experiment_safran_shamir<'py>(
     let report = py
         .detach(|| safran_shamir(&options))
         .map_err(|e| renamed(e, &[]))?;
+    report_to_py(py, &report)
+}
+
+/// The landscape atlas (`landscape atlas --json`): per problem family, the fractions of
+/// runs from random starts that end at a global minimum, a spurious minimum or a saddle.
+/// `only` names entries (problems/atlas/*.toml); all when absent.
+#[pyfunction]
+#[pyo3(signature = (*, runs=None, seed=None, only=None))]
+fn atlas<'py>(
+    py: Python<'py>,
+    runs: Option<usize>,
+    seed: Option<u64>,
+    only: Option<Vec<String>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = AtlasOptions::default();
+    let options = AtlasOptions {
+        runs: runs.unwrap_or(d.runs),
+        seed: seed.unwrap_or(d.seed),
+        only: only.unwrap_or_default(),
+        ..d
+    };
+    let report = py.detach(|| atlas_of(&options)).map_err(value_error)?;
     report_to_py(py, &report)
 }

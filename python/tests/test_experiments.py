@@ -20,6 +20,20 @@ def test_experiments_match_the_command_line(cli_json):
     assert plain(ours) == cli_json("experiment", "safran-shamir", "--k", "3", "--runs", "3", "--max-iters", "2000")
 
 
+def test_atlas_matches_the_command_line(cli_json):
+    def without_clock(report):
+        for row in report["rows"]:
+            row.pop("seconds", None)
+        return report
+
+    ours = plain(landscape.experiment("atlas", runs=4, only=["matrix_sensing"]))
+    assert [r["family"] for r in ours["rows"]] and ours["runs"] == 4
+    theirs = cli_json("atlas", "--runs", "4", "--only", "matrix_sensing")
+    assert without_clock(ours) == without_clock(theirs)
+    with pytest.raises(ValueError, match="only"):
+        landscape.experiment("atlas", only=["no_such_entry"])
+
+
 def test_experiment_errors_name_the_keyword(cli):
     with pytest.raises(ValueError, match="invalid field `dims`"):
         landscape.experiment("du2017", dims="0-3")

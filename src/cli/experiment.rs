@@ -173,42 +173,7 @@ pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
 
 /// Parses `2,3,4` or `2-8` (inclusive) or a mix.
 pub fn parse_dims(list: &str) -> Result<Vec<usize>> {
-    parse_list(list, "dims", "dimensions")
-}
-
-/// Parses a list of positive integers like `2,3,4` or `2-8` (inclusive) or a mix; errors
-/// name `field` and call the entries `what`.
-pub fn parse_list(list: &str, field: &str, what: &str) -> Result<Vec<usize>> {
-    let bad = || {
-        Error::invalid(
-            field,
-            format!("a comma-separated list of {what} ≥ 1 or ranges a-b, e.g. 2,3,4 or 2-8"),
-            format!("`{list}`"),
-        )
-    };
-    let mut dims = Vec::new();
-    for entry in list.split(',') {
-        let entry = entry.trim();
-        let number = |s: &str| s.trim().parse::<usize>().map_err(|_| bad());
-        match entry.split_once('-') {
-            Some((a, b)) => {
-                let (a, b) = (number(a)?, number(b)?);
-                if a > b {
-                    return Err(bad());
-                }
-                dims.extend(a..=b);
-            }
-            None => dims.push(number(entry)?),
-        }
-    }
-    if dims.contains(&0) {
-        return Err(Error::invalid(
-            field,
-            format!("{what} ≥ 1"),
-            format!("`{list}`"),
-        ));
-    }
-    Ok(dims)
+    landscape::experiments::parse_list(list, "dims", "dimensions")
 }
 
 fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
@@ -229,7 +194,7 @@ fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
             radius: args.radius.unwrap_or(defaults.radius),
             g_thres: args
                 .g_thres
-                .unwrap_or(args.gamma * std::f64::consts::E / 100.0),
+                .unwrap_or_else(|| PgdSettings::default_g_thres(args.gamma)),
             t_thres: args.t_thres,
             f_thres: args.f_thres,
         },
@@ -243,7 +208,7 @@ fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
 }
 
 fn run_safran_shamir(args: SafranShamirArgs, out: &mut dyn Write) -> Result<()> {
-    let ks = parse_list(&args.ks, "k", "widths")?;
+    let ks = landscape::experiments::parse_list(&args.ks, "k", "widths")?;
     let n_extra = usize::try_from(args.n_extra)
         .map_err(|_| Error::invalid("n-extra", "an integer E ≥ 0", args.n_extra))?;
     let runs = usize::try_from(args.runs)

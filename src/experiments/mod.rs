@@ -28,3 +28,40 @@ pub mod kawaguchi;
 pub mod rate;
 pub mod safran_shamir;
 pub mod smoothness;
+
+use crate::error::{Error, Result};
+
+/// Parses a list of positive integers like `2,3,4` or `2-8` (inclusive) or a mix, as
+/// the experiments' `--dims` and `--k` take them; errors name `field` and call the
+/// entries `what`.
+pub fn parse_list(list: &str, field: &str, what: &str) -> Result<Vec<usize>> {
+    let bad = || {
+        Error::invalid(
+            field,
+            format!("a comma-separated list of {what} ≥ 1 or ranges a-b, e.g. 2,3,4 or 2-8"),
+            format!("`{list}`"),
+        )
+    };
+    let mut items = Vec::new();
+    for entry in list.split(',') {
+        let number = |s: &str| s.trim().parse::<usize>().map_err(|_| bad());
+        match entry.trim().split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (number(a)?, number(b)?);
+                if a > b {
+                    return Err(bad());
+                }
+                items.extend(a..=b);
+            }
+            None => items.push(number(entry)?),
+        }
+    }
+    if items.contains(&0) {
+        return Err(Error::invalid(
+            field,
+            format!("{what} ≥ 1"),
+            format!("`{list}`"),
+        ));
+    }
+    Ok(items)
+}

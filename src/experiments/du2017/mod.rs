@@ -76,12 +76,19 @@ pub struct PgdSettings {
     pub f_thres: f64,
 }
 
+impl PgdSettings {
+    /// The default g_thres for the octopus with parameter γ: γe/100.
+    pub fn default_g_thres(gamma: f64) -> f64 {
+        gamma * std::f64::consts::E / 100.0
+    }
+}
+
 impl Default for PgdSettings {
     fn default() -> Self {
         let e = std::f64::consts::E;
         PgdSettings {
             radius: e / 100.0,
-            g_thres: e / 100.0,
+            g_thres: PgdSettings::default_g_thres(1.0),
             t_thres: 30,
             f_thres: 0.0,
         }
