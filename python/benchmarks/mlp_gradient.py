@@ -1,12 +1,17 @@
 """The gradient and HVP of a depth-10, width-256 ReLU network on a batch of 256 (squared
-loss, float64), in landscape and in JAX on the CPU, side by side: median wall time of
-repeated evaluations after a warm-up (JAX: jit-compiled, blocked until ready).
+loss, float64), in landscape, JAX and PyTorch on the CPU, side by side in one process:
+median wall time of repeated evaluations after a warm-up (JAX: jit-compiled, blocked
+until ready; PyTorch: `backward()` on a fresh graph). Every library gets the same number
+of threads (`LANDSCAPE_BENCH_THREADS`, default: every core). Build the module in release
+mode first (`pip install ./python`, or maturin with `--release`):
 
-    PYTHONPATH=target/pypkg target/pyenv/bin/python python/benchmarks/mlp_gradient.py
+    python python/benchmarks/mlp_gradient.py
 
-PyTorch's CPU backward pass is the peer the project names; this measures JAX's where
-PyTorch is not installed (and PyTorch too when it is).
+landscape's figures here include the call from Python (the gradient returned as a new
+NumPy array); `cargo bench --bench derivatives mlp` times the library call alone.
+PyTorch is skipped, saying so, where it is not installed.
 """
+import os
 import statistics
 import time
 
@@ -15,6 +20,13 @@ import numpy as np
 import landscape
 
 DEPTH, WIDTH, BATCH, OUT, REPEATS = 10, 256, 256, 10, 20
+THREADS = int(os.environ.get("LANDSCAPE_BENCH_THREADS", os.cpu_count()))
+# Before any of the libraries starts its thread pool: the process runs on THREADS cores
+# (XLA sizes its pool from them) and each library is told the count.
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:THREADS])
+os.environ["RAYON_NUM_THREADS"] = str(THREADS)
+os.environ["OMP_NUM_THREADS"] = str(THREADS)
 
 
 def median_seconds(call):
@@ -35,6 +47,7 @@ def main():
     v = rng.normal(size=f.dim)
     ours_g = median_seconds(lambda: f.gradient(theta))
     ours_h = median_seconds(lambda: f.hvp(theta, v))
+    print(f"{THREADS} threads each")
     print(f"landscape  gradient {ours_g * 1e3:8.2f} ms   hvp {ours_h * 1e3:8.2f} ms   (dim {f.dim})")
 
     import jax
@@ -65,6 +78,7 @@ def main():
     except ImportError:
         print("torch: not installed")
         return
+    torch.set_num_threads(THREADS)
     torch.set_default_dtype(torch.float64)
     layers = []
     for i in range(DEPTH):

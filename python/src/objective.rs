@@ -20,7 +20,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::{value_error, vector};
+use crate::{value_error, vector, Point};
 
 /// Python callables as an [`Objective`].
 pub struct Callbacks {
@@ -168,6 +168,14 @@ impl PyObjective {
         Ok(x)
     }
 
+    /// As [`point`](Self::point), reading a contiguous float64 array in place.
+    fn point_in_place<'py>(&self, obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Point<'py>> {
+        let x = Point::extract(obj, what)?;
+        landscape::error::ensure_point(what, x.as_slice(), self.inner.dim())
+            .map_err(value_error)?;
+        Ok(x)
+    }
+
     /// Runs `analysis` on the objective with the GIL released; a callback's exception
     /// wins over the library's result, and over a panic that followed it (an objective
     /// that turned to NaN midway can break an invariant the library asserts).
@@ -247,8 +255,9 @@ impl PyObjective {
 
     /// f(x).
     fn value(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<f64> {
-        let x = self.point(x, "point")?;
-        self.analyse(py, move |f| Ok(f.value(&x)))
+        let x = self.point_in_place(x, "point")?;
+        let x = x.as_slice();
+        self.analyse(py, move |f| Ok(f.value(x)))
     }
 
     /// The exact gradient ∇f(x) as a float64 array.
@@ -257,10 +266,11 @@ impl PyObjective {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let x = self.point(x, "point")?;
+        let x = self.point_in_place(x, "point")?;
+        let x = x.as_slice();
         let g = self.analyse(py, move |f| {
             let mut g = vec![0.0; x.len()];
-            f.gradient(&x, &mut g);
+            f.gradient(x, &mut g);
             Ok(g)
         })?;
         Ok(PyArray1::from_vec(py, g))
@@ -273,11 +283,14 @@ impl PyObjective {
         x: &Bound<'py, PyAny>,
         v: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let x = self.point(x, "point")?;
-        let v = self.point(v, "hvp direction")?;
+        let (x, v) = (
+            self.point_in_place(x, "point")?,
+            self.point_in_place(v, "hvp direction")?,
+        );
+        let (x, v) = (x.as_slice(), v.as_slice());
         let out = self.analyse(py, move |f| {
             let mut out = vec![0.0; x.len()];
-            f.hvp(&x, &v, &mut out);
+            f.hvp(x, v, &mut out);
             Ok(out)
         })?;
         Ok(PyArray1::from_vec(py, out))

@@ -77,3 +77,23 @@ def test_bad_input_raises_the_command_lines_message(cli):
         f.value(object())
     with pytest.raises(TypeError):
         landscape.problem("himmelblau", n=object())
+
+
+def test_a_point_in_any_array_form_gives_the_same_derivatives():
+    # A contiguous float64 array is read in place; every other form is converted.
+    f = landscape.problem("mlp")
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(f.dim)
+    v = rng.standard_normal(f.dim)
+    g, h = f.gradient(x), f.hvp(x, v)
+    strided = np.zeros(2 * f.dim)
+    strided[::2] = x
+    frozen = x.copy()
+    frozen.setflags(write=False)
+    for form in (strided[::2], frozen, x.tolist()):
+        np.testing.assert_array_equal(f.gradient(form), g)
+        np.testing.assert_array_equal(f.hvp(form, v), h)
+    np.testing.assert_array_equal(f.hvp(frozen, frozen), f.hvp(x, x.copy()))  # one array twice
+    assert f.value(strided[::2]) == f.value(x)
+    np.testing.assert_array_equal(x, frozen)  # the caller's arrays are left untouched
+    np.testing.assert_array_equal(f.gradient(np.arange(f.dim)), f.gradient(np.arange(f.dim, dtype=float)))
