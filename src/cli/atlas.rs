@@ -1,16 +1,15 @@
 //! `landscape atlas`: per problem family, where descent from random starts ends.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
+use super::outputs::{check_out_dir, write_report};
 use super::progress::Bar;
-use landscape::atomic_file::write_atomic;
 use landscape::error::{Error, Result};
-use landscape::experiments::atlas::{atlas_with_progress, Atlas, AtlasOptions};
+use landscape::experiments::atlas::{atlas_with_progress, AtlasOptions};
 use landscape::plot::atlas::AtlasChart;
-use landscape::plot::{render, ImageFormat};
 
 /// Arguments of `landscape atlas`.
 #[derive(Debug, Args)]
@@ -50,40 +49,11 @@ pub fn run(args: AtlasArgs, out: &mut dyn Write) -> Result<()> {
     };
     let result = atlas_with_progress(&opts, &Bar::default())?;
     if let Some(dir) = &args.out {
-        write_outputs(&result, dir)?;
+        let chart = AtlasChart { atlas: &result };
+        write_report(dir, "atlas", &result, &chart, chart.size())?;
     }
     if args.json {
         return super::print_json(out, &result);
     }
     write!(out, "{result}").map_err(Error::Output)
-}
-
-/// `--out` must name an existing directory (checked before any run).
-fn check_out_dir(dir: &Path) -> Result<()> {
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "out",
-            "an existing directory",
-            format!("`{}`", dir.display()),
-        ))
-    }
-}
-
-/// Writes atlas.json, atlas.png and atlas.svg into `dir`, each atomically.
-fn write_outputs(result: &Atlas, dir: &Path) -> Result<()> {
-    let text = serde_json::to_string_pretty(result).expect("report structs serialise");
-    let chart = AtlasChart { atlas: result };
-    // Render both pictures before writing anything, so a drawing error leaves no file.
-    let png = render(&chart, ImageFormat::Png, chart.size())?;
-    let svg = render(&chart, ImageFormat::Svg, chart.size())?;
-    for (name, bytes) in [
-        ("atlas.json", text.as_bytes()),
-        ("atlas.png", &png),
-        ("atlas.svg", &svg),
-    ] {
-        write_atomic(&dir.join(name), |out| out.write_all(bytes))?;
-    }
-    Ok(())
 }

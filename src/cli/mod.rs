@@ -21,6 +21,7 @@ mod eval;
 pub mod experiment;
 mod kawaguchi;
 mod layers;
+mod outputs;
 mod perturbation;
 pub mod plot;
 mod points;

@@ -15,13 +15,17 @@
 //!   global minimum, a spurious minimum or a saddle (`landscape atlas`);
 //! - [`kawaguchi`]: Kawaguchi 2016 on deep linear nets, every minimum global, saddles
 //!   strict for H = 2, not all strict for H = 3 (`landscape experiment kawaguchi`).
+//! - [`deep`]: training deep networks (depth and gradients, initialisation,
+//!   activations, clipping, pre-training), each ending in [`claims`].
 //! - [`safran_shamir`]: how often GD on a two-layer ReLU network with a same-width
 //!   teacher ends in a certified spurious local minimum, against k
 //!   (`landscape experiment safran-shamir`).
 
 pub mod atlas;
 pub mod bounds;
+pub mod claims;
 pub mod convergence;
+pub mod deep;
 pub mod du2017;
 pub mod escape;
 pub mod kawaguchi;

@@ -7,6 +7,7 @@
 //!   the format comes from the extension);
 //! - [`chart`]: [`LineChart`], the curve chart most plots are made of;
 //! - [`bounds`]: the descent lemma, the convergence bound and the linear rate of GD;
+//! - [`panels`]: several line charts in a grid under one title ([`Panels`]);
 //! - [`atlas`]: the atlas's stacked bars ([`atlas::AtlasChart`]).
 //! - [`directions`], [`grid`], [`contour`], [`slice`](mod@slice): f on a plane (heatmap, contours,
 //!   surface) with trajectories and stationary points; [`line`](mod@line): f along a line.
@@ -38,6 +39,7 @@ pub mod grid;
 pub mod inputs;
 pub mod line;
 pub mod output;
+pub mod panels;
 pub mod reports;
 pub mod slice;
 mod slice_draw;
@@ -48,3 +50,4 @@ pub mod trace;
 
 pub use chart::{LineChart, Scale, Series, Stroke, VerticalLine};
 pub use output::{check_out_path, check_size, render, save, Figure, ImageFormat};
+pub use panels::Panels;

@@ -1,0 +1,44 @@
+//! `--out DIR` of the commands that write a report with its chart (`atlas`, the
+//! experiments): the directory must exist (checked before any work), and
+//! `<stem>.json`, `<stem>.png` and `<stem>.svg` are each written atomically, after both
+//! pictures have rendered, so a failure leaves no file behind.
+
+use std::path::Path;
+
+use landscape::atomic_file::write_atomic;
+use landscape::error::{Error, Result};
+use landscape::plot::{render, Figure, ImageFormat};
+use serde::Serialize;
+
+/// `--out` must name an existing directory.
+pub fn check_out_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "out",
+            "an existing directory",
+            format!("`{}`", dir.display()),
+        ))
+    }
+}
+
+/// Writes `<stem>.json` (the report), `<stem>.png` and `<stem>.svg` (the chart at
+/// `size`) into `dir`.
+pub fn write_report<F: Figure>(
+    dir: &Path,
+    stem: &str,
+    report: &impl Serialize,
+    chart: &F,
+    size: (u32, u32),
+) -> Result<()> {
+    let text = serde_json::to_string_pretty(report).expect("report structs serialise");
+    let png = render(chart, ImageFormat::Png, size)?;
+    let svg = render(chart, ImageFormat::Svg, size)?;
+    for (extension, bytes) in [("json", text.as_bytes()), ("png", &png), ("svg", &svg)] {
+        write_atomic(&dir.join(format!("{stem}.{extension}")), |out| {
+            out.write_all(bytes)
+        })?;
+    }
+    Ok(())
+}
