@@ -22,7 +22,14 @@
 //!    a decrease ∝ t² (a negative eigenvalue inside the tolerance); mixed evidence.
 //!
 //! # Default tolerances (printed with every verdict, settable)
-//! - grad tol = 10⁻⁶·max(1, |f(x)|);
+//! - grad tol = 10⁻⁶·max(1, min(|f(x)|, ‖H‖·‖x‖)): relative to the size a gradient can
+//!   have at x without x being stationary in floating point, which is bounded by f's own
+//!   scale and, independently of any constant added to f, by the gradient a curvature
+//!   ‖H‖ produces over the distance ‖x‖ from the origin (for a quadratic
+//!   ½xᵀAx + bᵀx + c stationary at x, ‖b‖ = ‖Ax‖ ≤ ‖H‖‖x‖, so the rounding of
+//!   Ax + b is of that order). It does not grow with f alone: far from every stationary
+//!   point (f = −x² at x = 10⁷, or a run that ran off to f = −10⁷¹) the gradient is of
+//!   order ‖H‖‖x‖ and the point is `not_stationary`;
 //! - eig tol = 10⁻⁶·max(1, ‖H‖), ‖H‖ = the largest |λ| of the reduced Hessian.
 //!
 //! Strict inequalities on both sides: an eigenvalue exactly at ±tol counts as zero.
@@ -52,7 +59,8 @@ pub struct Tolerances {
 /// Options of [`classify`]; `Default` gives the scale-aware tolerances.
 #[derive(Clone, Debug, Default)]
 pub struct ClassifyOptions {
-    /// Gradient tolerance; defaults to 10⁻⁶·max(1, |f(x)|). Must be finite and positive.
+    /// Gradient tolerance; defaults to 10⁻⁶·max(1, min(|f(x)|, ‖H‖·‖x‖)) (module doc).
+    /// Must be finite and positive.
     pub grad_tol: Option<f64>,
     /// Eigenvalue tolerance; defaults to 10⁻⁶·max(1, ‖H‖). Must be finite and positive.
     pub eig_tol: Option<f64>,
@@ -130,9 +138,22 @@ impl std::fmt::Display for Classification {
     }
 }
 
-/// The default gradient tolerance at a point where f = `value`: 10⁻⁶·max(1, |f|).
+/// The loosest gradient tolerance at a point where f = `value`: 10⁻⁶·max(1, |f|), the
+/// census's acceptance of a candidate before the classifier's verdict.
 pub fn default_grad_tol(value: f64) -> f64 {
     1e-6 * value.abs().max(1.0)
+}
+
+/// The classifier's default gradient tolerance at x, where f = `value` and the reduced
+/// Hessian's norm is `hessian_norm`: 10⁻⁶·max(1, min(|f|, ‖H‖·‖x‖)) (module doc).
+pub fn stationarity_tol(value: f64, hessian_norm: f64, x_norm: f64) -> f64 {
+    let curvature_scale = hessian_norm * x_norm;
+    let scale = if curvature_scale.is_finite() {
+        value.abs().min(curvature_scale)
+    } else {
+        value.abs()
+    };
+    1e-6 * scale.max(1.0)
 }
 
 /// The default eigenvalue tolerance for a Hessian of norm `hessian_norm`:
@@ -170,7 +191,9 @@ pub fn classify(f: &dyn Objective, x: &[f64], opts: &ClassifyOptions) -> Result<
     spectrum_opts.k = spectrum_opts.k.clamp(1, f.dim());
     let spectrum = hessian_spectrum(f, x, &spectrum_opts)?;
     let tolerances = Tolerances {
-        grad: opts.grad_tol.unwrap_or_else(|| default_grad_tol(value)),
+        grad: opts
+            .grad_tol
+            .unwrap_or_else(|| stationarity_tol(value, spectrum.hessian_norm, norm(x))),
         eig: opts
             .eig_tol
             .unwrap_or_else(|| default_eig_tol(spectrum.hessian_norm)),

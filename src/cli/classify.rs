@@ -20,7 +20,7 @@ pub struct ClassifyArgs {
     #[arg(long, value_name = "X")]
     point: String,
     /// Gradient tolerance: ‖grad f‖ above it is `not_stationary`; also the value
-    /// tolerance of f ≤ f* + tol. Default 1e-6·max(1, |f(x)|).
+    /// tolerance of f ≤ f* + tol. Default 1e-6·max(1, min(|f(x)|, ‖H‖·‖x‖)): it does not grow with f alone.
     #[arg(long, value_name = "G", allow_hyphen_values = true)]
     grad_tol: Option<f64>,
     /// Eigenvalue tolerance: |λ| ≤ it is a zero mode. Default 1e-6·max(1, ‖H‖).

@@ -11,7 +11,7 @@ use super::ProblemArgs;
 use landscape::classify::{classify, ClassifyOptions};
 use landscape::error::Result;
 use landscape::optim::{
-    self, output, Clip, Hyperparameters, Minibatch, RunOptions, Schedule, WeightDecay,
+    self, output, Clip, Hyperparameters, Minibatch, RunOptions, Schedule, Termination, WeightDecay,
     DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERS,
 };
 use landscape::point::{default_start, resolve_point};
@@ -146,7 +146,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Classify the last iterate (as `landscape classify` does, default tolerances) and
-    /// add the verdict to the output as `final.classification`.
+    /// add the verdict to the output as `final.classification` (absent when the run
+    /// diverged: a diverged run is never classified).
     #[arg(long)]
     classify_final: bool,
     /// Print the trajectory as JSON (`optimizer`, `hyperparameters`, `records`, `final`,
@@ -241,7 +242,11 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         &Bar::default(),
     )
     .map_err(|e| super::flag_names(e, RUN_FLAGS))?;
-    if args.classify_final {
+    // A diverged run is reported as diverged, never classified.
+    let diverged = trajectory.termination == Termination::Diverged
+        || !trajectory.final_state.value.is_finite()
+        || trajectory.final_state.x.iter().any(|v| !v.is_finite());
+    if args.classify_final && !diverged {
         let last = &trajectory.final_state.x;
         let verdict = classify(f.as_ref(), last, &ClassifyOptions::default())?;
         trajectory.final_state.classification = Some(verdict);
@@ -263,6 +268,9 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         last.iter
     )?;
     write!(out, "{trajectory}")?;
+    if args.classify_final && diverged {
+        writeln!(out, "verdict      none: the run diverged")?;
+    }
     if let Some(path) = &args.out {
         writeln!(
             out,

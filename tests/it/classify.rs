@@ -165,6 +165,67 @@ fn away_from_a_stationary_point_the_verdict_is_not_stationary() {
 }
 
 #[test]
+fn far_from_every_stationary_point_a_large_f_does_not_make_a_point_stationary() {
+    // f = x² − y² at (0, 10⁷): ‖∇f‖ = 2·10⁷ and |f| = 10¹⁴; a tolerance that grows with
+    // |f| (10⁻⁶·|f| = 10⁸) called this a strict saddle.
+    let f = load("saddle", &[]);
+    let c = verdict_at(f.as_ref(), &[0.0, 1e7]);
+    assert_eq!(c.kind, Verdict::NotStationary, "{}", c.reason);
+    assert!(
+        c.tolerances.grad <= 1e-6 * 2.0 * 1e7 * (1.0 + 1e-12),
+        "{:?}",
+        c.tolerances
+    );
+    // A constant added to f moves no point closer to stationarity: x² + 10¹² at x = 0.5.
+    let shifted = load("expr:x^2 + 1e12", &[]);
+    let c = verdict_at(shifted.as_ref(), &[0.5]);
+    assert_eq!(c.kind, Verdict::NotStationary, "{}", c.reason);
+    // …and a stationary point far out stays stationary: ½·2x² − 2·10⁶x at x = 10⁶.
+    let far = load("quadratic", &["eigenvalues=[2.0]", "b=[2e6]"]);
+    let c = verdict_at(far.as_ref(), &[1e6]);
+    assert_eq!(c.kind, Verdict::GlobalMin, "{}", c.reason);
+}
+
+#[test]
+fn a_diverged_run_is_not_classified() {
+    // GD with η = 1 on x² − y² doubles y every step: finite for ~1000 steps, then ±∞.
+    let t = cli_json(&[
+        "run",
+        "--problem",
+        "saddle",
+        "--optimizer",
+        "gd",
+        "--lr",
+        "1",
+        "--init",
+        "[0, 1]",
+        "--iters",
+        "2000",
+        "--classify-final",
+        "--json",
+    ]);
+    assert_eq!(t["termination"], "diverged");
+    assert!(t["final"].get("classification").is_none(), "{}", t["final"]);
+    // Stopped far out before diverging, the end point is not stationary.
+    let t = cli_json(&[
+        "run",
+        "--problem",
+        "saddle",
+        "--optimizer",
+        "gd",
+        "--lr",
+        "1",
+        "--init",
+        "[0, 1]",
+        "--iters",
+        "100",
+        "--classify-final",
+        "--json",
+    ]);
+    assert_eq!(t["final"]["classification"]["kind"], "not_stationary");
+}
+
+#[test]
 fn monkey_saddle_is_a_non_strict_saddle_of_third_order() {
     // f = x³ − 3xy²: zero Hessian at 0; along (cos θ, sin θ), f = t³ cos 3θ.
     let f = load("monkey_saddle", &[]);
