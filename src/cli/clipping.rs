@@ -15,11 +15,10 @@ use landscape::plot::clipping::clipping_chart;
 /// Arguments of `landscape experiment clipping`.
 #[derive(Debug, Args)]
 pub struct ClippingArgs {
-    /// L, the factors of the scalar chain f(w) = ½(w₁⋯w_L·x − y)² [default: 20; 10 with
-    /// --quick].
+    /// L, the factors of the scalar chain f(w) = ½(w₁⋯w_L·x − y)² [default: 20].
     #[arg(long, value_name = "L", allow_negative_numbers = true)]
     depth: Option<i64>,
-    /// Hidden layers of the deep network [default: 8; 4 with --quick].
+    /// Hidden layers of the deep network [default: 8].
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     net_depth: Option<i64>,
     /// Units per hidden layer of the deep network [default: 32; 16 with --quick].

@@ -57,7 +57,8 @@ pub fn clipping_chart(report: &ClippingReport) -> Panels {
     panels
 }
 
-fn cliff_chart(setup: &SetupReport) -> LineChart {
+/// f along the steps around one setup's cliff, one line per setting (log scale).
+pub fn cliff_chart(setup: &SetupReport) -> LineChart {
     let mut chart = LineChart::new(
         format!("{}: f around the cliff", setup.name),
         "step t",

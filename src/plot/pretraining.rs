@@ -7,6 +7,27 @@ use crate::experiments::deep::pretraining::{FineTuning, PretrainingReport, Start
 
 /// Two panels: training loss and test accuracy against the step.
 pub fn pretraining_chart(report: &PretrainingReport) -> Panels {
+    let (loss, accuracy) = fine_tuning_charts(report);
+    let median = |m: Option<f64>| m.map_or("censored".into(), |m| format!("{m}"));
+    let mut panels = Panels::new(
+        "Pre-training on digits 0–4 as the initialisation for digits 5–9",
+        2,
+        vec![loss, accuracy],
+    );
+    panels.note = format!(
+        "{} starts; median steps to the target: pre-trained {}, scratch {}; mean test accuracy {:.1}% vs {:.1}%",
+        report.options.seeds,
+        median(report.pretrained.median_steps_to_target),
+        median(report.scratch.median_steps_to_target),
+        100.0 * report.pretrained.mean_final_test_accuracy,
+        100.0 * report.scratch.mean_final_test_accuracy,
+    );
+    panels
+}
+
+/// The fine-tuning curves, one line per start and arm: training loss (log, with the
+/// target dashed) and test accuracy.
+pub fn fine_tuning_charts(report: &PretrainingReport) -> (LineChart, LineChart) {
     let o = &report.options;
     let mut loss = LineChart::new(
         "Fine-tuning on digits 5–9: training loss",
@@ -54,19 +75,5 @@ pub fn pretraining_chart(report: &PretrainingReport) -> Panels {
         Stroke::Dashed,
         2,
     ));
-    let median = |m: Option<f64>| m.map_or("censored".into(), |m| format!("{m}"));
-    let mut panels = Panels::new(
-        "Pre-training on digits 0–4 as the initialisation for digits 5–9",
-        2,
-        vec![loss, accuracy],
-    );
-    panels.note = format!(
-        "{} starts; median steps to the target: pre-trained {}, scratch {}; mean test accuracy {:.1}% vs {:.1}%",
-        o.seeds,
-        median(report.pretrained.median_steps_to_target),
-        median(report.scratch.median_steps_to_target),
-        100.0 * report.pretrained.mean_final_test_accuracy,
-        100.0 * report.scratch.mean_final_test_accuracy,
-    );
-    panels
+    (loss, accuracy)
 }
