@@ -40,7 +40,8 @@ pub fn fine_tuning_charts(report: &PretrainingReport) -> (LineChart, LineChart) 
         "step",
         "test accuracy (%)",
     );
-    let arms: [(&str, usize, fn(&StartResult) -> &FineTuning); 2] = [
+    type Arm = fn(&StartResult) -> &FineTuning;
+    let arms: [(&str, usize, Arm); 2] = [
         ("pre-trained on 0–4", 0, |s| &s.pretrained),
         ("from scratch", 1, |s| &s.scratch),
     ];

@@ -77,7 +77,7 @@ pub struct ClippingOptions {
     pub width: usize,
     /// The network's activation. Default relu.
     pub activation: String,
-    /// Training digits the network fits (≥ 1, at most 1,437). Default 300.
+    /// Training digits the network fits (≥ 1, at most 1,438). Default 300.
     pub samples: usize,
     /// The network's (large) gradient-descent step. Default 1.0.
     pub net_lr: f64,
@@ -685,7 +685,8 @@ mod tests {
         let w = [1.5, 0.5, 2.0, 1.2];
         let p: f64 = w.iter().product();
         assert!((f.value(&w) - 0.5 * (p - 1.0).powi(2)).abs() < 1e-12);
-        let g = f.gradient(&w);
+        let mut g = [0.0; 4];
+        f.gradient(&w, &mut g);
         for i in 0..4 {
             let want = (p - 1.0) * p / w[i];
             assert!((g[i] - want).abs() < 1e-12, "{i}: {} vs {want}", g[i]);
