@@ -45,6 +45,12 @@ enum Experiment {
     /// underflow (--plain-gd: plain f64 GD, whose underflowed runs are reported as
     /// censored). Censored runs count as +∞ in the median, never as hitting times.
     Du2017(Du2017Args),
+    /// Gradient clipping against cliffs (Pascanu et al. 2013): seeded gradient-descent
+    /// runs on the deep scalar chain ½(w₁⋯w_L·x − y)² and on a deep network with a large
+    /// step, without clipping and clipped by norm at several thresholds; counts the runs
+    /// that diverge or jump (one step multiplies the loss by > 10) and shows f around
+    /// the cliff.
+    Clipping(super::clipping::ClippingArgs),
     /// Kawaguchi 2016 on deep linear nets: for H = 2 and H = 3 weight matrices, the
     /// census and the known points classified; every minimum global, every saddle strict
     /// for H = 2, a non-strict saddle (W = 0) for H = 3.
@@ -56,6 +62,10 @@ enum Experiment {
     /// spurious count and percentage, min/mean spurious F, mean λmin and the number of
     /// distinct minima up to permutation of the neurons.
     SafranShamir(SafranShamirArgs),
+    /// Pre-training as initialisation: pre-train on digits 0–4, re-initialise the output
+    /// layer, fine-tune on digits 5–9; steps to a target training loss and final test
+    /// accuracy against the same network trained from its random start, several seeds.
+    Pretraining(super::pretraining::PretrainingArgs),
 }
 
 /// Arguments of `landscape experiment safran-shamir`.
@@ -166,8 +176,10 @@ struct Du2017Args {
 pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
     match args.experiment {
         Experiment::Du2017(args) => run_du2017(args, out),
+        Experiment::Clipping(args) => super::clipping::run(args, out),
         Experiment::Kawaguchi(args) => super::kawaguchi::run(args, out),
         Experiment::SafranShamir(args) => run_safran_shamir(args, out),
+        Experiment::Pretraining(args) => super::pretraining::run(args, out),
     }
 }
 

@@ -30,8 +30,10 @@ fn template(task: &str, total: u64) -> Option<&'static str> {
         "census" => "census {bar:40} {pos}/{len} starts ({eta})",
         "escape" => "{bar:40} {pos}/{len} trials {eta}",
         "atlas" => "atlas {bar:40} {pos}/{len} runs {msg} ({eta})",
+        "clipping" => "clipping {bar:40} {pos}/{len} runs ({eta})",
         "du2017" => "{bar:40} {pos}/{len} runs {eta}",
         "safran_shamir" => "{bar:40} {pos}/{len} runs {msg} {eta}",
+        "pretraining" => "pretraining {bar:40} {pos}/{len} training runs ({eta})",
         "demo" => "{bar:40} {pos}/{len} pictures {elapsed}",
         _ => return None,
     })

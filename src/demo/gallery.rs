@@ -29,6 +29,8 @@ pub(crate) fn jobs() -> Vec<Job> {
         spectrum_linear_net,
         spectrum_mlp_training,
         du2017_chart,
+        super::clipping::clipping_cliff,
+        super::pretraining::pretraining_curves,
     ]);
     jobs
 }

@@ -16,8 +16,10 @@ use crate::atomic_file::{check_parent_dir, write_atomic};
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 
+mod clipping;
 mod gallery;
 mod landscapes;
+mod pretraining;
 
 /// What to render.
 #[derive(Clone, Debug)]

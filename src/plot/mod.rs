@@ -32,6 +32,7 @@
 pub mod atlas;
 pub mod bounds;
 pub mod chart;
+pub mod clipping;
 pub mod contour;
 pub mod directions;
 pub mod escape;
@@ -40,6 +41,7 @@ pub mod inputs;
 pub mod line;
 pub mod output;
 pub mod panels;
+pub mod pretraining;
 pub mod reports;
 pub mod slice;
 mod slice_draw;
