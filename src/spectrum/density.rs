@@ -9,6 +9,16 @@
 //! probes, the density is φ(t) = (1/probes) Σ_probes Σⱼ τⱼ 𝒩(t; θⱼ, σ²), which integrates
 //! to 1 because Σⱼ τⱼ = ‖v‖² = 1.
 //!
+//! The sign of the spectrum is kept: Ritz values lie between λmin and λmax, so a
+//! positive semidefinite Hessian gives no node below zero, and the fraction of negative
+//! eigenvalues is estimated by the quadrature itself, the weight of the nodes
+//! θⱼ < −tol (`negative_weight`; tol = 10⁻⁶·max(1, maxⱼ|θⱼ|), the classifier's eigenvalue
+//! tolerance, so rounding at a zero eigenvalue does not count). The smoothing does not
+//! carry mass across zero either: each node's Gaussian is cut at 0 and renormalised to
+//! its own side (a node within tol of 0 counts as non-negative), so the area of φ below
+//! zero equals `negative_weight` (up to the grid's quadrature), where a plain Gaussian
+//! would spread the bulk at zero into a negative mass that no eigenvalue has.
+//!
 //! Hutchinson: tr(H_red) = E[zᵀ P H P z] for Rademacher z (P the projector on the
 //! reduced space), estimated by the mean over probes with standard error s/√probes.
 //!
@@ -73,6 +83,13 @@ pub struct Density {
     pub nodes: Vec<f64>,
     /// Their weights τ/probes (summing to 1).
     pub weights: Vec<f64>,
+    /// The weight of the nodes θ < −`zero_tol`: the SLQ estimate of the fraction of
+    /// negative eigenvalues (module doc).
+    #[serde(default)]
+    pub negative_weight: f64,
+    /// Nodes within this of 0 count as zero (non-negative): 10⁻⁶·max(1, max|θ|).
+    #[serde(default)]
+    pub zero_tol: f64,
     /// Probes used.
     pub probes: usize,
     /// Lanczos steps per probe (the largest used).
@@ -152,14 +169,38 @@ fn density_unchecked(space: &dyn SymmetricOperator, opts: &DensityOptions) -> Re
     let (start, end) = (lo - 5.0 * sigma, hi + 5.0 * sigma);
     let step = (end - start) / (opts.points - 1) as f64;
     let grid: Vec<f64> = (0..opts.points).map(|i| start + step * i as f64).collect();
-    let norm = 1.0 / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+    let zero_tol = 1e-6 * lo.abs().max(hi.abs()).max(1.0);
+    let negative = |theta: f64| theta < -zero_tol;
+    let negative_weight = nodes
+        .iter()
+        .zip(&weights)
+        .filter(|(theta, _)| negative(**theta))
+        .map(|(_, w)| w)
+        .sum::<f64>()
+        + 0.0; // an empty sum is −0.0
+    // Each node's Gaussian, cut at 0 and renormalised to the node's side: the mass of
+    // 𝒩(θ, σ²) on that side is Φ(θ/σ) (t ≥ 0) or Φ(−θ/σ) (t < 0).
+    let kernels: Vec<(f64, f64, bool)> = nodes
+        .iter()
+        .zip(&weights)
+        .map(|(&theta, &w)| {
+            let below = negative(theta);
+            let side = if below { -theta } else { theta };
+            let mass = 0.5 * libm::erfc(-side / (sigma * std::f64::consts::SQRT_2));
+            (
+                theta,
+                w / (mass.max(f64::MIN_POSITIVE) * sigma * (2.0 * std::f64::consts::PI).sqrt()),
+                below,
+            )
+        })
+        .collect();
     let density = grid
         .iter()
-        .map(|t| {
-            nodes
+        .map(|&t| {
+            kernels
                 .iter()
-                .zip(&weights)
-                .map(|(theta, w)| w * norm * (-0.5 * ((t - theta) / sigma).powi(2)).exp())
+                .filter(|(_, _, below)| if *below { t < 0.0 } else { t >= 0.0 })
+                .map(|(theta, c, _)| c * (-0.5 * ((t - theta) / sigma).powi(2)).exp())
                 .sum()
         })
         .collect();
@@ -169,6 +210,8 @@ fn density_unchecked(space: &dyn SymmetricOperator, opts: &DensityOptions) -> Re
         sigma,
         nodes,
         weights,
+        negative_weight,
+        zero_tol,
         probes: opts.probes,
         steps: quadratures.iter().map(|q| q.nodes.len()).max().unwrap_or(0),
         reduced_dim: n,

@@ -747,3 +747,52 @@ fn slq_and_hutchinson_on_plain_matrices_with_known_spectra() {
         }
     }
 }
+
+/// ∫_{t<0} φ(t) dt by the trapezoid rule on the density's grid.
+fn area_below_zero(d: &landscape::spectrum::Density) -> f64 {
+    let (t, phi) = (&d.grid, &d.density);
+    (1..t.len())
+        .filter(|&i| t[i] <= 0.0)
+        .map(|i| 0.5 * (phi[i - 1] + phi[i]) * (t[i] - t[i - 1]))
+        .sum()
+}
+
+#[test]
+fn the_density_invents_no_negative_eigenvalues() {
+    // relu_net n = k = 30 at random:0.5:0: a positive definite Hessian (dense λmin ≈ 0.07)
+    // whose bulk sits near zero; a Gaussian smoothing spread ≈ 0.003 of its mass below 0.
+    let f = load("relu_net", &["n=30", "k=30"]);
+    let x = landscape::point::resolve_point("random:0.5:0", f.as_ref(), "point").unwrap();
+    let dense = hessian_spectrum(
+        f.as_ref(),
+        &x,
+        &SpectrumOptions {
+            method: Method::Dense,
+            ..SpectrumOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        dense.eigenvalues[0] > 0.0,
+        "λmin = {}",
+        dense.eigenvalues[0]
+    );
+    let d = spectral_density(f.as_ref(), &x, &DensityOptions::default()).unwrap();
+    assert_eq!(d.negative_weight.to_bits(), 0.0f64.to_bits(), "{}", d.negative_weight);
+    assert_eq!(area_below_zero(&d), 0.0);
+    let total: f64 = (1..d.grid.len())
+        .map(|i| 0.5 * (d.density[i - 1] + d.density[i]) * (d.grid[i] - d.grid[i - 1]))
+        .sum();
+    assert!((total - 1.0).abs() < 0.02, "∫φ = {total}");
+
+    // With negative eigenvalues the area below zero is the nodes' negative weight.
+    let f = quadratic(&[-2.0, -1.0, 0.5, 1.0, 3.0, 4.0], 3);
+    let d = spectral_density(f.as_ref(), &[0.0; 6], &DensityOptions::default()).unwrap();
+    assert!(d.negative_weight > 0.1, "{}", d.negative_weight);
+    assert!(
+        (area_below_zero(&d) - d.negative_weight).abs() < 0.01,
+        "{} vs {}",
+        area_below_zero(&d),
+        d.negative_weight
+    );
+}
