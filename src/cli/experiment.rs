@@ -56,6 +56,13 @@ enum Experiment {
     /// spurious count and percentage, min/mean spurious F, mean λmin and the number of
     /// distinct minima up to permutation of the neurons.
     SafranShamir(SafranShamirArgs),
+    /// Depth and gradients at initialisation: per layer Var[Aₗ], ‖∂f/∂Aₗ‖ and ‖∂f/∂Wₗ‖
+    /// for each activation × initialisation (small, large, xavier, kaiming) on the
+    /// digits, the fitted factor per layer beside mean-field theory's, and the claims.
+    Depth(super::depth::DepthArgs),
+    /// Activations at equal depth (10): per-layer gradients at the suited
+    /// initialisation and SGD-with-momentum training curves on the digits.
+    Activations(super::depth::ActivationsArgs),
 }
 
 /// Arguments of `landscape experiment safran-shamir`.
@@ -168,6 +175,8 @@ pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
         Experiment::Du2017(args) => run_du2017(args, out),
         Experiment::Kawaguchi(args) => super::kawaguchi::run(args, out),
         Experiment::SafranShamir(args) => run_safran_shamir(args, out),
+        Experiment::Depth(args) => super::depth::run_depth(args, out),
+        Experiment::Activations(args) => super::depth::run_activations(args, out),
     }
 }
 

@@ -16,6 +16,7 @@ mod bounds;
 mod census;
 mod classify;
 mod demo;
+mod depth;
 mod escape;
 mod eval;
 pub mod experiment;

@@ -33,6 +33,7 @@ pub mod atlas;
 pub mod bounds;
 pub mod chart;
 pub mod contour;
+pub mod depth;
 pub mod directions;
 pub mod escape;
 pub mod grid;
