@@ -110,7 +110,11 @@ pub fn activations_chart(report: &ActivationsReport) -> Panels {
                 .collect()
         };
         loss.series.push(Series::new(
-            format!("{}: {:.3}", c.activation, c.final_loss()),
+            format!(
+                "{}: {}",
+                c.activation,
+                crate::display::short(c.final_loss())
+            ),
             steps(&c.curve.train_loss),
             Stroke::Solid,
             i,

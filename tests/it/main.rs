@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod completion_and_tensors;
 mod demo;
+mod depth;
 mod derivatives;
 mod du2017;
 mod escape;
