@@ -66,6 +66,13 @@ enum Experiment {
     /// layer, fine-tune on digits 5–9; steps to a target training loss and final test
     /// accuracy against the same network trained from its random start, several seeds.
     Pretraining(super::pretraining::PretrainingArgs),
+    /// Depth and gradients at initialisation: per layer Var[Aₗ], ‖∂f/∂Aₗ‖ and ‖∂f/∂Wₗ‖
+    /// for each activation × initialisation (small, large, xavier, kaiming) on the
+    /// digits, the fitted factor per layer beside mean-field theory's, and the claims.
+    Depth(super::depth::DepthArgs),
+    /// Activations at equal depth (10): per-layer gradients at the suited
+    /// initialisation and SGD-with-momentum training curves on the digits.
+    Activations(super::depth::ActivationsArgs),
 }
 
 /// Arguments of `landscape experiment safran-shamir`.
@@ -180,6 +187,8 @@ pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
         Experiment::Kawaguchi(args) => super::kawaguchi::run(args, out),
         Experiment::SafranShamir(args) => run_safran_shamir(args, out),
         Experiment::Pretraining(args) => super::pretraining::run(args, out),
+        Experiment::Depth(args) => super::depth::run_depth(args, out),
+        Experiment::Activations(args) => super::depth::run_activations(args, out),
     }
 }
 

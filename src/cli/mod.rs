@@ -17,6 +17,7 @@ mod census;
 mod classify;
 mod clipping;
 mod demo;
+mod depth;
 mod escape;
 mod eval;
 pub mod experiment;

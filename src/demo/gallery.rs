@@ -31,6 +31,7 @@ pub(crate) fn jobs() -> Vec<Job> {
         du2017_chart,
         super::clipping::clipping_cliff,
         super::pretraining::pretraining_curves,
+        super::depth::depth_gradients,
     ]);
     jobs
 }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 
 mod clipping;
+mod depth;
 mod gallery;
 mod landscapes;
 mod pretraining;

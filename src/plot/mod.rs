@@ -34,6 +34,7 @@ pub mod bounds;
 pub mod chart;
 pub mod clipping;
 pub mod contour;
+pub mod depth;
 pub mod directions;
 pub mod escape;
 pub mod grid;

@@ -178,8 +178,8 @@ fn density_unchecked(space: &dyn SymmetricOperator, opts: &DensityOptions) -> Re
         .map(|(_, w)| w)
         .sum::<f64>()
         + 0.0; // an empty sum is −0.0
-    // Each node's Gaussian, cut at 0 and renormalised to the node's side: the mass of
-    // 𝒩(θ, σ²) on that side is Φ(θ/σ) (t ≥ 0) or Φ(−θ/σ) (t < 0).
+               // Each node's Gaussian, cut at 0 and renormalised to the node's side: the mass of
+               // 𝒩(θ, σ²) on that side is Φ(θ/σ) (t ≥ 0) or Φ(−θ/σ) (t < 0).
     let kernels: Vec<(f64, f64, bool)> = nodes
         .iter()
         .zip(&weights)

@@ -11,6 +11,7 @@ mod clipping;
 mod common;
 mod completion_and_tensors;
 mod demo;
+mod depth;
 mod derivatives;
 mod du2017;
 mod escape;

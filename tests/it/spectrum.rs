@@ -778,7 +778,12 @@ fn the_density_invents_no_negative_eigenvalues() {
         dense.eigenvalues[0]
     );
     let d = spectral_density(f.as_ref(), &x, &DensityOptions::default()).unwrap();
-    assert_eq!(d.negative_weight.to_bits(), 0.0f64.to_bits(), "{}", d.negative_weight);
+    assert_eq!(
+        d.negative_weight.to_bits(),
+        0.0f64.to_bits(),
+        "{}",
+        d.negative_weight
+    );
     assert_eq!(area_below_zero(&d), 0.0);
     let total: f64 = (1..d.grid.len())
         .map(|i| 0.5 * (d.density[i - 1] + d.density[i]) * (d.grid[i] - d.grid[i - 1]))

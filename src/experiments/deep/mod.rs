@@ -8,7 +8,9 @@
 //! minibatches, clipping and schedules, so every experiment trains exactly as
 //! `landscape run` does.
 
+pub mod activations;
 pub mod clipping;
+pub mod depth;
 pub mod pretraining;
 
 use serde::{Deserialize, Serialize};
