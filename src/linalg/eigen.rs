@@ -76,7 +76,7 @@ fn self_adjoint_eigen(a: &Mat<f64>, mut vectors: Option<&mut Mat<f64>>) -> Resul
     };
     let scratch = self_adjoint_evd_scratch::<f64>(n, compute, Par::Seq, params);
     let mut s = Mat::<f64>::zeros(n, n);
-    self_adjoint_evd(
+    let result = self_adjoint_evd(
         a.as_ref(),
         s.as_mut().diagonal_mut(),
         vectors.as_deref_mut().map(|u| u.as_mut()),
@@ -84,7 +84,9 @@ fn self_adjoint_eigen(a: &Mat<f64>, mut vectors: Option<&mut Mat<f64>>) -> Resul
         MemStack::new(&mut MemBuffer::new(scratch)),
         params,
     )
-    .map_err(|e| failure(format!("{e:?} (iteration cap reached)")))?;
+    .map_err(|e| failure(format!("{e:?} (iteration cap reached)")));
+    super::simd::clear_upper_state();
+    result?;
     let values: Vec<f64> = (0..n).map(|i| s[(i, i)]).collect();
     let finite_vectors = vectors
         .as_deref()

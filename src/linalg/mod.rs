@@ -4,12 +4,14 @@
 //! - [`operator`]: the [`SymmetricOperator`] trait (a plain matrix, the Hessian at a
 //!   point, the reduced Hessian) and the one dense assembly of an operator;
 //! - [`eigen`]: the symmetric eigensolver (faer), eigenvalues ascending;
+//! - [`simd`]: leaving faer's wide-vector kernels cleanly before scalar maths;
 //! - here: Q·diag(λ)·Qᵀ, symmetrisation (M + Mᵀ)/2 and row-major entries of a matrix.
 
 use nalgebra::DMatrix;
 
 pub mod eigen;
 pub mod operator;
+pub mod simd;
 pub mod vector;
 
 pub use eigen::{symmetric_eigen, symmetric_eigenvalues, symmetric_eigenvalues_of};

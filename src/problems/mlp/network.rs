@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::activation::Activation;
 use super::norm::{self, Norm, Tangent};
+use crate::linalg::simd::clear_upper_state;
 
 /// The loss on the network's output ŷ (q per sample) against targets y.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,12 +252,14 @@ fn accum(add: bool) -> Accum {
 }
 
 /// dst (+)= lhs · rhs, the shapes taken from the operands; large products in parallel,
-/// by blocks of [`ROW_BLOCK`] rows of dst.
+/// by blocks of [`ROW_BLOCK`] rows of dst. Leaves the vector registers clean for the
+/// activations' scalar maths ([`clear_upper_state`]).
 fn product(dst: &mut [f64], add: bool, lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>) {
     let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
     let dst = &mut dst[..m * n];
     if m.saturating_mul(n).saturating_mul(k) < PARALLEL_WORK || m <= ROW_BLOCK || n == 0 {
         matmul(rows_mut(dst, m, n), accum(add), lhs, rhs, 1.0, Par::Seq);
+        clear_upper_state();
         return;
     }
     dst.par_chunks_mut(ROW_BLOCK * n)
@@ -272,6 +275,7 @@ fn product(dst: &mut [f64], add: bool, lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64
                 1.0,
                 Par::Seq,
             );
+            clear_upper_state();
         });
 }
 
