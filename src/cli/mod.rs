@@ -19,6 +19,8 @@ mod demo;
 mod escape;
 mod eval;
 pub mod experiment;
+mod init;
+mod kaiming;
 mod kawaguchi;
 mod layers;
 mod outputs;

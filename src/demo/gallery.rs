@@ -29,6 +29,7 @@ pub(crate) fn jobs() -> Vec<Job> {
         spectrum_linear_net,
         spectrum_mlp_training,
         du2017_chart,
+        super::init::initialisation,
     ]);
     jobs
 }

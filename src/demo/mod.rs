@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 
 mod gallery;
+mod init;
 mod landscapes;
 
 /// What to render.

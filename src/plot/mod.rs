@@ -36,6 +36,7 @@ pub mod contour;
 pub mod directions;
 pub mod escape;
 pub mod grid;
+pub mod init;
 pub mod inputs;
 pub mod line;
 pub mod output;

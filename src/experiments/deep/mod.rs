@@ -8,6 +8,9 @@
 //! minibatches, clipping and schedules, so every experiment trains exactly as
 //! `landscape run` does.
 
+pub mod init;
+pub mod kaiming;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
