@@ -30,21 +30,18 @@ fn small_init() -> InitOptions {
 fn kaiming_trains_where_xavier_stalls() {
     let r = kaiming(&small_kaiming()).unwrap();
     assert_eq!(r.runs.len(), 4);
-    for run in &r.runs {
-        let start = run.curve.train_loss[0];
-        if run.initialisation == "xavier_normal" {
-            assert!(run.variance_factor < 0.7, "{run:?}");
-            assert!(run.min_loss > 0.85 * LN_10, "xavier: {:?}", run.curve);
-        } else {
-            assert!(run.variance_factor > 0.75, "{run:?}");
-            assert!(
-                run.curve.final_loss() < 0.6 * start,
-                "kaiming: {:?}",
-                run.curve
-            );
-        }
+    let (xavier, he) = r.runs.split_at(2);
+    for (x, k) in xavier.iter().zip(he) {
+        assert_eq!(x.initialisation, "xavier_normal");
+        assert!(x.variance_factor < 0.7, "{x:?}");
+        assert!(k.variance_factor > 0.75, "{k:?}");
+        // Xavier sits near ln 10 longer than Kaiming, and ends higher.
+        let plateau = |p: Option<usize>| p.unwrap_or(usize::MAX);
+        assert!(plateau(x.plateau) > plateau(k.plateau), "{x:?}\n{k:?}");
+        assert!(x.curve.train_loss[1] > 0.95 * LN_10, "{:?}", x.curve);
+        assert!(k.min_loss < x.min_loss, "{:?}\n{:?}", k.curve, x.curve);
     }
-    assert_eq!(r.claims.len(), 3);
+    assert_eq!(r.claims.len(), 4);
 }
 
 #[test]
@@ -85,7 +82,7 @@ fn zero_small_and_large_initialisation_behave_as_the_course_says() {
     let relu: Vec<_> = r.large.iter().filter(|l| l.activation == "relu").collect();
     let s = relu[1].scale;
     assert!(
-        relu[1].activation_variance.last().unwrap()
+        *relu[1].activation_variance.last().unwrap()
             >= s * s * relu[0].activation_variance.last().unwrap()
     );
     let tanh = r.large.iter().rfind(|l| l.activation == "tanh").unwrap();
