@@ -40,7 +40,7 @@ pub struct InitArgs {
     /// The seed of the weights and minibatches.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// SGD steps [default: 600; --quick 300].
+    /// SGD steps [default: 400; --quick 300].
     #[arg(long)]
     steps: Option<usize>,
     /// Learning rate η of every run [default: 0.05].

@@ -86,7 +86,7 @@ pub struct InitOptions {
     pub width: usize,
     /// The base seed (default 0).
     pub seed: u64,
-    /// The training (default 600 steps of batch 64, η = 0.05, μ = 0.9, evaluated every
+    /// The training (default 400 steps of batch 64, η = 0.05, μ = 0.9, evaluated every
     /// 10 steps).
     pub sgd: Sgd,
     /// Scales s of the small initialisation (× Kaiming normal), decreasing.
@@ -110,7 +110,7 @@ impl Default for InitOptions {
             width: 64,
             seed: 0,
             sgd: Sgd {
-                steps: 600,
+                steps: 400,
                 lr: 0.05,
                 momentum: 0.9,
                 batch_size: 64,
