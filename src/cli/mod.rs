@@ -21,6 +21,8 @@ mod depth;
 mod escape;
 mod eval;
 pub mod experiment;
+mod init;
+mod kaiming;
 mod kawaguchi;
 mod layers;
 mod outputs;

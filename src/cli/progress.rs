@@ -34,6 +34,8 @@ fn template(task: &str, total: u64) -> Option<&'static str> {
         "clipping" => "clipping {bar:40} {pos}/{len} runs ({eta})",
         "depth" => "depth {bar:40} {pos}/{len} networks ({eta})",
         "du2017" => "{bar:40} {pos}/{len} runs {eta}",
+        "init" => "init {bar:40} {pos}/{len} runs ({eta})",
+        "kaiming" => "kaiming {bar:40} {pos}/{len} runs ({eta})",
         "safran_shamir" => "{bar:40} {pos}/{len} runs {msg} {eta}",
         "pretraining" => "pretraining {bar:40} {pos}/{len} training runs ({eta})",
         "demo" => "{bar:40} {pos}/{len} pictures {elapsed}",

@@ -32,6 +32,7 @@ pub(crate) fn jobs() -> Vec<Job> {
         super::clipping::clipping_cliff,
         super::pretraining::pretraining_curves,
         super::depth::depth_gradients,
+        super::init::initialisation,
     ]);
     jobs
 }

@@ -19,6 +19,7 @@ use crate::progress::{Progress, Silent};
 mod clipping;
 mod depth;
 mod gallery;
+mod init;
 mod landscapes;
 mod pretraining;
 

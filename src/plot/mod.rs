@@ -38,6 +38,7 @@ pub mod depth;
 pub mod directions;
 pub mod escape;
 pub mod grid;
+pub mod init;
 pub mod inputs;
 pub mod line;
 pub mod output;

@@ -17,6 +17,7 @@ mod du2017;
 mod escape;
 mod expression;
 mod golden;
+mod init;
 mod matrix_problems;
 mod mlp;
 mod networks;

@@ -11,6 +11,8 @@
 pub mod activations;
 pub mod clipping;
 pub mod depth;
+pub mod init;
+pub mod kaiming;
 pub mod pretraining;
 
 use serde::{Deserialize, Serialize};
