@@ -3,7 +3,7 @@
 //! digits, each ending with the course's claims and whether they hold.
 //!
 //! `cargo run --release --example initialisation` runs both at their `--quick` sizes
-//! (≈ 20 s on 2 threads, most of it the full-batch evaluations every 10 steps);
+//! (a few seconds);
 //! `landscape experiment kaiming` and `landscape experiment init` run the full sizes.
 
 use std::time::Instant;

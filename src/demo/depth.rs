@@ -57,3 +57,40 @@ pub(crate) fn depth_gradients(settings: &Settings, dir: &Path) -> Result<Picture
         ),
     })
 }
+
+/// Activations at equal depth (`experiment activations --quick`): gradients at
+/// initialisation and training curves, with the sigmoid's vanishing in the caption.
+pub(crate) fn activation_curves(_settings: &Settings, dir: &Path) -> Result<Picture> {
+    use crate::experiments::deep::activations::{activations, ActivationsOptions};
+    let options = ActivationsOptions::quick();
+    let report = activations(&options)?;
+    let mut chart = crate::plot::depth::activations_chart(&report);
+    chart.columns = 2;
+    let file = "activations.png";
+    crate::plot::save(&chart, &dir.join(file), SIZE)?;
+    let losses: Vec<String> = report
+        .cases
+        .iter()
+        .map(|c| format!("{} {:.3}", c.activation, c.final_loss()))
+        .collect();
+    let sigmoid = report
+        .case("sigmoid")
+        .map_or("–".to_string(), |c| format!("{:.1e}", c.first_to_last));
+    let held = report.claims.iter().filter(|c| c.holds).count();
+    Ok(Picture {
+        file: file.into(),
+        title: "Activations at equal depth".into(),
+        caption: format!(
+            "{} layers of {} on the digits, each activation at its suited initialisation: \
+             sigmoid's first-layer weight gradient is {sigmoid} of its last layer's; final \
+             training loss after {} steps: {}; {} of {} claims hold (`landscape experiment \
+             activations`).",
+            options.depth,
+            options.width,
+            options.steps,
+            losses.join(", "),
+            held,
+            report.claims.len()
+        ),
+    })
+}

@@ -32,6 +32,8 @@ pub(crate) fn jobs() -> Vec<Job> {
         super::clipping::clipping_cliff,
         super::pretraining::pretraining_curves,
         super::depth::depth_gradients,
+        super::depth::activation_curves,
+        super::init::kaiming_xavier,
         super::init::initialisation,
     ]);
     jobs
