@@ -41,7 +41,7 @@ impl Panels {
         self.charts.len().div_ceil(self.columns.max(1)).max(1)
     }
 
-    /// A size that gives every panel [`PANEL`] pixels, plus the title.
+    /// A size that gives every panel 640 × 460 pixels, plus the title.
     pub fn size(&self) -> (u32, u32) {
         let columns = self.columns.clamp(1, self.charts.len().max(1)) as u32;
         let title = if self.note.is_empty() { 44 } else { 68 };

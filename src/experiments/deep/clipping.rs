@@ -5,7 +5,7 @@
 //!
 //! # The two setups
 //! - **The deep scalar chain** f(w) = ½(w₁w₂⋯w_L·x − y)², the `mlp` kind with hidden
-//!   widths [1]·(L − 1), linear activation, no biases, one sample (x, y) = (1, 1) and the
+//!   widths \[1\]·(L − 1), linear activation, no biases, one sample (x, y) = (1, 1) and the
 //!   squared loss (whose (1/2N)Σ‖ŷ − y‖² gives the constant ½), inputs not
 //!   standardised. With P = ∏wᵢ, ∂f/∂wᵢ = (P·x − y)·x·P/wᵢ: where P is large the
 //!   gradient grows like P², the cliff. The starts are wᵢ iid uniform on [0.5, 1.5]

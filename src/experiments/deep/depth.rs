@@ -9,7 +9,7 @@
 //! l = 1…L, from [`Mlp::layer_report`] on the training set (1,437 images), averaged
 //! (arithmetic mean) over seeds:
 //!
-//! - Var[Aₗ], the variance of the activations over all samples and units (and Var[Zₗ]
+//! - Var\[Aₗ\], the variance of the activations over all samples and units (and Var\[Zₗ\]
 //!   of the pre-activations);
 //! - ‖∂f/∂Aₗ‖, the gradient backpropagated to the layer's output;
 //! - ‖∂f/∂Wₗ‖, the norm of the layer's weight gradient (what the chart draws);
@@ -18,7 +18,7 @@
 //! # The growth factor per layer
 //! Each per-layer sequence is fitted by least squares of log(value) against l over
 //! l = 1…L (the output layer excluded; layers where the value is 0 or not finite are
-//! left out and counted): log vₗ ≈ a + b·l. The *forward* factor of Var[Aₗ] is e^b (per
+//! left out and counted): log vₗ ≈ a + b·l. The *forward* factor of Var\[Aₗ\] is e^b (per
 //! layer towards the output); the *backward* factors of ‖∂f/∂Aₗ‖ and ‖∂f/∂Wₗ‖ are e^{−b}
 //! (per layer towards the input, the direction backpropagation goes): below 1 the
 //! gradient vanishes on its way to the input, above 1 it explodes.
@@ -30,7 +30,7 @@
 //!
 //!   qₗ = nₗ₋₁ σₗ² mₗ₋₁,   mₗ = E[φ(√qₗ ξ)²],  ξ ~ N(0, 1),  m₀ = mean of the inputs' squares,
 //!
-//! the activations have Var[Aₗ] = mₗ − E[φ(√qₗ ξ)]², and the backpropagated gradient
+//! the activations have Var\[Aₗ\] = mₗ − E[φ(√qₗ ξ)]², and the backpropagated gradient
 //! (assuming, as the theory does, the backward weights independent of the forward ones)
 //!
 //!   ‖∂f/∂Aₗ₋₁‖² ≈ χₗ ‖∂f/∂Aₗ‖²,   χₗ = nₗ₋₁ σₗ² E[φ′(√qₗ ξ)²],
@@ -40,7 +40,7 @@
 //! exactly as the measurements are, so *predicted factor* means the same fit on the
 //! theory's sequence. On square layers (nσ² the same in every layer) they give:
 //!
-//! | φ            | Var[Aₗ] factor        | ‖∂f/∂Aₗ‖ factor (towards the input)          |
+//! | φ            | Var\[Aₗ\] factor        | ‖∂f/∂Aₗ‖ factor (towards the input)          |
 //! |--------------|-----------------------|----------------------------------------------|
 //! | `linear`     | nσ²                   | √(nσ²)                                       |
 //! | `relu`       | nσ²/2                 | √(nσ²/2)                                     |
@@ -243,9 +243,9 @@ pub fn digits_network(depth: usize, width: usize, activation: &str) -> Result<Ml
 /// Per hidden layer l = 1…L, averaged over seeds (module doc).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LayerProfile {
-    /// Var[Zₗ].
+    /// Var\[Zₗ\].
     pub pre_activation_variance: Vec<f64>,
-    /// Var[Aₗ].
+    /// Var\[Aₗ\].
     pub activation_variance: Vec<f64>,
     /// ‖∂f/∂Aₗ‖.
     pub grad_output_norm: Vec<f64>,
@@ -421,7 +421,7 @@ fn gaussian_mean(q: f64, h: impl Fn(f64) -> f64) -> f64 {
 pub struct MeanField {
     /// qₗ.
     pub pre_activation_variance: Vec<f64>,
-    /// Var[Aₗ].
+    /// Var\[Aₗ\].
     pub activation_variance: Vec<f64>,
     /// ‖∂f/∂Aₗ‖ relative to the last hidden layer's.
     pub grad_output_norm: Vec<f64>,
@@ -473,7 +473,7 @@ pub fn max_slope(phi: Activation) -> Option<f64> {
 /// The fitted factors of one case, measured or predicted.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Factors {
-    /// Var[Aₗ], per layer towards the output.
+    /// Var\[Aₗ\], per layer towards the output.
     pub activation_variance: Fit,
     /// ‖∂f/∂Aₗ‖, per layer towards the input.
     pub grad_output_norm: Fit,
