@@ -201,7 +201,8 @@ fn density_unchecked(space: &dyn SymmetricOperator, opts: &DensityOptions) -> Re
                 .iter()
                 .filter(|(_, _, below)| if *below { t < 0.0 } else { t >= 0.0 })
                 .map(|(theta, c, _)| c * (-0.5 * ((t - theta) / sigma).powi(2)).exp())
-                .sum()
+                .sum::<f64>()
+                + 0.0 // an empty sum is −0.0
         })
         .collect();
     Ok(Density {
