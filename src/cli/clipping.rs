@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::outputs::{check_out_dir, write_report};
+use super::outputs::{check_out_dir, finish};
 use super::progress::Bar;
 use landscape::error::{Error, Result};
 use landscape::experiments::deep::clipping::{clipping_with_progress, ClippingOptions};
@@ -107,12 +107,16 @@ pub fn run(args: ClippingArgs, out: &mut dyn Write) -> Result<()> {
         ..base
     };
     let report = clipping_with_progress(&options, &Bar::default())?;
-    if let Some(dir) = &args.out {
-        let chart = clipping_chart(&report);
-        write_report(dir, "clipping", &report, &chart, chart.size())?;
-    }
-    if args.json {
-        return super::print_json(out, &report);
-    }
-    write!(out, "{report}").map_err(Error::Output)
+    finish(
+        out,
+        &report,
+        args.json,
+        args.out.as_deref(),
+        "clipping",
+        |r| {
+            let chart = clipping_chart(r);
+            let size = chart.size();
+            (chart, size)
+        },
+    )
 }

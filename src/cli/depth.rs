@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::outputs::{check_out_dir, write_report};
+use super::outputs::{check_out_dir, finish};
 use super::progress::Bar;
-use landscape::error::{Error, Result};
+use landscape::error::Result;
 use landscape::experiments::deep::activations::{activations_with_progress, ActivationsOptions};
 use landscape::experiments::deep::depth::{depth_with_progress, DepthOptions};
 use landscape::plot::depth::{activations_chart, depth_chart};
@@ -140,14 +140,11 @@ pub fn run_depth(args: DepthArgs, out: &mut dyn Write) -> Result<()> {
     };
     let report =
         depth_with_progress(&options, &Bar::default()).map_err(|e| super::flag_names(e, FLAGS))?;
-    if let Some(dir) = &args.out {
-        let chart = depth_chart(&report);
-        write_report(dir, "depth", &report, &chart, chart.size())?;
-    }
-    if args.json {
-        return super::print_json(out, &report);
-    }
-    write!(out, "{report}").map_err(Error::Output)
+    finish(out, &report, args.json, args.out.as_deref(), "depth", |r| {
+        let chart = depth_chart(r);
+        let size = chart.size();
+        (chart, size)
+    })
 }
 
 /// Runs `experiment activations` and prints it.
@@ -174,14 +171,18 @@ pub fn run_activations(args: ActivationsArgs, out: &mut dyn Write) -> Result<()>
     };
     let report = activations_with_progress(&options, &Bar::default())
         .map_err(|e| super::flag_names(e, FLAGS))?;
-    if let Some(dir) = &args.out {
-        let chart = activations_chart(&report);
-        write_report(dir, "activations", &report, &chart, chart.size())?;
-    }
-    if args.json {
-        return super::print_json(out, &report);
-    }
-    write!(out, "{report}").map_err(Error::Output)
+    finish(
+        out,
+        &report,
+        args.json,
+        args.out.as_deref(),
+        "activations",
+        |r| {
+            let chart = activations_chart(r);
+            let size = chart.size();
+            (chart, size)
+        },
+    )
 }
 
 /// The given list, or the default when none was given.

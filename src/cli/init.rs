@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::kaiming::set;
-use super::outputs::{check_out_dir, write_report};
+use super::outputs::{check_out_dir, finish};
 use super::progress::Bar;
 use landscape::error::{Error, Result};
 use landscape::experiments::deep::init::{init_with_progress, InitOptions};
@@ -152,12 +152,9 @@ pub fn run(args: InitArgs, out: &mut dyn Write) -> Result<()> {
     let options = args.options()?;
     let report =
         init_with_progress(&options, &Bar::default()).map_err(|e| super::flag_names(e, FLAGS))?;
-    if let Some(dir) = &args.out {
-        let figure = init_figure(&report);
-        write_report(dir, "init", &report, &figure, figure.size())?;
-    }
-    if args.json {
-        return super::print_json(out, &report);
-    }
-    write!(out, "{report}").map_err(Error::Output)
+    finish(out, &report, args.json, args.out.as_deref(), "init", |r| {
+        let figure = init_figure(r);
+        let size = figure.size();
+        (figure, size)
+    })
 }

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::outputs::{check_out_dir, write_report};
+use super::outputs::{check_out_dir, finish};
 use super::progress::Bar;
-use landscape::error::{Error, Result};
+use landscape::error::Result;
 use landscape::experiments::deep::kaiming::{kaiming_with_progress, KaimingOptions};
 use landscape::plot::init::kaiming_figure;
 
@@ -107,12 +107,16 @@ pub fn run(args: KaimingArgs, out: &mut dyn Write) -> Result<()> {
     let options = args.options();
     let report = kaiming_with_progress(&options, &Bar::default())
         .map_err(|e| super::flag_names(e, FLAGS))?;
-    if let Some(dir) = &args.out {
-        let figure = kaiming_figure(&report);
-        write_report(dir, "kaiming", &report, &figure, figure.size())?;
-    }
-    if args.json {
-        return super::print_json(out, &report);
-    }
-    write!(out, "{report}").map_err(Error::Output)
+    finish(
+        out,
+        &report,
+        args.json,
+        args.out.as_deref(),
+        "kaiming",
+        |r| {
+            let figure = kaiming_figure(r);
+            let size = figure.size();
+            (figure, size)
+        },
+    )
 }

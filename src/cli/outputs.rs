@@ -42,3 +42,24 @@ pub fn write_report<F: Figure>(
     }
     Ok(())
 }
+
+/// The end of every command that has a report and a chart: with `--out`, write
+/// `<stem>.json/.png/.svg` into `dir` (the chart drawn by `chart`); then print the
+/// report as JSON (`--json`) or as its table.
+pub fn finish<R: Serialize + std::fmt::Display, F: Figure>(
+    out: &mut dyn std::io::Write,
+    report: &R,
+    json: bool,
+    dir: Option<&Path>,
+    stem: &str,
+    chart: impl FnOnce(&R) -> (F, (u32, u32)),
+) -> Result<()> {
+    if let Some(dir) = dir {
+        let (figure, size) = chart(report);
+        write_report(dir, stem, report, &figure, size)?;
+    }
+    if json {
+        return super::print_json(out, report);
+    }
+    write!(out, "{report}").map_err(Error::Output)
+}

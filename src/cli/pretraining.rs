@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::clipping::count;
-use super::outputs::{check_out_dir, write_report};
+use super::outputs::{check_out_dir, finish};
 use super::progress::Bar;
-use landscape::error::{Error, Result};
+use landscape::error::Result;
 use landscape::experiments::deep::pretraining::{pretraining_with_progress, PretrainingOptions};
 use landscape::plot::pretraining::pretraining_chart;
 
@@ -94,12 +94,16 @@ pub fn run(args: PretrainingArgs, out: &mut dyn Write) -> Result<()> {
         ..base
     };
     let report = pretraining_with_progress(&options, &Bar::default())?;
-    if let Some(dir) = &args.out {
-        let chart = pretraining_chart(&report);
-        write_report(dir, "pretraining", &report, &chart, chart.size())?;
-    }
-    if args.json {
-        return super::print_json(out, &report);
-    }
-    write!(out, "{report}").map_err(Error::Output)
+    finish(
+        out,
+        &report,
+        args.json,
+        args.out.as_deref(),
+        "pretraining",
+        |r| {
+            let chart = pretraining_chart(r);
+            let size = chart.size();
+            (chart, size)
+        },
+    )
 }
