@@ -17,6 +17,9 @@
 //!   strict for H = 2, not all strict for H = 3 (`landscape experiment kawaguchi`).
 //! - [`deep`]: training deep networks (depth and gradients, initialisation,
 //!   activations, clipping, pre-training), each ending in [`claims`].
+//! - [`normalisation`]: batch normalisation and its relatives (faster training, a
+//!   smoother landscape, not internal covariate shift, only γ and β, exponential
+//!   learning rates, the batch size, the spectrum), each ending in [`claims`].
 //! - [`safran_shamir`]: how often GD on a two-layer ReLU network with a same-width
 //!   teacher ends in a certified spurious local minimum, against k
 //!   (`landscape experiment safran-shamir`).
@@ -29,6 +32,7 @@ pub mod deep;
 pub mod du2017;
 pub mod escape;
 pub mod kawaguchi;
+pub mod normalisation;
 pub mod rate;
 pub mod safran_shamir;
 pub mod smoothness;
