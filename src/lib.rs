@@ -51,6 +51,7 @@ pub mod point;
 pub mod prelude;
 pub mod problems;
 pub mod progress;
+pub mod provenance;
 pub mod random;
 pub mod spectrum;
 pub mod verdict;

@@ -9,7 +9,7 @@ use landscape::census::{census as census_of, CensusOptions};
 use landscape::classify::{classify as classify_at, ClassifyOptions};
 use landscape::experiments::bounds::{bounds as bounds_of, BoundsOptions, EstimateOptions};
 use landscape::experiments::escape::{
-    check_saddle, escape as escape_from, EscapeMethod, EscapeOptions,
+    check_saddle, escape as escape_from, EscapeMethod, EscapeOptions, SaddleScale,
 };
 use landscape::optim::{self, Clip, HyperparameterValue, Hyperparameters, RunOptions};
 use landscape::spectrum::{
@@ -298,10 +298,10 @@ fn escape<'py>(
     force: bool,
     hyperparameters: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let method =
-        EscapeMethod::from_hyperparameters(method, &self::hyperparameters(hyperparameters)?)
-            .map_err(value_error)?;
-    let d = EscapeOptions::new(method);
+    let hp = self::hyperparameters(hyperparameters)?;
+    // Checked before any work: the method's name and the options' ranges.
+    let d =
+        EscapeOptions::new(EscapeMethod::from_hyperparameters(method, &hp).map_err(value_error)?);
     let options = EscapeOptions {
         trials: trials.unwrap_or(d.trials),
         seed: seed.unwrap_or(d.seed),
@@ -313,10 +313,18 @@ fn escape<'py>(
     };
     options.validate().map_err(value_error)?;
     let from = f.point(from_, "from")?;
+    let name = method.to_string();
     let report = f.analyse(py, move |f| {
-        if !force {
-            check_saddle(f, &from)?;
-        }
+        let scale = if force {
+            SaddleScale::at(f, &from)?
+        } else {
+            let c = check_saddle(f, &from)?;
+            SaddleScale::of(&c, f.manifold().tangent_dim(f.dim()))
+        };
+        let options = EscapeOptions {
+            method: EscapeMethod::at_saddle(&name, &hp, scale.as_ref())?,
+            ..options
+        };
         escape_from(f, &from, &options)
     })?;
     report_to_py(py, &report)

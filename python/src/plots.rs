@@ -17,7 +17,7 @@ use landscape::experiments::rate::{rate, RateOptions};
 use landscape::objective::Objective;
 use landscape::plot::bounds::{convergence_figure, descent_figure, rate_figure};
 use landscape::plot::directions::{EigenPick, PlaneChoice};
-use landscape::plot::escape::EscapeDistribution;
+use landscape::plot::escape::{check_comparable, EscapeDistribution};
 use landscape::plot::inputs::{parse_census, parse_trajectories, parse_trajectory};
 use landscape::plot::line::LineFigure;
 use landscape::plot::reports::{parse_du2017_report, parse_escape_report};
@@ -179,7 +179,11 @@ fn plot_slice<'py>(
         }
     }
     let census = match &census {
-        Some((name, text)) => parse_census(Path::new(name), text, dim).map_err(value_error)?,
+        Some((name, text)) => {
+            parse_census(Path::new(name), text, dim)
+                .map_err(value_error)?
+                .0
+        }
         None => Vec::new(),
     };
     let explicit = d1.is_some() || d2.is_some();
@@ -501,6 +505,8 @@ fn plot_escape<'py>(
                 "none",
             )));
         }
+        let names: Vec<String> = reports.iter().map(|(name, _)| name.clone()).collect();
+        check_comparable(&methods, &names).map_err(value_error)?;
         let figure = EscapeDistribution {
             title: title
                 .unwrap_or_else(|| "Escape from the saddle: fraction of trials escaped".into()),

@@ -10,6 +10,7 @@ use landscape::error::{Error, Result};
 use landscape::experiments::bounds::{bounds, BoundsOptions, BoundsReport, DEFAULT_ITERS};
 use landscape::objective::Objective;
 use landscape::point::{default_start, resolve_point};
+use landscape::provenance::Provenance;
 
 /// The problem, start, steps and β of a GD run with η = 1/β (shared by `bounds` and
 /// `plot descent|convergence|rate`).
@@ -32,15 +33,14 @@ pub struct GdRunArgs {
 }
 
 impl GdRunArgs {
-    /// Loads the problem and resolves the start.
-    pub fn load(&self) -> Result<(Box<dyn Objective>, Vec<f64>)> {
-        let (_, f) = self.problem.load()?;
-        let x0 = resolve_point(
-            self.init.as_deref().unwrap_or(default_start(f.as_ref())),
-            f.as_ref(),
-            "init",
-        )?;
-        Ok((f, x0))
+    /// Loads the problem and resolves the start; with what a report of the run records
+    /// (the problem and the start).
+    pub fn load(&self) -> Result<(Box<dyn Objective>, Vec<f64>, Provenance)> {
+        let (spec, f) = self.problem.load()?;
+        let start = self.init.as_deref().unwrap_or(default_start(f.as_ref()));
+        let x0 = resolve_point(start, f.as_ref(), "init")?;
+        let provenance = super::provenance().problem(&spec).start(start);
+        Ok((f, x0, provenance))
     }
 
     /// The options of [`bounds`] with ε.
@@ -53,10 +53,10 @@ impl GdRunArgs {
         }
     }
 
-    /// Loads, runs [`bounds`] and returns the report.
-    pub fn bounds(&self, epsilon: Option<f64>) -> Result<BoundsReport> {
-        let (f, x0) = self.load()?;
-        bounds(f.as_ref(), &x0, &self.options(epsilon))
+    /// Loads, runs [`bounds`] and returns the report and its provenance.
+    pub fn bounds(&self, epsilon: Option<f64>) -> Result<(BoundsReport, Provenance)> {
+        let (f, x0, provenance) = self.load()?;
+        Ok((bounds(f.as_ref(), &x0, &self.options(epsilon))?, provenance))
     }
 }
 
@@ -76,9 +76,9 @@ pub struct BoundsArgs {
 
 /// Runs `landscape bounds`.
 pub fn run(args: BoundsArgs, out: &mut dyn Write) -> Result<()> {
-    let report = args.run.bounds(args.epsilon)?;
+    let (report, provenance) = args.run.bounds(args.epsilon)?;
     if args.json {
-        return super::print_json(out, &report);
+        return super::print_json_with(out, &report, provenance);
     }
     write!(out, "{report}").map_err(Error::Output)
 }

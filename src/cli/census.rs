@@ -40,7 +40,7 @@ pub struct CensusArgs {
 
 /// Runs the census and prints it.
 pub fn run(args: CensusArgs, out: &mut dyn Write) -> Result<()> {
-    let (_, f) = args.problem.load()?;
+    let (spec, f) = args.problem.load()?;
     let mut opts = CensusOptions {
         starts: args.starts,
         seed: args.seed,
@@ -51,7 +51,8 @@ pub fn run(args: CensusArgs, out: &mut dyn Write) -> Result<()> {
     opts.classify.eig_tol = args.eig_tol;
     let result = census_with_progress(f.as_ref(), &opts, &Bar::default())?;
     if args.json {
-        return super::print_json(out, &result);
+        let provenance = super::provenance().problem(&spec).seed(args.seed);
+        return super::print_json_with(out, &result, provenance);
     }
     write!(out, "{}: {result}", f.kind())?;
     Ok(())

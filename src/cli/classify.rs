@@ -42,7 +42,7 @@ pub struct ClassifyArgs {
 
 /// Classifies and prints.
 pub fn run(args: ClassifyArgs, out: &mut dyn Write) -> Result<()> {
-    let (_, f) = args.problem.load()?;
+    let (spec, f) = args.problem.load()?;
     let x = resolve_point(&args.point, f.as_ref(), "point")?;
     let opts = ClassifyOptions {
         grad_tol: args.grad_tol,
@@ -55,7 +55,8 @@ pub fn run(args: ClassifyArgs, out: &mut dyn Write) -> Result<()> {
     };
     let c = classify(f.as_ref(), &x, &opts)?;
     if args.json {
-        return super::print_json(out, &c);
+        let provenance = super::provenance().problem(&spec).start(&args.point);
+        return super::print_json_with(out, &c, provenance);
     }
     write!(out, "{c}")?;
     Ok(())

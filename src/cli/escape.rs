@@ -10,7 +10,7 @@ use super::progress::Bar;
 use super::ProblemArgs;
 use landscape::error::Result;
 use landscape::experiments::escape::{
-    check_saddle, escape_with_progress, EscapeMethod, EscapeOptions,
+    check_saddle, escape_with_progress, EscapeMethod, EscapeOptions, SaddleScale,
 };
 use landscape::optim::Hyperparameters;
 use landscape::point::resolve_point;
@@ -21,10 +21,16 @@ number of threads. A trial has escaped when some iterate within --max-iters has 
 f ≤ f(X) − Δ; `iterations` is the first such t. gd started exactly at a saddle stops at once \
 (converged: ∇f = 0, or stalled: a floating-point fixed point) and has not escaped. The final \
 iterate is classified (null verdict when it diverged, e.g. f → −∞ on `saddle`).\n\n\
+Defaults follow from the Hessian at X, so that methods compare at one threshold and one \
+step: Δ = 10⁻³·max(1, |f(X)|) and η = 1/(2ℓ), ℓ = ‖∇²f(X)‖₂, for every method; pgd in \
+practical mode takes f_thres = ½γr² and t_thres = ⌈ln(2·10⁴·√d)/ln(1 + ηγ)⌉ at a strict \
+saddle with γ = −λmin (the steps that grow any but a 10⁻⁴-rare perturbation out of the \
+saddle), so that its no-decrease rule does not fire before the perturbation has grown. \
+Trials that the rule stops at a strict saddle are counted (stopped_at_strict_saddle).\n\n\
 JSON: method, trials, escaped (count), iterations {median, mean, p90 (nearest rank), max} \
 over the escaped trials (null when none), per_trial [{escaped, iterations, final_value, \
-final_kind, termination, perturbations}], from_value, drop, max_iters, seed, start_radius, \
-hyperparameters.";
+final_kind, termination, perturbations}], from_value, from_point, drop, max_iters, seed, \
+start_radius, hyperparameters, stopped_at_strict_saddle.";
 
 /// EscapeOptions' fields and the flags of `escape`.
 const ESCAPE_FLAGS: &[(&str, &str)] = &[("max_iters", "max-iters"), ("start_radius", "radius")];
@@ -66,14 +72,15 @@ pub struct EscapeArgs {
         allow_negative_numbers = true
     )]
     radius: f64,
-    /// Δ > 0: escaped once f ≤ f(X) − Δ [pgd: its f_thres; gd, noisy_gd:
-    /// 10⁻³·max(1, |f(X)|)].
+    /// Δ > 0: escaped once f ≤ f(X) − Δ [10⁻³·max(1, |f(X)|), the same for every
+    /// method].
     #[arg(long, value_name = "Δ", allow_negative_numbers = true)]
     drop: Option<f64>,
     /// Iteration cap T ≥ 1 per trial.
     #[arg(long, value_name = "T", default_value_t = defaults().max_iters)]
     max_iters: usize,
-    /// Step size η (gd, noisy_gd, pgd practical mode) [1e-3].
+    /// Step size η (gd, noisy_gd, pgd practical mode) [1/(2ℓ) with ℓ = ‖∇²f(X)‖₂ at
+    /// the saddle, the same for every method; 1e-3 where the Hessian vanishes].
     #[arg(long, value_name = "η", allow_negative_numbers = true)]
     lr: Option<f64>,
     /// pgd's perturbation radius r (uniform in the r-ball) [1e-3]; noisy_gd's noise
@@ -104,8 +111,18 @@ impl EscapeArgs {
 
 /// Runs the experiment and prints the report.
 pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
-    let (_, f) = args.problem.load()?;
-    let method = EscapeMethod::from_hyperparameters(&args.method, &args.hyperparameters())?;
+    let (spec, f) = args.problem.load()?;
+    let from = resolve_point(&args.from, f.as_ref(), "from")?;
+    let from_kind = if args.force {
+        None
+    } else {
+        Some(check_saddle(f.as_ref(), &from)?)
+    };
+    let scale = match &from_kind {
+        Some(c) => SaddleScale::of(c, f.manifold().tangent_dim(f.dim())),
+        None => SaddleScale::at(f.as_ref(), &from)?,
+    };
+    let method = EscapeMethod::at_saddle(&args.method, &args.hyperparameters(), scale.as_ref())?;
     let options = EscapeOptions {
         method,
         trials: args.trials,
@@ -118,16 +135,14 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
     options
         .validate()
         .map_err(|e| super::flag_names(e, ESCAPE_FLAGS))?;
-    let from = resolve_point(&args.from, f.as_ref(), "from")?;
-    let from_kind = if args.force {
-        None
-    } else {
-        Some(check_saddle(f.as_ref(), &from)?)
-    };
     let report = escape_with_progress(f.as_ref(), &from, &options, &Bar::default())
         .map_err(|e| super::flag_names(e, ESCAPE_FLAGS))?;
     if args.json {
-        return super::print_json(out, &report);
+        let provenance = super::provenance()
+            .problem(&spec)
+            .start(&args.from)
+            .seed(args.seed);
+        return super::print_json_with(out, &report, provenance);
     }
     writeln!(
         out,

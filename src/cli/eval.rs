@@ -28,7 +28,7 @@ pub struct EvalArgs {
 
 /// Evaluates and prints.
 pub fn run(args: EvalArgs, out: &mut dyn Write) -> Result<()> {
-    let (_, f) = args.problem.load()?;
+    let (spec, f) = args.problem.load()?;
     let x = resolve_point(&args.point, f.as_ref(), "point")?;
     let v = match &args.hvp {
         Some(arg) => Some(resolve_point(arg, f.as_ref(), "hvp direction")?),
@@ -36,7 +36,8 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> Result<()> {
     };
     let report = evaluate(f.as_ref(), &x, v.as_deref());
     if args.json {
-        super::print_json(out, &report)?;
+        let provenance = super::provenance().problem(&spec).start(&args.point);
+        super::print_json_with(out, &report, provenance)?;
         return Ok(());
     }
     writeln!(out, "{} (dim {})", f.kind(), report.dim)?;

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use landscape::error::{Error, Result};
 use landscape::objective::Objective;
 use landscape::problems::{self, ProblemSpec};
+use landscape::provenance::Provenance;
 use landscape::spectrum::Method;
 
 mod atlas;
@@ -206,8 +207,44 @@ pub(crate) fn rename_field(e: Error, rename: impl Fn(&str) -> Option<String>) ->
     }
 }
 
-/// Writes a serde value as pretty JSON.
+/// Writes a serde value as pretty JSON, a report object with its `provenance` (the tool
+/// and the command line).
 pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).expect("report structs serialise");
-    writeln!(out, "{text}").map_err(Error::Output)
+    print_json_with(out, value, provenance())
+}
+
+/// [`print_json`] with the given provenance (the problem, start and seed added).
+pub(crate) fn print_json_with<T: serde::Serialize>(
+    out: &mut dyn Write,
+    value: &T,
+    provenance: Provenance,
+) -> Result<()> {
+    writeln!(out, "{}", json_text(value, provenance)).map_err(Error::Output)
+}
+
+/// A report as pretty JSON, its fields in their order and then `provenance` (a value
+/// that is not an object, such as a list, is written as it is).
+pub(crate) fn json_text<T: serde::Serialize>(value: &T, provenance: Provenance) -> String {
+    #[derive(serde::Serialize)]
+    struct WithProvenance<'a, T> {
+        #[serde(flatten)]
+        report: &'a T,
+        provenance: Provenance,
+    }
+    let is_object =
+        serde_json::to_value(value).is_ok_and(|v| v.is_object() && v.get("provenance").is_none());
+    let text = if is_object {
+        serde_json::to_string_pretty(&WithProvenance {
+            report: value,
+            provenance,
+        })
+    } else {
+        serde_json::to_string_pretty(value)
+    };
+    text.expect("report structs serialise")
+}
+
+/// The provenance of this invocation: the tool and the command line.
+pub(crate) fn provenance() -> Provenance {
+    Provenance::new().command(std::env::args().skip(1).collect())
 }

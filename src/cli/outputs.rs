@@ -32,7 +32,7 @@ pub fn write_report<F: Figure>(
     chart: &F,
     size: (u32, u32),
 ) -> Result<()> {
-    let text = serde_json::to_string_pretty(report).expect("report structs serialise");
+    let text = super::json_text(report, super::provenance());
     let png = render(chart, ImageFormat::Png, size)?;
     let svg = render(chart, ImageFormat::Svg, size)?;
     for (extension, bytes) in [("json", text.as_bytes()), ("png", &png), ("svg", &svg)] {

@@ -220,7 +220,7 @@ impl RunArgs {
 
 /// Runs the optimizer and prints or writes the trajectory.
 pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
-    let (_, f) = args.problem.load()?;
+    let (spec, f) = args.problem.load()?;
     let mut optimizer = optim::build(&args.optimizer, &args.hyperparameters())?;
     let options = args
         .options()
@@ -229,11 +229,8 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(path) = &args.out {
         output::check_output_path(path)?;
     }
-    let x0 = resolve_point(
-        args.init.as_deref().unwrap_or(default_start(f.as_ref())),
-        f.as_ref(),
-        "init",
-    )?;
+    let start = args.init.as_deref().unwrap_or(default_start(f.as_ref()));
+    let x0 = resolve_point(start, f.as_ref(), "init")?;
     let mut trajectory = optim::run_with_progress(
         f.as_ref(),
         optimizer.as_mut(),
@@ -251,6 +248,11 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         let verdict = classify(f.as_ref(), last, &ClassifyOptions::default())?;
         trajectory.final_state.classification = Some(verdict);
     }
+    let mut provenance = super::provenance().problem(&spec).start(start);
+    if let Some(seed) = args.seed {
+        provenance = provenance.seed(seed);
+    }
+    trajectory.provenance = Some(provenance);
     if let Some(path) = &args.out {
         output::write_trajectory(&trajectory, path)?;
     }

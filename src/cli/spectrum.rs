@@ -70,7 +70,11 @@ pub struct SpectrumArgs {
 
 /// Computes and prints.
 pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
-    let (_, f) = args.problem.load()?;
+    let (spec, f) = args.problem.load()?;
+    let provenance = super::provenance()
+        .problem(&spec)
+        .start(&args.point)
+        .seed(args.seed);
     let x = resolve_point(&args.point, f.as_ref(), "point")?;
     if args.density {
         let opts = DensityOptions {
@@ -83,7 +87,7 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
         };
         let density = spectral_density(f.as_ref(), &x, &opts).map_err(flag_names)?;
         return if args.json {
-            super::print_json(out, &density)
+            super::print_json_with(out, &density, provenance)
         } else {
             write!(out, "{}: {density}", f.kind()).map_err(Error::Output)
         };
@@ -108,7 +112,7 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
     };
     let spectrum = hessian_spectrum(f.as_ref(), &x, &opts).map_err(flag_names)?;
     if args.json {
-        super::print_json(out, &spectrum)
+        super::print_json_with(out, &spectrum, provenance)
     } else {
         write!(out, "{}: {spectrum}", f.kind()).map_err(Error::Output)
     }

@@ -8,7 +8,9 @@ use std::path::Path;
 use super::{Job, Picture, Settings, SIZE};
 use crate::error::Result;
 use crate::experiments::du2017::{du2017, Du2017Options};
-use crate::experiments::escape::{escape, EscapeMethod, EscapeOptions, EscapeReport};
+use crate::experiments::escape::{
+    check_saddle, escape, EscapeMethod, EscapeOptions, EscapeReport, SaddleScale,
+};
 use crate::objective::Objective;
 use crate::optim::{self, Hyperparameters, RunOptions, Trajectory};
 use crate::plot::escape::{Du2017Chart, EscapeDistribution};
@@ -48,6 +50,7 @@ pub(crate) fn trajectory_file(name: &str, run: &Trajectory) -> TrajectoryFile {
     TrajectoryFile {
         name: name.to_string(),
         records: run.records.clone(),
+        problem: None,
     }
 }
 
@@ -333,18 +336,13 @@ fn escape_matrix_factorization(settings: &Settings, dir: &Path) -> Result<Pictur
         .expect("matrix_factorization has the saddle eig:2")
         .x;
     let trials = settings.pick(100, 20);
+    let c = check_saddle(f.as_ref(), &from)?;
+    let scale = SaddleScale::of(&c, f.dim());
+    // Every method at the defaults that follow from the saddle: one Δ, one η.
     let reports = ["gd", "noisy_gd", "pgd"]
         .into_iter()
         .map(|name| {
-            let mut hp = Hyperparameters::new().with("lr", 0.05);
-            if name != "gd" {
-                hp.set("radius", 0.01);
-            }
-            if name == "pgd" {
-                hp.set("g_thres", 0.01);
-                hp.set("t_thres", 100usize);
-            }
-            let method = EscapeMethod::from_hyperparameters(name, &hp)?;
+            let method = EscapeMethod::at_saddle(name, &Hyperparameters::new(), scale.as_ref())?;
             let options = EscapeOptions {
                 trials,
                 max_iters: 1000,
@@ -371,7 +369,11 @@ fn escape_matrix_factorization(settings: &Settings, dir: &Path) -> Result<Pictur
         file: file.into(),
         title: "Escaping a strict saddle: GD, noisy GD, perturbed GD".into(),
         caption: format!(
-            "Fraction of trials with f ≤ f(X) − Δ by iteration t, from exactly the saddle: {}.",
+            "Fraction of trials with f ≤ f(X) − Δ by iteration t, from exactly the saddle, \
+             every method at the defaults that follow from the Hessian there (Δ = {}, \
+             η = 1/(2‖∇²f(X)‖) = {}): {}.",
+            crate::display::short(reports[0].drop),
+            scale.map_or("1e-3".into(), |s| crate::display::short(s.lr())),
             reports.iter().map(describe).collect::<Vec<_>>().join("; ")
         ),
     })

@@ -17,7 +17,33 @@
 //! The final iterate is classified with [`classify`] (default tolerances); its verdict
 //! is null when the run diverged (f → −∞ on a problem unbounded below, e.g. `saddle`).
 //!
-//! Δ defaults to pgd's f_thres, and to 10⁻³·max(1, |f(X)|) for gd and noisy_gd.
+//! # Defaults that follow from the saddle
+//! Every method is compared at the same threshold and the same step unless told
+//! otherwise, and pgd's tests are set so that it escapes a strict saddle:
+//! - Δ = 10⁻³·max(1, |f(X)|) for every method ([`default_drop`]);
+//! - η = 1/(2ℓ) for every method, with ℓ = ‖∇²f(X)‖₂ = max(|λmin|, |λmax|) at the
+//!   saddle (half the largest step that is stable on the quadratic model; 10⁻³ when the
+//!   Hessian vanishes there) ([`SaddleScale`]);
+//! - pgd keeps its practical radius r and g_thres, and takes f_thres and t_thres from
+//!   the quadratic model at a strict saddle with γ = −λmin > 0 (below). Paper mode (any
+//!   of ell, rho_hessian, epsilon, …) derives all five itself and is left alone.
+//!
+//! pgd's no-decrease test (stop when f has not fallen by f_thres within t_thres steps of
+//! a perturbation) must not fire while the perturbation is still growing. On the
+//! quadratic model, the perturbation's component along the eigenvector of λmin is
+//! multiplied by (1 + ηγ) per step, and f falls by ½γa² once that component has size a.
+//! A perturbation uniform in the r-ball of the d-dimensional tangent space has that
+//! component of typical size r/√d, and smaller than 10⁻⁴·r/√d with probability below
+//! 10⁻⁴. So f_thres = ½γr² (the fall once the component is back to size r) and
+//!
+//!   t_thres = ⌈ln(2·10⁴·√d) / ln(1 + ηγ)⌉,
+//!
+//! the steps that grow a component of 10⁻⁴·r/√d to 2r, where f has fallen by 2γr²
+//! minus the perturbation's own rise along the positive directions, at most ½ℓr², which
+//! the same steps shrink. At a non-strict saddle or a degenerate point (γ = 0) the
+//! practical defaults stay. A trial that pgd stops by the no-decrease rule at a point
+//! the classifier calls a strict saddle is counted and reported
+//! ([`EscapeReport::stopped_at_strict_saddle`]).
 
 use rand::Rng;
 use rayon::prelude::*;
@@ -28,7 +54,7 @@ use crate::error::{ensure_point, Error, Result};
 use crate::objective::Objective;
 use crate::optim::gd::{Gd, GdParams};
 use crate::optim::noisy_gd::{NoisyGd, NoisyGdParams};
-use crate::optim::pgd::{Pgd, PgdParams};
+use crate::optim::pgd::{Pgd, PgdParams, PgdThresholds, NO_DECREASE};
 use crate::optim::{
     self, noise, FirstOrder, Hyperparameters, Optimizer, Record, RunOptions, Termination,
 };
@@ -70,21 +96,26 @@ impl EscapeMethod {
         })
     }
 
+    /// The method `name` with the hyperparameters `hp`, what is not given following
+    /// from the saddle's `scale` ([`SaddleScale::fill`]; without a scale, the method's
+    /// own defaults).
+    pub fn at_saddle(
+        name: &str,
+        hp: &Hyperparameters,
+        scale: Option<&SaddleScale>,
+    ) -> Result<Self> {
+        match scale {
+            Some(scale) => Self::from_hyperparameters(name, &scale.fill(name, hp)),
+            None => Self::from_hyperparameters(name, hp),
+        }
+    }
+
     /// The registry name.
     pub fn name(&self) -> &'static str {
         match self {
             EscapeMethod::Gd(_) => "gd",
             EscapeMethod::NoisyGd(_) => "noisy_gd",
             EscapeMethod::Pgd(_) => "pgd",
-        }
-    }
-
-    /// The default drop Δ on `f` from a point where f = `from_value`: pgd's f_thres
-    /// (in the problem's tangent dimension), otherwise 10⁻³·max(1, |f(X)|).
-    pub fn default_drop(&self, f: &dyn Objective, from_value: f64) -> f64 {
-        match self {
-            EscapeMethod::Pgd(p) => p.thresholds(f.manifold().tangent_dim(f.dim())).f_thres,
-            _ => 1e-3 * from_value.abs().max(1.0),
         }
     }
 
@@ -106,6 +137,99 @@ impl EscapeMethod {
     }
 }
 
+/// The default drop Δ from a point where f = `from_value`, the same for every method:
+/// 10⁻³·max(1, |f(X)|).
+pub fn default_drop(from_value: f64) -> f64 {
+    1e-3 * from_value.abs().max(1.0)
+}
+
+/// The step used when the Hessian vanishes at the saddle (pgd's practical default).
+const FALLBACK_LR: f64 = 1e-3;
+
+/// The Hessian at the saddle X, from which the escape defaults follow (module doc):
+/// ℓ = ‖∇²f(X)‖₂ and γ = −λmin (0 unless λmin < 0).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaddleScale {
+    /// ℓ = max(|λmin|, |λmax|).
+    pub ell: f64,
+    /// γ = max(0, −λmin).
+    pub gamma: f64,
+    /// The tangent dimension d.
+    pub dim: usize,
+}
+
+impl SaddleScale {
+    /// The scale from a classification of X (its λmin and λmax), in tangent dimension
+    /// `dim`; None when the classification has no eigenvalues.
+    pub fn of(c: &Classification, dim: usize) -> Option<Self> {
+        let (lmin, lmax) = (c.lambda_min?, c.lambda_max?);
+        (lmin.is_finite() && lmax.is_finite()).then(|| SaddleScale {
+            ell: lmin.abs().max(lmax.abs()),
+            gamma: (-lmin).max(0.0),
+            dim,
+        })
+    }
+
+    /// The scale at `x`, classified with the default tolerances.
+    pub fn at(f: &dyn Objective, x: &[f64]) -> Result<Option<Self>> {
+        let c = classify(f, x, &ClassifyOptions::default())?;
+        Ok(Self::of(&c, f.manifold().tangent_dim(f.dim())))
+    }
+
+    /// η = 1/(2ℓ) (10⁻³ when ℓ = 0).
+    pub fn lr(&self) -> f64 {
+        if self.ell > 0.0 {
+            0.5 / self.ell
+        } else {
+            FALLBACK_LR
+        }
+    }
+
+    /// pgd's (t_thres, f_thres) for step `lr` and radius `radius` (module doc); None
+    /// unless γ > 0.
+    pub fn pgd_tests(&self, lr: f64, radius: f64) -> Option<(usize, f64)> {
+        let growth = (lr * self.gamma).ln_1p();
+        if !(self.gamma > 0.0 && growth > 0.0) {
+            return None;
+        }
+        let steps = ((2e4 * (self.dim.max(1) as f64).sqrt()).ln() / growth).ceil();
+        let t_thres = if steps < 1e12 {
+            steps as usize
+        } else {
+            1e12 as usize
+        };
+        Some((t_thres.max(1), 0.5 * self.gamma * radius * radius))
+    }
+
+    /// `given` with the defaults that follow from the saddle filled in for `method`: lr
+    /// for every method; for pgd in practical mode, t_thres and f_thres from the step
+    /// and radius it will use. What was given is kept.
+    pub fn fill(&self, method: &str, given: &Hyperparameters) -> Hyperparameters {
+        const PAPER: [&str; 6] = ["ell", "rho_hessian", "epsilon", "c", "delta", "delta_f"];
+        let mut hp = given.clone();
+        if method == "pgd" && PAPER.iter().any(|k| given.get(k).is_some()) {
+            return hp;
+        }
+        let number = |name: &str| given.get(name).and_then(|v| v.as_f64());
+        let lr = number("lr").unwrap_or_else(|| self.lr());
+        if given.get("lr").is_none() {
+            hp.set("lr", lr);
+        }
+        if method == "pgd" {
+            let radius = number("radius").unwrap_or(PgdThresholds::default().radius);
+            if let Some((t_thres, f_thres)) = self.pgd_tests(lr, radius) {
+                if given.get("t_thres").is_none() {
+                    hp.set("t_thres", t_thres);
+                }
+                if given.get("f_thres").is_none() {
+                    hp.set("f_thres", f_thres);
+                }
+            }
+        }
+        hp
+    }
+}
+
 /// Options of [`escape`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct EscapeOptions {
@@ -117,7 +241,7 @@ pub struct EscapeOptions {
     pub seed: u64,
     /// r₀ ≥ 0: trials start uniformly within r₀ of X; 0 (default) starts exactly at X.
     pub start_radius: f64,
-    /// Δ > 0; `None` for the method's default ([`EscapeMethod::default_drop`]).
+    /// Δ > 0; `None` for the default ([`default_drop`]), the same for every method.
     pub drop: Option<f64>,
     /// Iteration cap T ≥ 1 per trial (default 10 000).
     pub max_iters: usize,
@@ -236,6 +360,8 @@ pub struct EscapeReport {
     pub per_trial: Vec<TrialOutcome>,
     /// f(X).
     pub from_value: f64,
+    /// X, the saddle the trials start from (before any start offset).
+    pub from_point: Vec<f64>,
     /// Δ used.
     pub drop: f64,
     /// T.
@@ -247,6 +373,9 @@ pub struct EscapeReport {
     /// The method's hyperparameters as trial 0 ran them (paper-mode thresholds derived;
     /// the per-trial noise seed left out).
     pub hyperparameters: serde_json::Value,
+    /// Trials that pgd's no-decrease rule stopped at a point classified as a strict
+    /// saddle: its t_thres or f_thres was too small for this saddle.
+    pub stopped_at_strict_saddle: usize,
 }
 
 /// The summary `landscape escape` prints under its header: f(X) and Δ, the escape
@@ -255,9 +384,19 @@ impl std::fmt::Display for EscapeReport {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             out,
-            "f(X)         {:.12e}, escaped once f ≤ f(X) − {:.3e}",
+            "f(X)         {:.12e}, escaped once f ≤ f(X) − Δ, Δ = {:.3e}",
             self.from_value, self.drop
         )?;
+        if let Some(fields) = self.hyperparameters.as_object() {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| match v.as_f64() {
+                    Some(x) => format!("{k} = {}", crate::display::short(x)),
+                    None => format!("{k} = {}", v.as_str().map_or(v.to_string(), String::from)),
+                })
+                .collect();
+            writeln!(out, "{:<12} {}", self.method, fields.join(", "))?;
+        }
         match &self.iterations {
             Some(s) => writeln!(
                 out,
@@ -275,7 +414,16 @@ impl std::fmt::Display for EscapeReport {
             }
         }
         let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-        writeln!(out, "final        {}", kinds.join(", "))
+        writeln!(out, "final        {}", kinds.join(", "))?;
+        if self.stopped_at_strict_saddle > 0 {
+            writeln!(
+                out,
+                "note         {} of {} trials stopped by pgd's no-decrease rule at a strict \
+                 saddle: t_thres or f_thres is too small for this saddle",
+                self.stopped_at_strict_saddle, self.trials
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -320,9 +468,7 @@ pub fn escape_with_progress(
     manifold.retract_in_place(&mut x);
     let mut scratch = vec![0.0; f.dim()];
     let from_value = f.value_and_gradient(&x, &mut scratch);
-    let drop = options
-        .drop
-        .unwrap_or_else(|| options.method.default_drop(f, from_value));
+    let drop = options.drop.unwrap_or_else(|| default_drop(from_value));
     let threshold = from_value - drop;
     let run_options = RunOptions {
         max_iters: options.max_iters,
@@ -345,6 +491,12 @@ pub fn escape_with_progress(
     }
     let per_trial: Vec<TrialOutcome> = outcomes.into_iter().map(|(o, _)| o).collect();
     let counts: Vec<usize> = per_trial.iter().filter_map(|t| t.iterations).collect();
+    let stopped_at_strict_saddle = per_trial
+        .iter()
+        .filter(|t| {
+            t.termination.as_str() == NO_DECREASE && t.final_kind == Some(Verdict::StrictSaddle)
+        })
+        .count();
     Ok(EscapeReport {
         method: options.method.name().to_string(),
         trials: options.trials,
@@ -352,11 +504,13 @@ pub fn escape_with_progress(
         iterations: IterationStats::from_counts(&counts),
         per_trial,
         from_value,
+        from_point: x,
         drop,
         max_iters: options.max_iters,
         seed: options.seed,
         start_radius: options.start_radius,
         hyperparameters,
+        stopped_at_strict_saddle,
     })
 }
 

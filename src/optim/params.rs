@@ -54,6 +54,17 @@ pub enum HyperparameterValue {
     Text(String),
 }
 
+impl HyperparameterValue {
+    /// The value as a real number (a float, or an integer converted); None otherwise.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            HyperparameterValue::Float(v) => Some(*v),
+            HyperparameterValue::Integer(v) => Some(*v as f64),
+            _ => None,
+        }
+    }
+}
+
 impl From<f64> for HyperparameterValue {
     fn from(v: f64) -> Self {
         HyperparameterValue::Float(v)

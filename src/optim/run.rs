@@ -355,6 +355,9 @@ pub struct Trajectory {
     /// (not part of the JSON contract).
     #[serde(skip)]
     pub evaluations: usize,
+    /// What produced the run (the command line sets it: problem, start, seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::provenance::Provenance>,
 }
 
 /// The summary `landscape run` prints under its `optimizer on kind (dim d): termination
@@ -708,6 +711,7 @@ pub fn run_with_progress(
         minibatch,
         evaluation,
         evaluations: evaluations + counted.calls(),
+        provenance: None,
     })
 }
 

@@ -15,7 +15,7 @@ use plotters::prelude::*;
 
 use super::chart::{LineChart, Scale, Series, Stroke};
 use super::output::Figure;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::experiments::du2017::{Du2017Report, MethodSummary, Outcome};
 use crate::experiments::escape::EscapeReport;
 
@@ -30,11 +30,24 @@ pub struct EscapeTimes {
     pub times: Vec<usize>,
     /// T, the iteration cap of every trial.
     pub max_iters: usize,
+    /// Δ: escaped once f ≤ f(X) − Δ.
+    pub drop: f64,
+    /// f(X).
+    pub from_value: f64,
+    /// X (empty when the report did not record it).
+    pub from_point: Vec<f64>,
+    /// The problem that produced the report (kind and spec, from its provenance), when
+    /// recorded.
+    pub problem: Option<serde_json::Value>,
 }
 
 impl From<&EscapeReport> for EscapeTimes {
     fn from(report: &EscapeReport) -> Self {
         EscapeTimes {
+            drop: report.drop,
+            from_value: report.from_value,
+            from_point: report.from_point.clone(),
+            problem: None,
             method: report.method.clone(),
             trials: report.trials,
             times: report
@@ -45,6 +58,61 @@ impl From<&EscapeReport> for EscapeTimes {
             max_iters: report.max_iters,
         }
     }
+}
+
+/// Whether two reals are the same up to rounding (relative 10⁻¹²).
+fn same(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+}
+
+/// Checks that escape reports can share a chart: one problem, one start point, one Δ.
+/// `names` name the reports in the error (file names, or methods).
+pub fn check_comparable(reports: &[EscapeTimes], names: &[String]) -> Result<()> {
+    let Some(first) = reports.first() else {
+        return Ok(());
+    };
+    for (r, name) in reports.iter().zip(names).skip(1) {
+        let differ = |what: &str, a: String, b: String| {
+            Err(Error::invalid(
+                "reports",
+                format!(
+                    "escape reports of one problem, one start point and one Δ (rerun with \
+                     the same --problem, --from and --drop); {what} differs: {} has {a}, \
+                     {name} has {b}",
+                    names[0]
+                ),
+                name,
+            ))
+        };
+        if let (Some(a), Some(b)) = (&first.problem, &r.problem) {
+            if a != b {
+                return differ("the problem", a.to_string(), b.to_string());
+            }
+        }
+        if !same(first.drop, r.drop) {
+            return differ(
+                "Δ",
+                format!("Δ = {}", first.drop),
+                format!("Δ = {}", r.drop),
+            );
+        }
+        let points_differ = !first.from_point.is_empty()
+            && !r.from_point.is_empty()
+            && (first.from_point.len() != r.from_point.len()
+                || first
+                    .from_point
+                    .iter()
+                    .zip(&r.from_point)
+                    .any(|(a, b)| !same(*a, *b)));
+        if points_differ || !same(first.from_value, r.from_value) {
+            return differ(
+                "the start point",
+                format!("f(X) = {}", first.from_value),
+                format!("f(X) = {}", r.from_value),
+            );
+        }
+    }
+    Ok(())
 }
 
 impl EscapeTimes {
@@ -137,15 +205,29 @@ impl EscapeDistribution {
             Stroke::Dashed,
             6,
         ));
-        chart.note =
-            "censored runs (no escape within T) count in N: a curve below 1 at T is their share"
-                .into();
+        let drop = self
+            .methods
+            .first()
+            .map(|m| {
+                format!(
+                    "escaped once f ≤ f(X) − Δ, Δ = {}; ",
+                    crate::display::short(m.drop)
+                )
+            })
+            .unwrap_or_default();
+        chart.note = format!(
+            "{drop}censored runs (no escape within T) count in N: a curve below 1 at T is \
+             their share"
+        );
         chart
     }
 }
 
 impl Figure for EscapeDistribution {
+    /// Refuses reports of different problems, start points or Δ ([`check_comparable`]).
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let names: Vec<String> = self.methods.iter().map(|m| m.method.clone()).collect();
+        check_comparable(&self.methods, &names)?;
         self.chart().draw(root)
     }
 }
@@ -326,6 +408,10 @@ mod tests {
             trials: 4,
             times: vec![5, 3, 5],
             max_iters: 10,
+            drop: 1e-3,
+            from_value: 0.0,
+            from_point: vec![0.0, 0.0],
+            problem: None,
         };
         let ecdf = m.ecdf(0.0);
         assert_eq!(

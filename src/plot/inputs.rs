@@ -12,6 +12,8 @@ use crate::census::CensusPoint;
 use crate::error::{Error, Result};
 use crate::experiments::escape::EscapeReport;
 use crate::optim::{Record, Trajectory};
+use crate::problems::ProblemSpec;
+use crate::provenance::{problem_record, Provenance};
 
 /// A trajectory read back from a file.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +22,8 @@ pub struct TrajectoryFile {
     pub name: String,
     /// The records, in order.
     pub records: Vec<Record>,
+    /// The problem that produced it (kind and spec), when its provenance records one.
+    pub problem: Option<serde_json::Value>,
 }
 
 impl TrajectoryFile {
@@ -70,6 +74,7 @@ pub fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             records: parse_csv(text).map_err(|m| trajectory_error(path, m))?,
+            problem: None,
         },
         _ => {
             let doc: Trajectory = serde_json::from_str(text).map_err(|e| {
@@ -83,6 +88,7 @@ pub fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
             TrajectoryFile {
                 name: doc.optimizer,
                 records: doc.records,
+                problem: doc.provenance.and_then(|p| p.problem),
             }
         }
     };
@@ -107,6 +113,7 @@ pub fn parse_trajectories(path: &Path, text: &str) -> Result<Vec<TrajectoryFile>
     let Some(report) = escape_report else {
         return parse_trajectory(path, text).map(|file| vec![file]);
     };
+    let problem = crate::provenance::recorded_problem(&report).cloned();
     let doc: EscapeReport = serde_json::from_value(report)
         .map_err(|e| trajectory_error(path, format!("{e} (an `escape --json` report)")))?;
     let files: Vec<TrajectoryFile> = doc
@@ -117,6 +124,7 @@ pub fn parse_trajectories(path: &Path, text: &str) -> Result<Vec<TrajectoryFile>
             trial.path.map(|records| TrajectoryFile {
                 name: format!("{} trial {i}", doc.method),
                 records,
+                problem: problem.clone(),
             })
         })
         .collect();
@@ -211,20 +219,54 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<Record>, String> {
         .collect()
 }
 
-/// The points of a [`Census`](crate::census::Census): all a picture reads.
+/// The points of a [`Census`](crate::census::Census) and its provenance: all a picture
+/// reads.
 #[derive(Deserialize)]
 struct CensusPoints {
     points: Vec<CensusPoint>,
+    #[serde(default)]
+    provenance: Option<Provenance>,
 }
 
-/// Reads the points of a `census --json` file and checks their dimension.
-pub fn read_census(path: &Path, dim: usize) -> Result<Vec<CensusPoint>> {
+/// Refuses a file whose provenance names a problem other than `spec` (a file without a
+/// recorded problem, such as a CSV trajectory, is accepted); `what` names the file's
+/// role in the error (`trajectory`, `census`).
+pub fn check_problem(
+    what: &str,
+    path: &Path,
+    recorded: Option<&serde_json::Value>,
+    spec: &ProblemSpec,
+) -> Result<()> {
+    let drawn = problem_record(spec);
+    match recorded {
+        Some(p) if *p != drawn => Err(Error::invalid(
+            what,
+            format!(
+                "a file produced on the problem drawn ({drawn}); pass the --problem and \
+                 --set the file was produced with"
+            ),
+            format!("`{}` produced on {p}", path.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the points of a `census --json` file and checks their dimension; with the
+/// problem its provenance records.
+pub fn read_census(
+    path: &Path,
+    dim: usize,
+) -> Result<(Vec<CensusPoint>, Option<serde_json::Value>)> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
     parse_census(path, &text, dim)
 }
 
 /// [`read_census`] on text already read (`path` names it in errors).
-pub fn parse_census(path: &Path, text: &str, dim: usize) -> Result<Vec<CensusPoint>> {
+pub fn parse_census(
+    path: &Path,
+    text: &str,
+    dim: usize,
+) -> Result<(Vec<CensusPoint>, Option<serde_json::Value>)> {
     let doc: CensusPoints = serde_json::from_str(text).map_err(|e| Error::Parse {
         what: format!("census `{}`", path.display()),
         message: format!("{e} (expected the JSON of `landscape census --json`)"),
@@ -238,7 +280,7 @@ pub fn parse_census(path: &Path, text: &str, dim: usize) -> Result<Vec<CensusPoi
             });
         }
     }
-    Ok(doc.points)
+    Ok((doc.points, doc.provenance.and_then(|p| p.problem)))
 }
 
 #[cfg(test)]

@@ -22,6 +22,19 @@ struct EscapeView {
     trials: usize,
     max_iters: usize,
     per_trial: Vec<TrialView>,
+    drop: f64,
+    from_value: f64,
+    #[serde(default)]
+    from_point: Vec<f64>,
+    #[serde(default)]
+    provenance: Option<ProvenanceView>,
+}
+
+/// What produced a report: its problem (kind and spec), when recorded.
+#[derive(Deserialize)]
+struct ProvenanceView {
+    #[serde(default)]
+    problem: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +116,10 @@ pub fn parse_escape_report(path: &Path, text: &str) -> Result<EscapeTimes> {
         trials: view.trials,
         times: view.per_trial.iter().filter_map(|t| t.iterations).collect(),
         max_iters: view.max_iters,
+        drop: view.drop,
+        from_value: view.from_value,
+        from_point: view.from_point,
+        problem: view.provenance.and_then(|p| p.problem),
     })
 }
 

@@ -451,6 +451,37 @@ fn bad_input_is_refused_with_exit_2_and_no_file() {
         &["census", "length 3, expected 2"],
     );
     slice(&["--alpha", "1,-1"], &["alpha", "low < high"]);
+    // A trajectory and a census of another problem of the same dimension: refused by
+    // their provenance.
+    assert_bad_input(
+        &[
+            "plot",
+            "slice",
+            "--problem",
+            "himmelblau",
+            "--trajectory",
+            run.to_str().unwrap(),
+            "--out",
+            out,
+        ],
+        &["trajectory", "produced on", "saddle", "himmelblau"],
+    );
+    assert!(!png.exists());
+    let census = dir.path().join("himmelblau_census.json");
+    let doc = landscape(&[
+        "census",
+        "--problem",
+        "himmelblau",
+        "--starts",
+        "2",
+        "--json",
+    ]);
+    assert!(doc.status.success());
+    std::fs::write(&census, &doc.stdout).unwrap();
+    slice(
+        &["--census", census.to_str().unwrap()],
+        &["census", "produced on", "himmelblau"],
+    );
     // A trajectory of the 2-D saddle on the 3-D quadratic.
     let qpng = dir.path().join("q.png");
     assert_bad_input(
@@ -464,7 +495,7 @@ fn bad_input_is_refused_with_exit_2_and_no_file() {
             "--out",
             qpng.to_str().unwrap(),
         ],
-        &["trajectory", "length 2, expected 3"],
+        &["trajectory", "produced on", "saddle"],
     );
     assert!(!qpng.exists());
     for bad in [
@@ -522,7 +553,7 @@ fn bad_input_is_refused_with_exit_2_and_no_file() {
     );
     assert!(!line_png.exists());
     let entries = std::fs::read_dir(dir.path()).unwrap().count();
-    assert_eq!(entries, 2, "only the run and the census file");
+    assert_eq!(entries, 3, "only the run and the census files");
 }
 
 /// `escape --paths K --json` keeps the first K trials' iterates, starting at the saddle;

@@ -219,6 +219,78 @@ fn escape_distribution_and_du2017_chart_render() {
 }
 
 #[test]
+fn escape_reports_at_different_thresholds_or_starts_are_not_overlaid() {
+    let dir = tempfile::tempdir().unwrap();
+    let gd = escape_report(dir.path(), "gd");
+    let png = dir.path().join("e.png");
+    let other = |name: &str, extra: &[&str]| {
+        let path = dir.path().join(name);
+        let mut args = vec![
+            "escape",
+            "--problem",
+            "saddle",
+            "--method",
+            "noisy_gd",
+            "--trials",
+            "4",
+            "--max-iters",
+            "200",
+            "--json",
+        ];
+        args.extend(extra);
+        std::fs::write(&path, ok(&args)).unwrap();
+        path
+    };
+    // Another Δ.
+    let drop = other("drop.json", &["--from", "zeros", "--drop", "0.5"]);
+    assert_bad_input(
+        &[
+            "plot",
+            "escape",
+            path_str(&gd),
+            path_str(&drop),
+            "--out",
+            path_str(&png),
+        ],
+        &["Δ differs", "drop.json"],
+    );
+    // Another problem and start point, the same Δ.
+    let mf = dir.path().join("mf.json");
+    std::fs::write(
+        &mf,
+        ok(&[
+            "escape",
+            "--problem",
+            "matrix_factorization",
+            "--from",
+            "name:eig:2",
+            "--method",
+            "gd",
+            "--trials",
+            "2",
+            "--max-iters",
+            "10",
+            "--drop",
+            "1e-3",
+            "--json",
+        ]),
+    )
+    .unwrap();
+    assert_bad_input(
+        &[
+            "plot",
+            "escape",
+            path_str(&gd),
+            path_str(&mf),
+            "--out",
+            path_str(&png),
+        ],
+        &["differs", "mf.json"],
+    );
+    assert!(!png.exists());
+}
+
+#[test]
 fn bad_input_is_refused_without_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let gd = escape_report(dir.path(), "gd");

@@ -13,17 +13,31 @@ use landscape::experiments::escape::EscapeReport;
 use landscape::experiments::kawaguchi::KawaguchiReport;
 use landscape::experiments::safran_shamir::SafranShamirReport;
 use landscape::optim::Trajectory;
+use landscape::provenance::Provenance;
 use landscape::spectrum::{Density, Spectrum};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-/// `text` → `T` → JSON equals the JSON of `text`.
+/// `text` → `T` → JSON equals the JSON of `text`; the `provenance` the command line
+/// adds reads back into [`Provenance`] (a trajectory holds its own).
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str, text: &str) {
-    let original: Value = serde_json::from_str(text).unwrap();
-    let typed: T = serde_json::from_str(text)
+    let mut original: Value = serde_json::from_str(text).unwrap();
+    if let Some(p) = original.get("provenance") {
+        let typed: Provenance = serde_json::from_value(p.clone())
+            .unwrap_or_else(|e| panic!("{name}: provenance does not read back: {e}"));
+        assert_eq!(
+            &serde_json::to_value(typed).unwrap(),
+            p,
+            "{name}: provenance"
+        );
+    }
+    let typed: T = serde_json::from_value(original.clone())
         .unwrap_or_else(|e| panic!("{name}: does not read back into its type: {e}"));
     let again = serde_json::to_value(&typed).unwrap();
+    if again.get("provenance").is_none() {
+        original.as_object_mut().map(|o| o.remove("provenance"));
+    }
     assert_eq!(original, again, "{name}: re-serialised JSON differs");
 }
 

@@ -24,6 +24,6 @@ pub struct ConvergenceArgs {
 /// Runs `landscape plot convergence`.
 pub fn run(args: ConvergenceArgs, out: &mut dyn Write) -> Result<()> {
     args.output.check()?;
-    let report = args.run.bounds(args.epsilon)?;
+    let (report, _) = args.run.bounds(args.epsilon)?;
     args.output.save(&convergence_figure(&report), out)
 }

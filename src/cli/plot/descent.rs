@@ -21,6 +21,6 @@ pub struct DescentArgs {
 /// Runs `landscape plot descent`.
 pub fn run(args: DescentArgs, out: &mut dyn Write) -> Result<()> {
     args.output.check()?;
-    let report = args.run.bounds(None)?;
+    let (report, _) = args.run.bounds(None)?;
     args.output.save(&descent_figure(&report), out)
 }

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::OutputArgs;
 use landscape::error::{Error, Result};
-use landscape::plot::escape::EscapeDistribution;
+use landscape::plot::escape::{check_comparable, EscapeDistribution};
 use landscape::plot::reports::{read_du2017_report, read_escape_report};
 
 /// Arguments of `landscape plot escape`.
@@ -53,6 +53,12 @@ pub fn run(args: EscapePlotArgs, out: &mut dyn Write) -> Result<()> {
             "none",
         ));
     }
+    let names: Vec<String> = args
+        .reports
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    check_comparable(&methods, &names)?;
     let figure = EscapeDistribution {
         title: args
             .title

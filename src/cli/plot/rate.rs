@@ -25,7 +25,7 @@ pub struct RateArgs {
 /// Runs `landscape plot rate`.
 pub fn run(args: RateArgs, out: &mut dyn Write) -> Result<()> {
     args.output.check()?;
-    let (f, x0) = args.run.load()?;
+    let (f, x0, _) = args.run.load()?;
     let options = RateOptions {
         iters: args.run.iters,
         lr: args.lr,

@@ -10,7 +10,7 @@ use crate::cli::ProblemArgs;
 use landscape::error::{Error, Result};
 use landscape::objective::Objective;
 use landscape::plot::directions::{EigenPick, PlaneChoice};
-use landscape::plot::inputs::{read_census, read_trajectories};
+use landscape::plot::inputs::{check_problem, read_census, read_trajectories};
 use landscape::plot::slice::{SliceFigure, SliceOptions, SliceView};
 use landscape::point::resolve_point;
 
@@ -110,11 +110,12 @@ pub fn run(args: SliceArgs, out: &mut dyn Write) -> Result<()> {
             args.resolution,
         ));
     }
-    let (_, f) = args.problem.load()?;
+    let (spec, f) = args.problem.load()?;
     let f = f.as_ref();
     let mut paths = Vec::new();
     for path in &args.trajectory {
         for run in read_trajectories(path)? {
+            check_problem("trajectory", path, run.problem.as_ref(), &spec)?;
             run.check_dimension(path, f.dim())?;
             let iterates: Vec<Vec<f64>> = run
                 .iterates(path)?
@@ -125,7 +126,11 @@ pub fn run(args: SliceArgs, out: &mut dyn Write) -> Result<()> {
         }
     }
     let census = match &args.census {
-        Some(path) => read_census(path, f.dim())?,
+        Some(path) => {
+            let (points, problem) = read_census(path, f.dim())?;
+            check_problem("census", path, problem.as_ref(), &spec)?;
+            points
+        }
         None => Vec::new(),
     };
     let choice = plane_choice(&args, f, &paths)?;
