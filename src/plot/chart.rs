@@ -3,7 +3,8 @@
 //! a title, axis labels and a legend. `descent`, `convergence`, `rate`, `trace` and the
 //! Du et al. chart are [`LineChart`]s.
 
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -219,41 +220,178 @@ fn pad((low, high): (f64, f64), scale: Scale) -> (f64, f64) {
 }
 
 impl Figure for LineChart {
+    /// A log axis is drawn as a linear axis of log₁₀ of the values, its ticks labelled
+    /// with the values (1e-30 … 1e3): every decade of the range is labelled however
+    /// many it spans.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let ((x0, x1), (y0, y1)) = self.ranges();
-        match (self.x_scale, self.y_scale) {
-            (Scale::Linear, Scale::Linear) => self.draw_on(root, x0..x1, y0..y1),
-            (Scale::Linear, Scale::Log) => self.draw_on(root, x0..x1, (y0..y1).log_scale()),
-            (Scale::Log, Scale::Linear) => self.draw_on(root, (x0..x1).log_scale(), y0..y1),
-            (Scale::Log, Scale::Log) => {
-                self.draw_on(root, (x0..x1).log_scale(), (y0..y1).log_scale())
-            }
+        let (x_log, y_log) = (self.x_scale == Scale::Log, self.y_scale == Scale::Log);
+        if !(x_log || y_log) {
+            return self.draw_linear(root, (false, false));
         }
+        let ((x0, x1), (y0, y1)) = self.ranges();
+        let to = |v: f64, log: bool| if log { v.log10() } else { v };
+        let mut flat = self.clone();
+        flat.x_scale = Scale::Linear;
+        flat.y_scale = Scale::Linear;
+        for s in &mut flat.series {
+            s.points = s
+                .points
+                .iter()
+                .filter(|p| (!x_log || p.0 > 0.0) && (!y_log || p.1 > 0.0))
+                .map(|&(x, y)| (to(x, x_log), to(y, y_log)))
+                .collect();
+        }
+        flat.vertical_lines.retain(|l| !x_log || l.x > 0.0);
+        flat.vertical_lines
+            .iter_mut()
+            .for_each(|l| l.x = to(l.x, x_log));
+        flat.draw_within(
+            root,
+            (
+                (to(x0, x_log), to(x1, x_log)),
+                (to(y0, y_log), to(y1, y_log)),
+            ),
+            (x_log, y_log),
+        )
+    }
+}
+
+/// A linear axis with the tick positions it is given (`bold` labelled, `light` grid
+/// lines only).
+struct Ticked {
+    linear: RangedCoordf64,
+    bold: Vec<f64>,
+    light: Vec<f64>,
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.linear.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            self.light.clone()
+        } else {
+            self.bold.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.linear.range()
+    }
+}
+
+/// Tick positions of a log axis over [l, h] (in log₁₀ units), at most about a dozen:
+/// every k-th decade when the range spans three decades or more, 1, 2 and 5 times the
+/// decades when it spans about one, and round values of the data when it spans less.
+fn log_key_points(l: f64, h: f64) -> Vec<f64> {
+    const MAX: usize = 16;
+    let span = h - l;
+    if !(l.is_finite() && h.is_finite() && span > 0.0) {
+        return Vec::new();
+    }
+    let mut keys: Vec<f64> = if span >= 3.0 {
+        let step = (span / 8.0).ceil();
+        let first = (l / step).ceil();
+        (0..MAX)
+            .map(|k| (first + k as f64) * step)
+            .take_while(|&e| e <= h)
+            .collect()
+    } else if span >= 0.8 {
+        let first = l.floor();
+        (0..MAX)
+            .flat_map(|k| [1.0f64, 2.0, 5.0].map(|m| first + k as f64 + m.log10()))
+            .filter(|&e| e >= l)
+            .take_while(|&e| e <= h)
+            .collect()
+    } else {
+        let (a, b) = (10f64.powf(l), 10f64.powf(h));
+        let step = nice_step((b - a) / 5.0);
+        let first = (a / step).ceil();
+        (0..MAX)
+            .map(|k| (first + k as f64) * step)
+            .take_while(|&v| v <= b)
+            .filter(|&v| v > 0.0)
+            .map(f64::log10)
+            .collect()
+    };
+    keys.truncate(MAX);
+    keys
+}
+
+/// The smallest of 1, 2, 5 × 10ᵏ at least `x` (> 0).
+fn nice_step(x: f64) -> f64 {
+    let decade = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * decade)
+        .find(|&s| s >= x)
+        .unwrap_or(10.0 * decade)
+}
+
+/// The label of a tick at log₁₀ value `e` of a log axis: the value 10ᵉ.
+fn log_tick(e: f64) -> String {
+    let rounded = e.round();
+    if (e - rounded).abs() < 1e-9 && !(-3.0..5.0).contains(&rounded) {
+        format!("1e{}", rounded as i64)
+    } else {
+        format_tick(10f64.powf(e))
     }
 }
 
 impl LineChart {
-    fn draw_on<DB, X, Y>(&self, root: &DrawingArea<DB, Shift>, x: X, y: Y) -> Result<()>
-    where
-        DB: DrawingBackend,
-        X: AsRangedCoord<Value = f64>,
-        Y: AsRangedCoord<Value = f64>,
-        X::CoordDescType: ValueFormatter<f64>,
-        Y::CoordDescType: ValueFormatter<f64>,
-    {
+    /// Draws a chart whose axes are both linear; `log_labels` says which of them hold
+    /// log₁₀ values to be labelled as powers of ten.
+    fn draw_linear<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        log_labels: (bool, bool),
+    ) -> Result<()> {
+        let ranges = self.ranges();
+        self.draw_within(root, ranges, log_labels)
+    }
+
+    fn draw_within<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ((x0, x1), (y0, y1)): ((f64, f64), (f64, f64)),
+        (x_log, y_log): (bool, bool),
+    ) -> Result<()> {
         // Linear axes: ticks that are rounding noise (−6e-17 for 0) print as 0.
-        let ((x0, x1), (y0, y1)) = self.ranges();
-        let linear_span = |scale: Scale, span: f64| if scale == Scale::Linear { span } else { 0.0 };
-        let (x_span, y_span) = (
-            linear_span(self.x_scale, x1 - x0),
-            linear_span(self.y_scale, y1 - y0),
-        );
+        let label = |log: bool, span: f64| {
+            move |v: &f64| {
+                if log {
+                    log_tick(*v)
+                } else {
+                    format_tick_within(*v, span)
+                }
+            }
+        };
+        let (x_label, y_label) = (label(x_log, x1 - x0), label(y_log, y1 - y0));
+        // Ticks: plotters' own on a linear axis, ours on a log axis (`log_key_points`).
+        let axis = |low: f64, high: f64, log: bool| {
+            let linear: RangedCoordf64 = (low..high).into();
+            let (bold, light) = if log {
+                (log_key_points(low, high), Vec::new())
+            } else {
+                (linear.key_points(10usize), linear.key_points(50usize))
+            };
+            Ticked {
+                linear,
+                bold,
+                light,
+            }
+        };
         let area = titled_area(root, &self.title, &self.note)?;
         let mut chart = ChartBuilder::on(&area)
             .margin(16)
             .x_label_area_size(56)
             .y_label_area_size(86)
-            .build_cartesian_2d(x, y)?;
+            .build_cartesian_2d(axis(x0, x1, x_log), axis(y0, y1, y_log))?;
         chart
             .configure_mesh()
             .light_line_style(style::GRID)
@@ -262,8 +400,8 @@ impl LineChart {
             .y_desc(self.y_label.as_str())
             .axis_desc_style(style::label_font())
             .label_style(style::tick_font())
-            .x_label_formatter(&|v| format_tick_within(*v, x_span))
-            .y_label_formatter(&|v| format_tick_within(*v, y_span))
+            .x_label_formatter(&x_label)
+            .y_label_formatter(&y_label)
             .draw()?;
 
         let (y_low, y_high) = {
@@ -431,6 +569,32 @@ mod tests {
             matches!(corner, SeriesLabelPosition::UpperLeft),
             "{corner:?}"
         );
+    }
+
+    #[test]
+    fn log_axes_label_their_whole_range_with_round_values() {
+        // 33 decades: every 5th, from the bottom of the range to its top (plotters' own
+        // log ticks stopped at 1e-13 on such a range).
+        let keys = log_key_points(-31.2, 2.4);
+        let labels: Vec<String> = keys.iter().map(|&e| log_tick(e)).collect();
+        assert_eq!(
+            labels,
+            ["1e-30", "1e-25", "1e-20", "1e-15", "1e-10", "1e-5", "1"]
+        );
+        // One decade: 1, 2, 5 times the decades.
+        let labels: Vec<String> = log_key_points(-0.5, 1.1)
+            .iter()
+            .map(|&e| log_tick(e))
+            .collect();
+        assert_eq!(labels, ["0.5", "1", "2", "5", "10"]);
+        // Within a decade: round values of the data.
+        let labels: Vec<String> = log_key_points(5.3f64.log10(), 12.6f64.log10())
+            .iter()
+            .map(|&e| log_tick(e))
+            .collect();
+        assert_eq!(labels, ["6", "8", "10", "12"]);
+        assert!(log_key_points(1.0, 1.0).is_empty());
+        assert!(log_key_points(f64::NEG_INFINITY, 1.0).is_empty());
     }
 
     #[test]
