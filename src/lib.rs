@@ -52,6 +52,7 @@ pub mod prelude;
 pub mod problems;
 pub mod progress;
 pub mod random;
+pub mod restricted;
 pub mod spectrum;
 pub mod verdict;
 

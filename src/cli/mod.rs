@@ -12,6 +12,7 @@ use landscape::problems::{self, ProblemSpec};
 use landscape::spectrum::Method;
 
 mod atlas;
+mod bn_spectrum;
 mod bounds;
 mod census;
 mod classify;
@@ -20,7 +21,9 @@ mod demo;
 mod depth;
 mod escape;
 mod eval;
+mod exp_lr;
 pub mod experiment;
+mod gamma_beta;
 mod init;
 mod kaiming;
 mod kawaguchi;

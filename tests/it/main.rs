@@ -20,6 +20,7 @@ mod golden;
 mod init;
 mod matrix_problems;
 mod mlp;
+mod normalisation_gamma;
 mod networks;
 mod newton_argmin;
 mod octopus;
