@@ -249,11 +249,12 @@ mod tests {
     fn the_gradient_and_hvp_are_the_full_ones_restricted() {
         let f = bn_net();
         let x = f.initialise("kaiming_normal", 3).unwrap();
-        let r = Restricted::new(&f, &x, |b| b.name.starts_with("gamma") || b.name == "W3")
-            .unwrap();
+        let r = Restricted::new(&f, &x, |b| b.name.starts_with("gamma") || b.name == "W3").unwrap();
         assert_eq!(r.layout().describe(), "gamma1[5] gamma2[5] W3[2×5]");
         let mut y = r.restrict(&x);
-        y.iter_mut().enumerate().for_each(|(i, v)| *v += 0.1 * (i as f64).sin());
+        y.iter_mut()
+            .enumerate()
+            .for_each(|(i, v)| *v += 0.1 * (i as f64).sin());
         let xe = r.embed(&y);
         let (mut full_g, mut g) = (vec![0.0; f.dim()], vec![0.0; r.dim()]);
         let fv = f.value_and_gradient(&xe, &mut full_g);

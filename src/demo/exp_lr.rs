@@ -31,7 +31,10 @@ pub(crate) fn exp_lr_curves(settings: &Settings, dir: &Path) -> Result<Picture> 
             .find(|r| r.batch_norm == bn)
             .map_or("–".to_string(), |r| {
                 if r.diverges {
-                    format!("diverged (last evaluation at step {:?})", r.curve.steps.last())
+                    format!(
+                        "diverged (last evaluation at step {:?})",
+                        r.curve.steps.last()
+                    )
                 } else {
                     format!("reached a loss of {:.3}", r.min_loss)
                 }

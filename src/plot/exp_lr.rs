@@ -18,11 +18,7 @@ fn network_name(run: &ExpLrRun) -> &'static str {
 /// rates (log).
 pub fn exp_lr_chart(report: &ExpLrReport) -> Panels {
     let o = &report.options;
-    let mut loss = LineChart::new(
-        "Training loss",
-        "step",
-        "full-batch training loss (log)",
-    );
+    let mut loss = LineChart::new("Training loss", "step", "full-batch training loss (log)");
     loss.y_scale = Scale::Log;
     let mut norms = LineChart::new(
         "Weight norms (solid: BN, dashed: no BN)",
@@ -44,7 +40,11 @@ pub fn exp_lr_chart(report: &ExpLrReport) -> Panels {
         let label = |text: String| if first { text } else { String::new() };
         loss.series.push(Series::new(
             label(network_name(run).to_string()),
-            steps.iter().copied().zip(run.curve.train_loss.iter().copied()).collect(),
+            steps
+                .iter()
+                .copied()
+                .zip(run.curve.train_loss.iter().copied())
+                .collect(),
             Stroke::Solid,
             colour,
         ));
@@ -55,15 +55,27 @@ pub fn exp_lr_chart(report: &ExpLrReport) -> Panels {
         };
         for (l, w) in run.weight_norms.iter().enumerate() {
             norms.series.push(Series::new(
-                if run.batch_norm { label(format!("‖W{}‖", l + 1)) } else { String::new() },
+                if run.batch_norm {
+                    label(format!("‖W{}‖", l + 1))
+                } else {
+                    String::new()
+                },
                 steps.iter().copied().zip(w.iter().copied()).collect(),
                 stroke,
                 l,
             ));
         }
         norms.series.push(Series::new(
-            if run.batch_norm { label("‖θ‖".into()) } else { String::new() },
-            steps.iter().copied().zip(run.total_norm.iter().copied()).collect(),
+            if run.batch_norm {
+                label("‖θ‖".into())
+            } else {
+                String::new()
+            },
+            steps
+                .iter()
+                .copied()
+                .zip(run.total_norm.iter().copied())
+                .collect(),
             stroke,
             layers,
         ));

@@ -32,8 +32,12 @@ pub fn gamma_beta_chart(report: &GammaBetaReport) -> Panels {
                 Stroke::Solid,
                 colour,
             ));
-            loss.series
-                .push(Series::new(label, at(&c.train_loss, 1.0), Stroke::Solid, colour));
+            loss.series.push(Series::new(
+                label,
+                at(&c.train_loss, 1.0),
+                Stroke::Solid,
+                colour,
+            ));
         }
     }
     let chance = 100.0 * report.chance;

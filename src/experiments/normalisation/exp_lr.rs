@@ -16,6 +16,13 @@
 //! with weight decay keeps η/‖Wₗ‖² in check. Without normalisation nothing absorbs the
 //! growth: once ηₜ exceeds 2/λmax of the Hessian the iterates blow up.
 //!
+//! Precisely, Li & Arora's equivalence trades one for the other: constant η with weight
+//! decay λ is the exponentially growing schedule *without* weight decay (the weights'
+//! norm then grows instead of being held). With both, as here (the setting),
+//! weight decay shrinks ‖Wₗ‖ by (1 − ηₜλ) per step while ηₜ grows, so the effective rate
+//! ηₜ/‖Wₗ‖² grows faster than ηₜ: the table reports it at the start and the end. `λ = 0`
+//! (`--weight-decay 0`) runs Li & Arora's schedule proper.
+//!
 //! The ε of the normalisation (σ² + ε, not homogeneous) breaks the invariance by
 //! O(ε/σ²), and the layers after the last normalisation (the output layer W_{L+1},
 //! b_{L+1}) and the γ, β of the normalisation are not scale invariant at all: their
@@ -330,7 +337,9 @@ pub fn scale_invariance(f: &Mlp, theta: &[f64], depth: usize) -> Invariance {
 fn one_run(f: &Mlp, batch_norm: bool, i: usize, o: &ExpLrOptions) -> Result<ExpLrRun> {
     let (init_seed, batch_seed) = run_seeds(o.seed, i);
     let x0 = f.initialise("kaiming_normal", init_seed)?;
-    let hp = Hyperparameters::new().with("lr", o.lr).with("momentum", 0.0);
+    let hp = Hyperparameters::new()
+        .with("lr", o.lr)
+        .with("momentum", 0.0);
     let mut sgd = optim::build("heavy_ball", &hp)?;
     let options = RunOptions {
         max_iters: o.steps,

@@ -236,7 +236,12 @@ pub fn gamma_beta_with_progress(
     })
 }
 
-fn one_run(f: &Mlp, trained: Trained, i: usize, options: &GammaBetaOptions) -> Result<GammaBetaRun> {
+fn one_run(
+    f: &Mlp,
+    trained: Trained,
+    i: usize,
+    options: &GammaBetaOptions,
+) -> Result<GammaBetaRun> {
     let (init_seed, batch_seed) = run_seeds(options.seed, i);
     let x0 = f.initialise("kaiming_normal", init_seed)?;
     let restricted = Restricted::new(f, &x0, |b| trained.selects(b, options.depth))?;
@@ -260,7 +265,11 @@ fn claims(runs: &[GammaBetaRun]) -> Vec<Claim> {
             .map(|r| r.test_accuracy)
             .collect()
     };
-    let (all, gb, out) = (of(Trained::All), of(Trained::GammaBeta), of(Trained::Output));
+    let (all, gb, out) = (
+        of(Trained::All),
+        of(Trained::GammaBeta),
+        of(Trained::Output),
+    );
     let start: Vec<Option<f64>> = runs
         .iter()
         .filter(|r| r.trained == Trained::All)

@@ -406,7 +406,15 @@ impl fmt::Display for BnSpectrumReport {
         writeln!(
             out,
             "{:<15} {:>8} {:>10} {:>11} {:>10} {:>10} {:>10} {:>8} {:>9}  top eigenvalues",
-            "network", "loss", "neg. mass", "λmin", "bulk edge", "λmax", "λmax/edge", "outliers", "converged"
+            "network",
+            "loss",
+            "neg. mass",
+            "λmin",
+            "bulk edge",
+            "λmax",
+            "λmax/edge",
+            "outliers",
+            "converged"
         )?;
         for s in &self.spectra {
             let top: Vec<String> = s.top.iter().map(|v| format!("{v:.3}")).collect();
