@@ -111,7 +111,8 @@ pub fn run(args: BnSpectrumArgs, out: &mut dyn Write) -> Result<()> {
         "bn-spectrum",
         |r| {
             let chart = bn_spectrum_chart(r);
-            (chart, landscape::plot::style::DEFAULT_SIZE)
+            let size = chart.size();
+            (chart, size)
         },
     )
 }

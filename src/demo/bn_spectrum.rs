@@ -7,7 +7,7 @@ use std::path::Path;
 use super::{Picture, Settings, SIZE};
 use crate::error::Result;
 use crate::experiments::normalisation::spectrum::{bn_spectrum, BnSpectrumOptions};
-use crate::plot::bn_spectrum::bn_spectrum_chart;
+use crate::plot::bn_spectrum::four_densities;
 
 /// The four densities of the quick instance.
 pub(crate) fn bn_spectrum_densities(settings: &Settings, dir: &Path) -> Result<Picture> {
@@ -17,7 +17,7 @@ pub(crate) fn bn_spectrum_densities(settings: &Settings, dir: &Path) -> Result<P
     };
     options.sgd.steps = settings.pick(300, 150);
     let report = bn_spectrum(&options)?;
-    let chart = bn_spectrum_chart(&report);
+    let chart = four_densities(&report);
     let file = "bn-spectrum.png";
     crate::plot::save(&chart, &dir.join(file), SIZE)?;
     let (plain, bn) = (report.at(false, true), report.at(true, true));

@@ -1,9 +1,10 @@
 //! The chart of `landscape experiment bn-spectrum`: the four SLQ spectral densities
 //! (with and without batch normalisation, at the start and after training) overlaid on
-//! one log density axis, the top eigenvalues by Lanczos as dots along the bottom.
+//! one log density axis, the top eigenvalues by Lanczos as dots along the bottom, and
+//! beside it the two after training on their own eigenvalue scale.
 
-use super::{LineChart, Scale, Series, Stroke, VerticalLine};
-use crate::experiments::normalisation::spectrum::BnSpectrumReport;
+use super::{LineChart, Panels, Scale, Series, Stroke, VerticalLine};
+use crate::experiments::normalisation::spectrum::{BnSpectrumReport, SpectrumAt};
 use crate::spectrum::Density;
 
 /// Densities below this fraction of a density's peak are not drawn (the Gaussian tails
@@ -39,10 +40,15 @@ pub fn density_overlay(
     chart
 }
 
-/// The four densities, the top eigenvalues as dots at the bottom.
-pub fn bn_spectrum_chart(report: &BnSpectrumReport) -> LineChart {
-    let entries: Vec<(String, &Density, Stroke, usize)> = report
-        .spectra
+/// One line per spectrum of `report` that `keep` selects, its top eigenvalues as dots
+/// along the bottom.
+fn overlay(
+    report: &BnSpectrumReport,
+    title: &str,
+    keep: impl Fn(&SpectrumAt) -> bool,
+) -> LineChart {
+    let kept: Vec<&SpectrumAt> = report.spectra.iter().filter(|s| keep(s)).collect();
+    let entries: Vec<(String, &Density, Stroke, usize)> = kept
         .iter()
         .map(|s| {
             let stroke = if s.trained {
@@ -63,18 +69,14 @@ pub fn bn_spectrum_chart(report: &BnSpectrumReport) -> LineChart {
             )
         })
         .collect();
-    let o = &report.options;
-    let mut chart = density_overlay(
-        "Hessian spectral density with and without batch normalisation",
-        &entries,
-    );
+    let mut chart = density_overlay(title, &entries);
     let bottom = chart
         .series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))
         .fold(f64::INFINITY, f64::min);
     if bottom.is_finite() {
-        for s in &report.spectra {
+        for s in kept {
             chart.series.push(Series::new(
                 "",
                 s.top.iter().map(|&l| (l, bottom)).collect(),
@@ -83,10 +85,44 @@ pub fn bn_spectrum_chart(report: &BnSpectrumReport) -> LineChart {
             ));
         }
     }
+    chart
+}
+
+/// The four densities on one chart, the top eigenvalues as dots at the bottom (the
+/// gallery's picture).
+pub fn four_densities(report: &BnSpectrumReport) -> LineChart {
+    let mut chart = overlay(
+        report,
+        "Hessian spectral density with and without batch normalisation",
+        |_| true,
+    );
     chart.note = format!(
-        "{} hidden ReLU layers of {} units, digits; SLQ {} probes × {} Lanczos steps; dashed: \
-         start, solid: after {} steps; dots: the top {} eigenvalues by Lanczos",
-        o.depth, o.width, o.probes, o.lanczos_steps, o.sgd.steps, o.top
+        "dashed: at the start, solid: after {} steps; dots: the top {} eigenvalues by Lanczos",
+        report.options.sgd.steps, report.options.top
     );
     chart
+}
+
+/// Two panels: the four densities on one chart, and the two after training on their
+/// own (smaller) eigenvalue scale.
+pub fn bn_spectrum_chart(report: &BnSpectrumReport) -> Panels {
+    let o = &report.options;
+    let mut panels = Panels::new(
+        "Hessian spectral density with and without batch normalisation",
+        2,
+        vec![
+            overlay(
+                report,
+                "At the start (dashed) and after training (solid)",
+                |_| true,
+            ),
+            overlay(report, "After training, on its own scale", |s| s.trained),
+        ],
+    );
+    panels.note = format!(
+        "{} hidden ReLU layers of {} units, digits, {} SGD steps; SLQ {} probes × {} Lanczos \
+         steps; dots: the top {} eigenvalues by Lanczos",
+        o.depth, o.width, o.sgd.steps, o.probes, o.lanczos_steps, o.top
+    );
+    panels
 }

@@ -176,7 +176,7 @@ fn the_cli_writes_json_and_the_charts() {
                 "--max-hvps",
                 "40",
             ],
-            (960, 680),
+            (1280, 528),
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
