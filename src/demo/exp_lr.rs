@@ -36,7 +36,11 @@ pub(crate) fn exp_lr_curves(settings: &Settings, dir: &Path) -> Result<Picture> 
                         r.curve.steps.last()
                     )
                 } else {
-                    format!("reached a loss of {:.3}", r.min_loss)
+                    format!(
+                        "reached a loss of {:.3} (and ended at {:.3})",
+                        r.min_loss,
+                        r.curve.final_loss()
+                    )
                 }
             })
     };

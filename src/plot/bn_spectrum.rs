@@ -7,13 +7,13 @@ use super::{LineChart, Panels, Scale, Series, Stroke, VerticalLine};
 use crate::experiments::normalisation::spectrum::{BnSpectrumReport, SpectrumAt};
 use crate::spectrum::Density;
 
-/// Densities below this fraction of a density's peak are not drawn (the Gaussian tails
-/// would stretch the log axis over hundreds of decades).
+/// Densities below this fraction of a density's peak are drawn at it (the Gaussian
+/// tails would stretch the log axis over hundreds of decades).
 pub const FLOOR: f64 = 1e-7;
 
 /// Several smoothed densities on one chart, density axis logarithmic: each
-/// `(legend, density, stroke, colour)` one line, points below [`FLOOR`] × its peak left
-/// out.
+/// `(legend, density, stroke, colour)` one line, raised to [`FLOOR`] × its peak where it
+/// is below (a gap between separated eigenvalues runs along that floor).
 pub fn density_overlay(
     title: impl Into<String>,
     densities: &[(String, &Density, Stroke, usize)],
@@ -26,8 +26,7 @@ pub fn density_overlay(
             .grid
             .iter()
             .zip(&d.density)
-            .filter(|(_, &phi)| phi >= FLOOR * peak && phi > 0.0)
-            .map(|(&t, &phi)| (t, phi))
+            .map(|(&t, &phi)| (t, phi.max(FLOOR * peak)))
             .collect();
         chart
             .series
