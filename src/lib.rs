@@ -53,6 +53,7 @@ pub mod problems;
 pub mod progress;
 pub mod provenance;
 pub mod random;
+pub mod restricted;
 pub mod spectrum;
 pub mod verdict;
 

@@ -85,6 +85,21 @@ enum Experiment {
     /// Activations at equal depth (10): per-layer gradients at the suited
     /// initialisation and SGD-with-momentum training curves on the digits.
     Activations(super::depth::ActivationsArgs),
+    /// Frankle et al. 2020: a batch-normalised ReLU network on the digits, weights frozen
+    /// at their random start, trained three ways from the same start: all parameters,
+    /// only γ and β, only the output layer; test accuracy against chance (10%) per
+    /// setting and seed, the trained-parameter counts, then the claims.
+    GammaBeta(super::gamma_beta::GammaBetaArgs),
+    /// Li & Arora 2019: SGD with weight decay and an exponentially growing learning rate
+    /// ηₜ = η₀αᵗ (α > 1) on the same network with and without batch normalisation; the
+    /// training loss, the weight norms, the effective rate η/‖W‖², the scale invariance
+    /// of f in each pre-norm W, then the claims.
+    ExpLr(super::exp_lr::ExpLrArgs),
+    /// Ghorbani et al. 2019: the SLQ spectral density of the full-batch Hessian with and
+    /// without batch normalisation, at the start and after the same training; negative
+    /// mass, λmin, λmax, the top eigenvalues by Lanczos and the outliers above the bulk,
+    /// the four densities on one chart, then the claims.
+    BnSpectrum(super::bn_spectrum::BnSpectrumArgs),
 }
 
 /// Arguments of `landscape experiment safran-shamir`.
@@ -203,6 +218,9 @@ pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
         Experiment::Pretraining(args) => super::pretraining::run(args, out),
         Experiment::Depth(args) => super::depth::run_depth(args, out),
         Experiment::Activations(args) => super::depth::run_activations(args, out),
+        Experiment::GammaBeta(args) => super::gamma_beta::run(args, out),
+        Experiment::ExpLr(args) => super::exp_lr::run(args, out),
+        Experiment::BnSpectrum(args) => super::bn_spectrum::run(args, out),
     }
 }
 

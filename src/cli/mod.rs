@@ -13,6 +13,7 @@ use landscape::provenance::Provenance;
 use landscape::spectrum::Method;
 
 mod atlas;
+mod bn_spectrum;
 mod bounds;
 mod census;
 mod classify;
@@ -21,7 +22,9 @@ mod demo;
 mod depth;
 mod escape;
 mod eval;
+mod exp_lr;
 pub mod experiment;
+mod gamma_beta;
 mod init;
 mod kaiming;
 mod kawaguchi;

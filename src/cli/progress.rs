@@ -38,6 +38,9 @@ fn template(task: &str, total: u64) -> Option<&'static str> {
         "kaiming" => "kaiming {bar:40} {pos}/{len} runs ({eta})",
         "safran_shamir" => "{bar:40} {pos}/{len} runs {msg} {eta}",
         "pretraining" => "pretraining {bar:40} {pos}/{len} training runs ({eta})",
+        "gamma-beta" => "gamma-beta {bar:40} {pos}/{len} training runs ({eta})",
+        "exp-lr" => "exp-lr {bar:40} {pos}/{len} training runs ({eta})",
+        "bn-spectrum" => "bn-spectrum {bar:40} {pos}/{len} trainings and spectra ({eta})",
         "demo" => "{bar:40} {pos}/{len} pictures {elapsed}",
         _ => return None,
     })

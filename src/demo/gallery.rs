@@ -37,6 +37,9 @@ pub(crate) fn jobs() -> Vec<Job> {
         super::depth::activation_curves,
         super::init::kaiming_xavier,
         super::init::initialisation,
+        super::gamma_beta::gamma_beta_curves,
+        super::exp_lr::exp_lr_curves,
+        super::bn_spectrum::bn_spectrum_densities,
     ]);
     jobs
 }

@@ -16,9 +16,12 @@ use crate::atomic_file::{check_parent_dir, write_atomic};
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 
+mod bn_spectrum;
 mod clipping;
 mod depth;
+mod exp_lr;
 mod gallery;
+mod gamma_beta;
 mod init;
 mod landscapes;
 mod pretraining;

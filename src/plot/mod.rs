@@ -30,6 +30,7 @@
 //! ```
 
 pub mod atlas;
+pub mod bn_spectrum;
 pub mod bounds;
 pub mod chart;
 pub mod clipping;
@@ -37,6 +38,8 @@ pub mod contour;
 pub mod depth;
 pub mod directions;
 pub mod escape;
+pub mod exp_lr;
+pub mod gamma_beta;
 pub mod grid;
 pub mod init;
 pub mod inputs;

@@ -22,6 +22,7 @@ mod matrix_problems;
 mod mlp;
 mod networks;
 mod newton_argmin;
+mod normalisation_gamma;
 mod octopus;
 mod optimizers;
 mod plot_slice;

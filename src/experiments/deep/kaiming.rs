@@ -41,6 +41,7 @@ use serde_json::json;
 use super::{network, widths, Curve};
 use crate::error::{Error, Result};
 use crate::experiments::claims::{Claim, ClaimsTable};
+use crate::objective::Objective;
 use crate::optim::{self, Hyperparameters, Minibatch, RunOptions, Trajectory};
 use crate::problems::mlp::Mlp;
 use crate::progress::{Progress, Silent};
@@ -97,9 +98,22 @@ impl Sgd {
         Ok(())
     }
 
+    /// Rejects a minibatch larger than the `samples` training samples (field
+    /// `batch_size`; the run loop would silently use all of them).
+    pub fn check_batch_size(&self, samples: usize) -> Result<()> {
+        if self.batch_size > samples {
+            return Err(Error::invalid(
+                "batch_size",
+                format!("at most the {samples} training samples"),
+                self.batch_size,
+            ));
+        }
+        Ok(())
+    }
+
     /// Trains `f` from `x0`, minibatches drawn from `batch_seed`. A run whose loss turns
     /// non-finite ends there (the run loop's termination); its curve stops with it.
-    pub fn train(&self, f: &Mlp, x0: &[f64], batch_seed: u64) -> Result<Trajectory> {
+    pub fn train(&self, f: &dyn Objective, x0: &[f64], batch_seed: u64) -> Result<Trajectory> {
         let hp = Hyperparameters::new()
             .with("lr", self.lr)
             .with("momentum", self.momentum);
