@@ -12,6 +12,8 @@ use landscape::problems::{self, ProblemSpec};
 use landscape::spectrum::Method;
 
 mod atlas;
+mod batchnorm;
+mod bn_smoothness;
 mod bounds;
 mod census;
 mod classify;

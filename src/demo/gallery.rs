@@ -35,6 +35,8 @@ pub(crate) fn jobs() -> Vec<Job> {
         super::depth::activation_curves,
         super::init::kaiming_xavier,
         super::init::initialisation,
+        super::batchnorm::batchnorm_lrs,
+        super::batchnorm::bn_smoothness,
     ]);
     jobs
 }

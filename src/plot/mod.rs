@@ -30,6 +30,8 @@
 //! ```
 
 pub mod atlas;
+pub mod batchnorm;
+pub mod bn_smoothness;
 pub mod bounds;
 pub mod chart;
 pub mod clipping;
