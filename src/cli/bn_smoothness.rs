@@ -12,7 +12,9 @@ use super::clipping::count;
 use super::outputs::{check_out_dir, finish};
 use super::progress::Bar;
 use landscape::error::Result;
-use landscape::experiments::normalisation::smoothness::{smoothness_with_progress, SmoothnessOptions};
+use landscape::experiments::normalisation::smoothness::{
+    smoothness_with_progress, SmoothnessOptions,
+};
 use landscape::plot::bn_smoothness::bn_smoothness_chart;
 
 /// Arguments of `landscape experiment bn-smoothness`.
@@ -46,7 +48,7 @@ pub struct SmoothnessArgs {
     /// Full-batch training loss and test accuracy every this many steps [default: 10].
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     eval_every: Option<i64>,
-    /// k: measure at every k-th step, on that step's minibatch [default: 25; 20 with
+    /// k: measure at every k-th step, on that step's minibatch [default: 30; 20 with
     /// --quick].
     #[arg(long, value_name = "K", allow_negative_numbers = true)]
     every: Option<i64>,
@@ -54,7 +56,7 @@ pub struct SmoothnessArgs {
     /// 0.5,1,1.5,2,2.5,3,3.5,4].
     #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     step_multiples: Option<String>,
-    /// Most Hessian-vector products of each point's Lanczos run (≥ 4) [default: 30; 16
+    /// Most Hessian-vector products of each point's Lanczos run (≥ 4) [default: 24; 16
     /// with --quick].
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     lanczos_hvps: Option<i64>,

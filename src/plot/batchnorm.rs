@@ -1,11 +1,25 @@
 //! The chart of `landscape experiment batchnorm`: the training curves of the plain and
 //! the batch-normalised network at every learning rate of the grid (one panel each,
 //! log scale, a colour per η), and against η the final training loss and the median
-//! steps to the target of both networks.
+//! steps to the target of both networks. A loss above 10·ln 10 (a run blowing up) or
+//! not finite (diverged) is drawn at 10·ln 10, so that one run's overflow does not
+//! squash every other curve.
 
 use super::{LineChart, Panels, Scale, Series, Stroke};
 use crate::experiments::deep::kaiming::{LN_10, TRAINS_BELOW};
 use crate::experiments::normalisation::batchnorm::{BatchnormReport, NAMES};
+
+/// The ceiling of the drawn losses: 10·ln 10.
+const CEILING: f64 = 10.0 * LN_10;
+
+/// A loss as drawn: at most [`CEILING`], a non-finite one at it.
+fn drawn(loss: f64) -> f64 {
+    if loss.is_finite() {
+        loss.min(CEILING)
+    } else {
+        CEILING
+    }
+}
 
 /// Four panels: the curves of each network, the final loss and the steps to the target
 /// against η.
@@ -14,7 +28,12 @@ pub fn batchnorm_chart(report: &BatchnormReport) -> Panels {
     let mut panels = Panels::new(
         "Batch normalisation: the same network with and without it over a grid of learning rates",
         2,
-        vec![curves_chart(report, 0), curves_chart(report, 1), finals, steps],
+        vec![
+            curves_chart(report, 0),
+            curves_chart(report, 1),
+            finals,
+            steps,
+        ],
     );
     let lr = |v: Option<f64>| v.map_or("none".to_string(), |v| v.to_string());
     let (p, b) = (&report.summaries[0], &report.summaries[1]);
@@ -41,6 +60,7 @@ pub fn curves_chart(report: &BatchnormReport, n: usize) -> LineChart {
         "full-batch training loss (log)",
     );
     chart.y_scale = Scale::Log;
+    chart.note = "losses above 10·ln 10 or not finite drawn at 10·ln 10".into();
     for (k, s) in report.of(n).enumerate() {
         for (i, run) in s.runs.iter().enumerate() {
             let c = &run.curve;
@@ -48,14 +68,16 @@ pub fn curves_chart(report: &BatchnormReport, n: usize) -> LineChart {
                 .steps
                 .iter()
                 .zip(&c.train_loss)
-                .map(|(&t, &l)| (t as f64, l))
+                .map(|(&t, &l)| (t as f64, drawn(l)))
                 .collect();
             let label = if i == 0 {
                 format!("η = {}", s.lr)
             } else {
                 String::new()
             };
-            chart.series.push(Series::new(label, points, Stroke::Solid, k));
+            chart
+                .series
+                .push(Series::new(label, points, Stroke::Solid, k));
         }
     }
     chart.series.push(Series::new(
@@ -67,8 +89,9 @@ pub fn curves_chart(report: &BatchnormReport, n: usize) -> LineChart {
     chart
 }
 
-/// Against η (log): the mean final training loss (diverged: not drawn) with ½ ln 10
-/// dashed, and the median steps to the target (censored: not drawn).
+/// Against η (log): the mean final training loss (a mean over a diverged run: at the
+/// ceiling) with ½ ln 10 dashed, and the median steps to the target (censored: not
+/// drawn).
 pub fn lr_charts(report: &BatchnormReport) -> (LineChart, LineChart) {
     let mut finals = LineChart::new(
         "Final training loss against η",
@@ -77,6 +100,7 @@ pub fn lr_charts(report: &BatchnormReport) -> (LineChart, LineChart) {
     );
     finals.x_scale = Scale::Log;
     finals.y_scale = Scale::Log;
+    finals.note = "diverged or above 10·ln 10: drawn at 10·ln 10".into();
     let mut steps = LineChart::new(
         format!("Steps to training loss {}", report.options.target),
         "learning rate η (log)",
@@ -87,7 +111,7 @@ pub fn lr_charts(report: &BatchnormReport) -> (LineChart, LineChart) {
     for (n, name) in NAMES.iter().enumerate() {
         let f = report
             .of(n)
-            .filter_map(|s| Some((s.lr, s.mean_final_loss?)))
+            .map(|s| (s.lr, drawn(s.mean_final_loss.unwrap_or(f64::INFINITY))))
             .collect();
         finals
             .series
@@ -96,12 +120,16 @@ pub fn lr_charts(report: &BatchnormReport) -> (LineChart, LineChart) {
             .of(n)
             .filter_map(|s| Some((s.lr, s.median_steps_to_target?)))
             .collect();
-        steps.series.push(Series::new(*name, t, Stroke::LinePoints, n));
+        steps
+            .series
+            .push(Series::new(*name, t, Stroke::LinePoints, n));
     }
     let (lo, hi) = report
         .settings
         .iter()
-        .fold((f64::INFINITY, 0.0_f64), |(l, h), s| (l.min(s.lr), h.max(s.lr)));
+        .fold((f64::INFINITY, 0.0_f64), |(l, h), s| {
+            (l.min(s.lr), h.max(s.lr))
+        });
     finals.series.push(Series::new(
         "½ ln 10 (trains below)",
         vec![(lo, TRAINS_BELOW * LN_10), (hi, TRAINS_BELOW * LN_10)],

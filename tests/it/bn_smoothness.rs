@@ -73,8 +73,14 @@ fn lanczos_finds_the_dense_extremes_at_the_start() {
         .unwrap();
         let p = &r.paths[n].points[0];
         let (lo, hi) = (dense.eigenvalues[0], *dense.eigenvalues.last().unwrap());
-        assert!((p.lambda_max - hi).abs() <= 1e-6 * hi.abs().max(1.0), "{n}: {p:?} vs {hi}");
-        assert!((p.lambda_min - lo).abs() <= 1e-6 * hi.abs().max(1.0), "{n}: {p:?} vs {lo}");
+        assert!(
+            (p.lambda_max - hi).abs() <= 1e-6 * hi.abs().max(1.0),
+            "{n}: {p:?} vs {hi}"
+        );
+        assert!(
+            (p.lambda_min - lo).abs() <= 1e-6 * hi.abs().max(1.0),
+            "{n}: {p:?} vs {lo}"
+        );
     }
 }
 

@@ -676,7 +676,10 @@ mod tests {
         let [plain, bn] = paired_starts(&pair, "kaiming_normal", 7).unwrap();
         // BN's extra blocks are γ and β: two vectors per hidden layer.
         assert_eq!(bn.len() - plain.len(), 2 * 3 * 5);
-        let (wp, wb) = (weight_blocks(&pair[0], &plain), weight_blocks(&pair[1], &bn));
+        let (wp, wb) = (
+            weight_blocks(&pair[0], &plain),
+            weight_blocks(&pair[1], &bn),
+        );
         assert_eq!(wp.len(), 4);
         assert_eq!(wp, wb);
         assert!(wp[0].iter().any(|&w| w != 0.0));
@@ -693,7 +696,10 @@ mod tests {
 
     #[test]
     fn medians_count_censored_runs_as_never() {
-        assert_eq!(median_steps([Some(10), None, Some(30)].into_iter()), Some(30.0));
+        assert_eq!(
+            median_steps([Some(10), None, Some(30)].into_iter()),
+            Some(30.0)
+        );
         assert_eq!(median_steps([Some(10), None].into_iter()), None);
         assert_eq!(median_steps([Some(10), Some(20)].into_iter()), Some(15.0));
     }

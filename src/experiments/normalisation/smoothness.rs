@@ -40,7 +40,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::batchnorm::{as_flag, check_batch_size, network_pair, paired_starts, PairSpec, NAMES, NORMS};
+use super::batchnorm::{
+    as_flag, check_batch_size, network_pair, paired_starts, PairSpec, NAMES, NORMS,
+};
 use crate::error::{Error, Result};
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::experiments::deep::kaiming::{run_seeds, Sgd};
@@ -62,11 +64,11 @@ pub struct SmoothnessOptions {
     /// The training of both networks (default 300 steps of plain SGD, η = 0.1, batch 64,
     /// full-batch evaluations every 10 steps).
     pub sgd: Sgd,
-    /// k: measure at every k-th step (default 25).
+    /// k: measure at every k-th step (default 30).
     pub every: usize,
     /// The steps s = m·η along −g, as multiples m (default 0.5, 1, …, 4).
     pub step_multiples: Vec<f64>,
-    /// Most Hessian-vector products of each point's Lanczos run (default 30).
+    /// Most Hessian-vector products of each point's Lanczos run (default 24).
     pub lanczos_hvps: usize,
     /// The seed of the start, the minibatch order and the Lanczos start vectors
     /// (default 0).
@@ -84,9 +86,9 @@ impl Default for SmoothnessOptions {
                 batch_size: 64,
                 eval_every: 10,
             },
-            every: 25,
+            every: 30,
             step_multiples: (1..=8).map(|i| 0.5 * i as f64).collect(),
-            lanczos_hvps: 30,
+            lanczos_hvps: 24,
             seed: 0,
         }
     }
@@ -121,7 +123,11 @@ impl SmoothnessOptions {
             return Err(Error::invalid("every", "an integer k ≥ 1", 0));
         }
         if self.step_multiples.is_empty() {
-            return Err(Error::invalid("step-multiples", "at least one step", "none"));
+            return Err(Error::invalid(
+                "step-multiples",
+                "at least one step",
+                "none",
+            ));
         }
         for &m in &self.step_multiples {
             if !(m.is_finite() && m > 0.0) {
@@ -371,7 +377,12 @@ fn iterates(t: &optim::Trajectory, every: usize) -> Vec<(usize, &[f64])> {
 
 /// The minibatch of each measured step, replayed from the run's seed: step t uses the
 /// (t + 1)-th batch of the order, as the run loop draws them.
-fn replay(f: &Mlp, options: &SmoothnessOptions, batch_seed: u64, t: &optim::Trajectory) -> Vec<Vec<usize>> {
+fn replay(
+    f: &Mlp,
+    options: &SmoothnessOptions,
+    batch_seed: u64,
+    t: &optim::Trajectory,
+) -> Vec<Vec<usize>> {
     let wanted = iterates(t, options.every);
     let mut batches = Batches::new(
         f.samples(),
@@ -475,7 +486,10 @@ fn claims(ratios: &[Ratio], paths: &[Path], o: &SmoothnessOptions) -> Vec<Claim>
         .map(|(q, s)| {
             let r = &ratios[q];
             Claim::new(
-                format!("{s}, on the same network trained from the same start with η = {}", o.sgd.lr),
+                format!(
+                    "{s}, on the same network trained from the same start with η = {}",
+                    o.sgd.lr
+                ),
                 r.ratio > 1.0,
                 json!({
                     "median_plain": r.plain,
@@ -550,7 +564,11 @@ impl fmt::Display for SmoothnessReport {
                 p.hvps
             )?;
         }
-        writeln!(out, "{:<16} {:>11} {:>11} {:>9}", "median", "plain", "BN", "plain/BN")?;
+        writeln!(
+            out,
+            "{:<16} {:>11} {:>11} {:>9}",
+            "median", "plain", "BN", "plain/BN"
+        )?;
         for r in &self.ratios {
             writeln!(
                 out,
@@ -558,6 +576,20 @@ impl fmt::Display for SmoothnessReport {
                 r.quantity, r.plain, r.bn, r.ratio
             )?;
         }
+        let negative: Vec<String> = self
+            .paths
+            .iter()
+            .map(|p| {
+                let n = p.points.iter().filter(|x| x.lambda_min < 0.0).count();
+                format!("{n}/{}", p.points.len())
+            })
+            .collect();
+        writeln!(
+            out,
+            "λmin < 0 (negative curvature) at {} plain and {} BN points; median λmin plain \
+             {:.3e}, BN {:.3e}",
+            negative[0], negative[1], self.ratios[4].plain, self.ratios[4].bn
+        )?;
         write!(out, "{}", ClaimsTable(&self.claims))
     }
 }
