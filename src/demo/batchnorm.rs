@@ -54,7 +54,7 @@ pub(crate) fn bn_smoothness(settings: &Settings, dir: &Path) -> Result<Picture> 
     let r = &report.ratios;
     Ok(Picture {
         file: file.into(),
-        title: "Batch normalisation smooths the landscape along the path".into(),
+        title: "Smoothness along the path with and without batch normalisation".into(),
         caption: format!(
             "max ‖∇f_B(θ) − ∇f_B(θ − s g)‖/‖s g‖ over s ∈ [½η, 4η] every {} steps; median \
              ratios plain/BN: loss variation {:.2}, gradient change {:.2}, β-smoothness \

@@ -9,6 +9,27 @@ use super::{LineChart, Panels, Scale, Series, Stroke};
 use crate::experiments::deep::kaiming::{LN_10, TRAINS_BELOW};
 use crate::experiments::normalisation::batchnorm::{BatchnormReport, NAMES};
 
+/// A log axis when the positive values of `points` span more than a decade, else linear.
+pub fn decades_scale<'a>(points: impl Iterator<Item = &'a (f64, f64)>) -> Scale {
+    let (lo, hi) = points
+        .map(|p| p.1)
+        .filter(|y| y.is_finite() && *y > 0.0)
+        .fold((f64::INFINITY, 0.0_f64), |(l, h), y| (l.min(y), h.max(y)));
+    if hi > 10.0 * lo {
+        Scale::Log
+    } else {
+        Scale::Linear
+    }
+}
+
+/// `label`, with ` (log)` on a log axis.
+pub fn scale_label(label: &str, scale: Scale) -> String {
+    match scale {
+        Scale::Log => format!("{label} (log)"),
+        Scale::Linear => label.to_string(),
+    }
+}
+
 /// The ceiling of the drawn losses: 10·ln 10.
 const CEILING: f64 = 10.0 * LN_10;
 

@@ -1,9 +1,11 @@
 //! The chart of `landscape experiment bn-smoothness`: along the training paths of the
 //! plain and the batch-normalised network, (a) the loss variation, (b) the gradient
 //! change, (c) the effective β-smoothness and (d) the exact Hessian's λmax (solid) and
-//! −λmin (dashed, where λmin < 0), each against the step, log scale.
+//! −λmin (dashed, where λmin < 0), each against the step, on a log axis where the
+//! values span more than a decade.
 
-use super::{LineChart, Panels, Scale, Series, Stroke};
+use super::batchnorm::{decades_scale, scale_label};
+use super::{LineChart, Panels, Series, Stroke};
 use crate::experiments::normalisation::batchnorm::NAMES;
 use crate::experiments::normalisation::smoothness::{PathPoint, SmoothnessReport};
 
@@ -11,15 +13,15 @@ use crate::experiments::normalisation::smoothness::{PathPoint, SmoothnessReport}
 const PANELS: [(&str, &str); 3] = [
     (
         "(a) loss variation along the gradient",
-        "max − min of f_B(θ − s g) (log)",
+        "max − min of f_B(θ − s g)",
     ),
     (
         "(b) gradient predictiveness",
-        "max ‖∇f_B(θ) − ∇f_B(θ − s g)‖ (log)",
+        "max ‖∇f_B(θ) − ∇f_B(θ − s g)‖",
     ),
     (
         "(c) effective β-smoothness",
-        "max ‖∇f_B(θ) − ∇f_B(θ − s g)‖ / ‖s g‖ (log)",
+        "max ‖∇f_B(θ) − ∇f_B(θ − s g)‖ / ‖s g‖",
     ),
 ];
 
@@ -55,7 +57,6 @@ fn along(points: &[PathPoint], value: impl Fn(&PathPoint) -> f64) -> Vec<(f64, f
 pub fn quantity_chart(report: &SmoothnessReport, q: usize) -> LineChart {
     let (title, y) = PANELS[q];
     let mut chart = LineChart::new(title, "step t", y);
-    chart.y_scale = Scale::Log;
     for (n, path) in report.paths.iter().enumerate() {
         chart.series.push(Series::new(
             NAMES[n],
@@ -64,6 +65,13 @@ pub fn quantity_chart(report: &SmoothnessReport, q: usize) -> LineChart {
             n,
         ));
     }
+    log_where_decades(chart)
+}
+
+/// A log y axis when the drawn values span more than a decade.
+fn log_where_decades(mut chart: LineChart) -> LineChart {
+    chart.y_scale = decades_scale(chart.series.iter().flat_map(|s| s.points.iter()));
+    chart.y_label = scale_label(&chart.y_label, chart.y_scale);
     chart
 }
 
@@ -72,9 +80,8 @@ pub fn hessian_chart(report: &SmoothnessReport) -> LineChart {
     let mut chart = LineChart::new(
         "(d) extreme eigenvalues of the exact Hessian",
         "step t",
-        "λmax (solid), −λmin (dashed) (log)",
+        "λmax (solid), −λmin (dashed, where λmin < 0)",
     );
-    chart.y_scale = Scale::Log;
     for (n, path) in report.paths.iter().enumerate() {
         chart.series.push(Series::new(
             format!("{} λmax", NAMES[n]),
@@ -84,10 +91,13 @@ pub fn hessian_chart(report: &SmoothnessReport) -> LineChart {
         ));
         chart.series.push(Series::new(
             format!("{} −λmin", NAMES[n]),
-            along(&path.points, |p| -p.lambda_min),
+            along(&path.points, |p| -p.lambda_min)
+                .into_iter()
+                .filter(|p| p.1 > 0.0)
+                .collect(),
             Stroke::Dashed,
             n,
         ));
     }
-    chart
+    log_where_decades(chart)
 }
