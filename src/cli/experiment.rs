@@ -100,6 +100,18 @@ enum Experiment {
     /// mass, λmin, λmax, the top eigenvalues by Lanczos and the outliers above the bulk,
     /// the four densities on one chart, then the claims.
     BnSpectrum(super::bn_spectrum::BnSpectrumArgs),
+    /// Ioffe & Szegedy 2015: the same deep network (8 hidden ReLU layers of 64 on the
+    /// digits) with and without batch normalisation, from the same weights, plain SGD over
+    /// a grid of learning rates, several seeds: per (network, η) whether it trains, the
+    /// steps to a target loss, the final loss and test accuracy; the largest trainable η
+    /// and the best η of each network, then the claims.
+    Batchnorm(super::batchnorm::BatchnormArgs),
+    /// Santurkar et al. 2018: along the training paths of both networks (same start, η
+    /// and minibatches), every k-th step, the loss variation, gradient predictiveness and
+    /// effective β-smoothness along the gradient on the step's minibatch, and λmax, λmin
+    /// of the exact full-batch Hessian by Lanczos; the medians' ratios plain/BN and the
+    /// claims.
+    BnSmoothness(super::bn_smoothness::SmoothnessArgs),
 }
 
 /// Arguments of `landscape experiment safran-shamir`.
@@ -221,6 +233,8 @@ pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
         Experiment::GammaBeta(args) => super::gamma_beta::run(args, out),
         Experiment::ExpLr(args) => super::exp_lr::run(args, out),
         Experiment::BnSpectrum(args) => super::bn_spectrum::run(args, out),
+        Experiment::Batchnorm(args) => super::batchnorm::run(args, out),
+        Experiment::BnSmoothness(args) => super::bn_smoothness::run(args, out),
     }
 }
 

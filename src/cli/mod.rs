@@ -13,6 +13,8 @@ use landscape::provenance::Provenance;
 use landscape::spectrum::Method;
 
 mod atlas;
+mod batchnorm;
+mod bn_smoothness;
 mod bn_spectrum;
 mod bounds;
 mod census;

@@ -27,6 +27,8 @@ impl Bar {
 fn template(task: &str, total: u64) -> Option<&'static str> {
     Some(match task {
         "run" if total >= RUN_BAR_MIN_ITERS => "{bar:40} {pos}/{len} iterations {eta}",
+        "batchnorm" => "batchnorm {bar:40} {pos}/{len} runs ({eta})",
+        "bn-smoothness" => "bn-smoothness {bar:40} {pos}/{len} trainings and points ({eta})",
         "census" => "census {bar:40} {pos}/{len} starts ({eta})",
         "escape" => "{bar:40} {pos}/{len} trials {eta}",
         "atlas" => "atlas {bar:40} {pos}/{len} runs {msg} ({eta})",

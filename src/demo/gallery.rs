@@ -40,6 +40,8 @@ pub(crate) fn jobs() -> Vec<Job> {
         super::gamma_beta::gamma_beta_curves,
         super::exp_lr::exp_lr_curves,
         super::bn_spectrum::bn_spectrum_densities,
+        super::batchnorm::batchnorm_lrs,
+        super::batchnorm::bn_smoothness,
     ]);
     jobs
 }

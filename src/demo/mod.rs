@@ -16,6 +16,7 @@ use crate::atomic_file::{check_parent_dir, write_atomic};
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 
+mod batchnorm;
 mod bn_spectrum;
 mod clipping;
 mod depth;

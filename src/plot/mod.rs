@@ -30,6 +30,8 @@
 //! ```
 
 pub mod atlas;
+pub mod batchnorm;
+pub mod bn_smoothness;
 pub mod bn_spectrum;
 pub mod bounds;
 pub mod chart;

@@ -2,6 +2,8 @@
 //! helpers in `common`.
 
 mod atlas;
+mod batchnorm;
+mod bn_smoothness;
 mod bounds;
 mod census;
 mod classical;
