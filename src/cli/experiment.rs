@@ -85,6 +85,17 @@ enum Experiment {
     /// Activations at equal depth (10): per-layer gradients at the suited
     /// initialisation and SGD-with-momentum training curves on the digits.
     Activations(super::depth::ActivationsArgs),
+    /// Not internal covariate shift (Santurkar et al. 2018): the same network without
+    /// normalisation, with batch normalisation, and with noise of non-zero mean and
+    /// non-unit variance (resampled at every step) after each batch normalisation,
+    /// trained by SGD with momentum on the digits; the training curves, and how far each
+    /// layer's output distribution moves between probes. Ends with the claims.
+    BnNoise(super::bn_noise::BnNoiseArgs),
+    /// Batch normalisation's relatives against the batch size: the same network with
+    /// none, batch, layer, weight, instance and group normalisation, trained at batch
+    /// sizes 2…128 with the same samples seen; final loss, epochs to a target, and each
+    /// sample's outputs alone against inside a batch. Ends with the claims.
+    Norms(super::norms::NormsArgs),
 }
 
 /// Arguments of `landscape experiment safran-shamir`.
@@ -203,6 +214,8 @@ pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
         Experiment::Pretraining(args) => super::pretraining::run(args, out),
         Experiment::Depth(args) => super::depth::run_depth(args, out),
         Experiment::Activations(args) => super::depth::run_activations(args, out),
+        Experiment::BnNoise(args) => super::bn_noise::run(args, out),
+        Experiment::Norms(args) => super::norms::run(args, out),
     }
 }
 

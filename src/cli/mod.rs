@@ -12,6 +12,7 @@ use landscape::problems::{self, ProblemSpec};
 use landscape::spectrum::Method;
 
 mod atlas;
+mod bn_noise;
 mod bounds;
 mod census;
 mod classify;
@@ -25,6 +26,7 @@ mod init;
 mod kaiming;
 mod kawaguchi;
 mod layers;
+mod norms;
 mod outputs;
 mod perturbation;
 pub mod plot;

@@ -35,6 +35,8 @@ pub(crate) fn jobs() -> Vec<Job> {
         super::depth::activation_curves,
         super::init::kaiming_xavier,
         super::init::initialisation,
+        super::bn_noise::bn_noise_shift,
+        super::norms::norms_batch_size,
     ]);
     jobs
 }

@@ -16,11 +16,13 @@ use crate::atomic_file::{check_parent_dir, write_atomic};
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 
+mod bn_noise;
 mod clipping;
 mod depth;
 mod gallery;
 mod init;
 mod landscapes;
+mod norms;
 mod pretraining;
 
 /// What to render.

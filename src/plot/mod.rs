@@ -30,6 +30,7 @@
 //! ```
 
 pub mod atlas;
+pub mod bn_noise;
 pub mod bounds;
 pub mod chart;
 pub mod clipping;
@@ -41,6 +42,7 @@ pub mod grid;
 pub mod init;
 pub mod inputs;
 pub mod line;
+pub mod norms;
 pub mod output;
 pub mod panels;
 pub mod pretraining;

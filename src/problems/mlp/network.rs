@@ -684,7 +684,8 @@ impl Architecture {
                     let (gi, bi) = (p.gamma.unwrap(), p.beta.unwrap());
                     let gamma = &theta[gi..gi + n];
                     let zhat = &ws.zhat[l - 1][..len];
-                    let inv_s = &ws.inv_s[l - 1];
+                    // This pass's groups only: the buffer may hold a larger batch's.
+                    let inv_s = &ws.inv_s[l - 1][..norm.group_count(n_s, n)];
                     let d_zhat = sized(&mut ws.d_zhat, len);
                     for (dr, ur) in d_zhat
                         .chunks_exact_mut(n)
