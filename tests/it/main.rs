@@ -2,6 +2,7 @@
 //! helpers in `common`.
 
 mod atlas;
+mod bn_noise;
 mod bounds;
 mod census;
 mod classical;
@@ -22,6 +23,7 @@ mod matrix_problems;
 mod mlp;
 mod networks;
 mod newton_argmin;
+mod norms;
 mod octopus;
 mod optimizers;
 mod plot_slice;
