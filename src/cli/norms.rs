@@ -22,7 +22,12 @@ pub struct NormsArgs {
     norms: Option<Vec<String>>,
     /// The batch sizes, comma-separated (each between 1 and the 1,438 training digits)
     /// [default: 2,4,8,32,128; --quick 2,8,128].
-    #[arg(long, value_name = "LIST", value_delimiter = ',', allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
     batch_sizes: Option<Vec<i64>>,
     /// Hidden ReLU layers [default: 3; --quick 2].
     #[arg(long)]

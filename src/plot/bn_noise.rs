@@ -11,8 +11,7 @@ pub fn bn_noise_chart(report: &BnNoiseReport) -> Panels {
     let (loss, accuracy) = curve_charts(report);
     let o = &report.options;
     let mut panels = Panels::new(
-        "Noisy batch normalisation (Santurkar et al. 2018): trains like batch normalisation, \
-         with its layers' distributions moving far more",
+        "Noisy batch normalisation (Santurkar et al. 2018): training and distribution shift",
         2,
         vec![loss, accuracy, unit_chart(report), shift_chart(report)],
     );
@@ -134,9 +133,12 @@ pub fn shift_chart(report: &BnNoiseReport) -> LineChart {
                 .map(|(&s, &y)| (s as f64, y))
                 .collect()
         };
-        chart
-            .series
-            .push(Series::new(*name, line(&r.mean_shift), Stroke::Solid, colour));
+        chart.series.push(Series::new(
+            *name,
+            line(&r.mean_shift),
+            Stroke::Solid,
+            colour,
+        ));
         chart
             .series
             .push(Series::new("", line(&r.std_shift), Stroke::Dashed, colour));

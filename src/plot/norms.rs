@@ -1,5 +1,5 @@
 //! The chart of `landscape experiment norms`: per normalisation, the final training
-//! loss and the epochs to the target against the batch size (log axes), and the
+//! loss (log) and the epochs to the target against log₂ of the batch size, and the
 //! training curves at the smallest and the largest batch size.
 
 use super::{LineChart, Panels, Scale, Series, Stroke};
@@ -34,19 +34,21 @@ pub fn norms_chart(report: &NormsReport) -> Panels {
 pub fn final_loss_chart(report: &NormsReport) -> LineChart {
     let mut chart = LineChart::new(
         "Final training loss against the batch size",
-        "batch size B (log)",
+        "log₂ of the batch size B",
         "mean final training loss (log)",
     );
-    chart.x_scale = Scale::Log;
     chart.y_scale = Scale::Log;
     for (colour, name) in report.options.norms.iter().enumerate() {
         let points = report
             .cells_of(name)
-            .map(|c| (c.batch_size as f64, c.mean_final_loss))
+            .map(|c| ((c.batch_size as f64).log2(), c.mean_final_loss))
             .collect();
-        chart
-            .series
-            .push(Series::new(name.as_str(), points, Stroke::LinePoints, colour));
+        chart.series.push(Series::new(
+            name.as_str(),
+            points,
+            Stroke::LinePoints,
+            colour,
+        ));
     }
     chart.note = "the same samples seen at every B".into();
     chart
@@ -57,18 +59,25 @@ pub fn final_loss_chart(report: &NormsReport) -> LineChart {
 pub fn target_chart(report: &NormsReport) -> LineChart {
     let mut chart = LineChart::new(
         format!("Epochs to training loss ≤ {}", report.options.target),
-        "batch size B (log)",
+        "log₂ of the batch size B",
         "epochs (seed 0)",
     );
-    chart.x_scale = Scale::Log;
     for (colour, name) in report.options.norms.iter().enumerate() {
         let points = report
             .cells_of(name)
-            .filter_map(|c| Some((c.batch_size as f64, c.epochs_to_target.first().copied()??)))
+            .filter_map(|c| {
+                Some((
+                    (c.batch_size as f64).log2(),
+                    c.epochs_to_target.first().copied()??,
+                ))
+            })
             .collect();
-        chart
-            .series
-            .push(Series::new(name.as_str(), points, Stroke::LinePoints, colour));
+        chart.series.push(Series::new(
+            name.as_str(),
+            points,
+            Stroke::LinePoints,
+            colour,
+        ));
     }
     chart.note = "a missing point: the target was not reached".into();
     chart

@@ -336,7 +336,11 @@ pub fn bn_noise_with_progress(
             let avg = |g: fn(&NoiseRun) -> f64| mean(&rs.iter().map(|r| g(r)).collect::<Vec<_>>());
             NetworkSummary {
                 network: name.to_string(),
-                parameters: if k == 0 { plain.dim() } else { normalised.dim() },
+                parameters: if k == 0 {
+                    plain.dim()
+                } else {
+                    normalised.dim()
+                },
                 mean_final_loss: avg(|r| r.final_loss),
                 mean_final_accuracy: avg(|r| r.final_accuracy),
                 mean_shift: avg(NoiseRun::overall_mean_shift),
@@ -615,12 +619,19 @@ impl fmt::Display for BnNoiseReport {
             "loss_T: the clean training loss; noisy loss_T: with one draw of the noise on the \
              whole training set"
         )?;
-        writeln!(out, "shift per layer (mean over seeds and probes, |Δμ| / |Δσ|):")?;
+        writeln!(
+            out,
+            "shift per layer (mean over seeds and probes, |Δμ| / |Δσ|):"
+        )?;
         for name in NETWORKS {
             let rs: Vec<&NoiseRun> = self.runs.iter().filter(|r| r.network == name).collect();
             let per_layer: Vec<String> = (0..o.depth)
                 .map(|l| {
-                    let m = mean(&rs.iter().map(|r| r.layers[l].mean_shift).collect::<Vec<_>>());
+                    let m = mean(
+                        &rs.iter()
+                            .map(|r| r.layers[l].mean_shift)
+                            .collect::<Vec<_>>(),
+                    );
                     let s = mean(&rs.iter().map(|r| r.layers[l].std_shift).collect::<Vec<_>>());
                     format!("{}: {m:.2e}/{s:.2e}", l + 1)
                 })

@@ -339,7 +339,8 @@ pub fn norms_with_progress(options: &NormsOptions, progress: &dyn Progress) -> R
             let x0 = f.initialise("kaiming_normal", init_seed)?;
             let sgd = options.sgd(options.batch_sizes[b], n);
             let t = sgd.train(f, &x0, batch_seed)?;
-            let check = (i == 0 && b == largest).then(|| independence(f, &t.final_state.x, options));
+            let check =
+                (i == 0 && b == largest).then(|| independence(f, &t.final_state.x, options));
             progress.advance(1);
             Ok((Curve::of(&t), check))
         })
@@ -355,8 +356,10 @@ pub fn norms_with_progress(options: &NormsOptions, progress: &dyn Progress) -> R
             let seeds: Vec<(Curve, Option<IndependenceCheck>)> =
                 runs.by_ref().take(options.seeds).collect();
             let finals: Vec<f64> = seeds.iter().map(|(c, _)| c.final_loss()).collect();
-            let to_target: Vec<Option<usize>> =
-                seeds.iter().map(|(c, _)| c.steps_to(options.target)).collect();
+            let to_target: Vec<Option<usize>> = seeds
+                .iter()
+                .map(|(c, _)| c.steps_to(options.target))
+                .collect();
             let accuracy = mean(
                 &seeds
                     .iter()
@@ -467,7 +470,9 @@ fn claims(
     let bn = degradation.iter().find(|d| d.norm == "batch");
     let others: Vec<&Degradation> = degradation.iter().filter(|d| d.norm != "batch").collect();
     let ratios = |ds: &[&Degradation]| -> serde_json::Map<String, serde_json::Value> {
-        ds.iter().map(|d| (d.norm.clone(), json!(d.ratio))).collect()
+        ds.iter()
+            .map(|d| (d.norm.clone(), json!(d.ratio)))
+            .collect()
     };
     let mut claims = Vec::new();
     if let Some(bn) = bn {
@@ -506,8 +511,7 @@ fn claims(
             }),
         ));
     }
-    let per_sample: Vec<&IndependenceCheck> =
-        checks.iter().filter(|c| c.norm != "batch").collect();
+    let per_sample: Vec<&IndependenceCheck> = checks.iter().filter(|c| c.norm != "batch").collect();
     let bn_check = checks.iter().find(|c| c.norm == "batch");
     if !per_sample.is_empty() {
         let largest = per_sample
@@ -585,7 +589,10 @@ impl fmt::Display for NormsReport {
             }
             writeln!(out, " {:>12}", format!("×{:.2}", d.ratio))?;
         }
-        writeln!(out, "batch independence (outputs alone vs in one batch, largest difference):")?;
+        writeln!(
+            out,
+            "batch independence (outputs alone vs in one batch, largest difference):"
+        )?;
         for c in &self.independence {
             writeln!(
                 out,
