@@ -391,8 +391,11 @@ fn train(
     optim::run(f, optimizer.as_mut(), x0, &options)
 }
 
+/// One layer's per-unit (mean, std) on the probe batch.
+type Moments = (Vec<f64>, Vec<f64>);
+
 /// Per hidden layer, the per-unit (mean, std) of an N × n output.
-fn moments(outputs: &[Vec<f64>], dims: &[usize]) -> Vec<(Vec<f64>, Vec<f64>)> {
+fn moments(outputs: &[Vec<f64>], dims: &[usize]) -> Vec<Moments> {
     outputs
         .iter()
         .enumerate()
@@ -431,7 +434,7 @@ fn one_run(f: &Mlp, kind: usize, i: usize, options: &BnNoiseOptions) -> Result<N
     let rows: Vec<usize> = (0..options.probe).collect();
     let dims = &f.architecture().dims;
     let hidden = f.architecture().hidden();
-    let probes: Vec<(usize, Vec<(Vec<f64>, Vec<f64>)>)> = t
+    let probes: Vec<(usize, Vec<Moments>)> = t
         .records
         .iter()
         .filter(|r| r.iter % options.probe_every == 0)
