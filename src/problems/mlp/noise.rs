@@ -17,7 +17,7 @@
 //! where u = γ ⊙ ẑ + β is the layer's batch-normalised output and u′ what its activation
 //! receives. a = [`NoiseSettings::mean`] (> 0), b = [`NoiseSettings::scale`] (≥ 1),
 //! v = [`NoiseSettings::variance`] (> 0). So the layer's output distribution moves at
-//! every step: its per-unit mean by cⱼ·E[u] + μⱼ, its spread by a factor about cⱼ.
+//! every step: its per-unit mean to cⱼ·E\[u\] + μⱼ, its spread by a factor about cⱼ.
 //!
 //! # The gradient
 //! The noise is a constant of the step: the minibatch loss f_B(θ; S, M) is a function of
