@@ -85,7 +85,7 @@ pub fn unit_chart(report: &BnNoiseReport) -> LineChart {
     let mut chart = LineChart::new(
         format!("Layer {layer}, unit 1: its input distribution on the probe batch"),
         "step",
-        "U′ on the probe batch: mean (solid), mean ± std (dashed)",
+        "U′: mean, mean ± std",
     );
     for (colour, name) in NETWORKS.iter().enumerate().skip(1) {
         let Some(t) = trace_of(name) else { continue };
@@ -107,7 +107,7 @@ pub fn unit_chart(report: &BnNoiseReport) -> LineChart {
             .push(Series::new("", line(-1.0), Stroke::Dashed, colour));
     }
     chart.note = format!(
-        "seed 0, probed every {} steps; the noisy network with a fresh draw at each probe",
+        "seed 0, every {} steps: mean (solid), mean ± std (dashed); noise drawn afresh",
         report.options.probe_every
     );
     chart
