@@ -112,6 +112,17 @@ enum Experiment {
     /// of the exact full-batch Hessian by Lanczos; the medians' ratios plain/BN and the
     /// claims.
     BnSmoothness(super::bn_smoothness::SmoothnessArgs),
+    /// Not internal covariate shift (Santurkar et al. 2018): the same network without
+    /// normalisation, with batch normalisation, and with noise of non-zero mean and
+    /// non-unit variance (resampled at every step) after each batch normalisation,
+    /// trained by SGD with momentum on the digits; the training curves, and how far each
+    /// layer's output distribution moves between probes. Ends with the claims.
+    BnNoise(super::bn_noise::BnNoiseArgs),
+    /// Batch normalisation's relatives against the batch size: the same network with
+    /// none, batch, layer, weight, instance and group normalisation, trained at batch
+    /// sizes 2…128 with the same samples seen; final loss, epochs to a target, and each
+    /// sample's outputs alone against inside a batch. Ends with the claims.
+    Norms(super::norms::NormsArgs),
 }
 
 /// Arguments of `landscape experiment safran-shamir`.
@@ -235,6 +246,8 @@ pub fn run(args: ExperimentArgs, out: &mut dyn Write) -> Result<()> {
         Experiment::BnSpectrum(args) => super::bn_spectrum::run(args, out),
         Experiment::Batchnorm(args) => super::batchnorm::run(args, out),
         Experiment::BnSmoothness(args) => super::bn_smoothness::run(args, out),
+        Experiment::BnNoise(args) => super::bn_noise::run(args, out),
+        Experiment::Norms(args) => super::norms::run(args, out),
     }
 }
 

@@ -14,6 +14,7 @@ use landscape::spectrum::Method;
 
 mod atlas;
 mod batchnorm;
+mod bn_noise;
 mod bn_smoothness;
 mod bn_spectrum;
 mod bounds;
@@ -31,6 +32,7 @@ mod init;
 mod kaiming;
 mod kawaguchi;
 mod layers;
+mod norms;
 mod outputs;
 mod perturbation;
 pub mod plot;

@@ -42,6 +42,8 @@ pub(crate) fn jobs() -> Vec<Job> {
         super::bn_spectrum::bn_spectrum_densities,
         super::batchnorm::batchnorm_lrs,
         super::batchnorm::bn_smoothness,
+        super::bn_noise::bn_noise_shift,
+        super::norms::norms_batch_size,
     ]);
     jobs
 }

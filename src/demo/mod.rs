@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 
 mod batchnorm;
+mod bn_noise;
 mod bn_spectrum;
 mod clipping;
 mod depth;
@@ -25,6 +26,7 @@ mod gallery;
 mod gamma_beta;
 mod init;
 mod landscapes;
+mod norms;
 mod pretraining;
 
 /// What to render.

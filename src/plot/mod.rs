@@ -31,6 +31,7 @@
 
 pub mod atlas;
 pub mod batchnorm;
+pub mod bn_noise;
 pub mod bn_smoothness;
 pub mod bn_spectrum;
 pub mod bounds;
@@ -46,6 +47,7 @@ pub mod grid;
 pub mod init;
 pub mod inputs;
 pub mod line;
+pub mod norms;
 pub mod output;
 pub mod panels;
 pub mod pretraining;

@@ -3,6 +3,7 @@
 
 mod atlas;
 mod batchnorm;
+mod bn_noise;
 mod bn_smoothness;
 mod bounds;
 mod census;
@@ -25,6 +26,7 @@ mod mlp;
 mod networks;
 mod newton_argmin;
 mod normalisation_gamma;
+mod norms;
 mod octopus;
 mod optimizers;
 mod plot_slice;

@@ -59,6 +59,7 @@ pub mod data;
 pub mod init;
 pub mod layers;
 pub mod network;
+pub mod noise;
 pub mod norm;
 pub mod symmetry;
 
@@ -69,7 +70,7 @@ use serde::{Deserialize, Serialize};
 
 use self::activation::{Activation, PerLayer};
 use self::data::Dataset;
-use self::network::{Architecture, Loss, Workspace};
+use self::network::{Architecture, LayerNoise, Loss, Workspace};
 use self::norm::Norm;
 use crate::error::{Error, Result};
 use crate::objective::{Block, DataArray, FiniteSum, Layout, Objective, TestMetrics};
@@ -762,25 +763,7 @@ impl FiniteSum for Mlp {
     }
 
     fn batch_value_and_gradient(&self, x: &[f64], batch: &[usize], grad: &mut [f64]) -> f64 {
-        let d = &self.train;
-        let (p, q) = (d.inputs, d.outputs);
-        let n_s = batch.len();
-        self.with_workspace(|ws| {
-            let mut bx = std::mem::take(&mut ws.batch_x);
-            let mut by = std::mem::take(&mut ws.batch_y);
-            bx.clear();
-            by.clear();
-            for &i in batch {
-                bx.extend_from_slice(&d.x[i * p..(i + 1) * p]);
-                by.extend_from_slice(&d.y[i * q..(i + 1) * q]);
-            }
-            self.arch.forward(x, None, &bx, n_s, ws, None);
-            let loss = self.arch.loss(&by, n_s, false, ws);
-            self.arch.backward(x, None, &bx, n_s, ws, grad);
-            ws.batch_x = bx;
-            ws.batch_y = by;
-            loss
-        }) + self.l2_term(x)
+        self.batch_pass(x, batch, grad, None)
     }
 
     fn test_metrics(&self, x: &[f64]) -> Option<TestMetrics> {
@@ -799,5 +782,63 @@ impl FiniteSum for Mlp {
             "loss (without l2) and accuracy on the {} held-out test samples{batch}",
             self.test.as_ref().map_or(0, |t| t.samples)
         )
+    }
+}
+
+impl Mlp {
+    /// f_B and ∇f_B on the training rows `batch` (batch normalisation with the batch's
+    /// statistics), with `noise` injected after the hidden layers when given (its buffers
+    /// are lent to the workspace for the pass and handed back).
+    fn batch_pass(
+        &self,
+        x: &[f64],
+        batch: &[usize],
+        grad: &mut [f64],
+        mut noise: Option<&mut LayerNoise>,
+    ) -> f64 {
+        let d = &self.train;
+        let (p, q) = (d.inputs, d.outputs);
+        let n_s = batch.len();
+        self.with_workspace(|ws| {
+            let mut bx = std::mem::take(&mut ws.batch_x);
+            let mut by = std::mem::take(&mut ws.batch_y);
+            bx.clear();
+            by.clear();
+            for &i in batch {
+                bx.extend_from_slice(&d.x[i * p..(i + 1) * p]);
+                by.extend_from_slice(&d.y[i * q..(i + 1) * q]);
+            }
+            if let Some(noise) = noise.as_deref_mut() {
+                ws.noise = Some(std::mem::take(noise));
+            }
+            self.arch.forward(x, None, &bx, n_s, ws, None);
+            let loss = self.arch.loss(&by, n_s, false, ws);
+            self.arch.backward(x, None, &bx, n_s, ws, grad);
+            if let Some(noise) = noise {
+                *noise = ws.noise.take().unwrap_or_default();
+            }
+            ws.batch_x = bx;
+            ws.batch_y = by;
+            loss
+        }) + self.l2_term(x)
+    }
+
+    /// The network's outputs ŷ (`rows.len()` × q, row-major) at θ on the training
+    /// samples `rows`, evaluated together as one batch: batch normalisation uses the
+    /// statistics of these rows (training mode), the per-sample norms each row's own.
+    /// Evaluating a sample alone (`&[i]`) or inside a batch gives the same row exactly
+    /// when the network's outputs are batch-independent.
+    pub fn outputs(&self, x: &[f64], rows: &[usize]) -> Vec<f64> {
+        assert_eq!(x.len(), self.arch.dim);
+        let d = &self.train;
+        let p = d.inputs;
+        let batch: Vec<f64> = rows
+            .iter()
+            .flat_map(|&i| d.x[i * p..(i + 1) * p].iter().copied())
+            .collect();
+        self.with_workspace(|ws| {
+            self.arch.forward(x, None, &batch, rows.len(), ws, None);
+            ws.out[..rows.len() * d.outputs].to_vec()
+        })
     }
 }

@@ -218,6 +218,29 @@ pub struct Workspace {
     /// ‖∂f/∂A‖, ‖∂f/∂Z‖ of every hidden layer from the last gradient pass (the per-layer
     /// view reads them).
     pub d_a_norms: Vec<f64>,
+    /// Noise injected after the normalisation, U′ = S ⊙ U + M, when set (noisy batch
+    /// normalisation, [`super::noise`]); none: the plain network.
+    pub noise: Option<LayerNoise>,
+}
+
+/// A fixed draw of the noise U′ = S ⊙ U + M injected into hidden layers' outputs U
+/// (before the activation), per hidden layer l = 1…L (index l − 1): S and M as N × nₗ
+/// row-major buffers, or empty for a layer without noise. Being fixed, it is a constant
+/// of the pass: ∂f/∂U = S ⊙ ∂f/∂U′, and the tangent U̇′ = S ⊙ U̇.
+#[derive(Clone, Debug, Default)]
+pub struct LayerNoise {
+    /// The multiplicative noise S per layer.
+    pub scale: Vec<Vec<f64>>,
+    /// The additive noise M per layer.
+    pub shift: Vec<Vec<f64>>,
+}
+
+impl LayerNoise {
+    /// (S, M) of hidden layer l (1-based) on `len` cells, when that layer has noise.
+    fn layer(&self, l: usize, len: usize) -> Option<(&[f64], &[f64])> {
+        let (s, m) = (self.scale.get(l - 1)?, self.shift.get(l - 1)?);
+        (s.len() >= len && m.len() >= len && len > 0).then(|| (&s[..len], &m[..len]))
+    }
 }
 
 fn sized(buf: &mut Vec<f64>, len: usize) -> &mut [f64] {
@@ -500,6 +523,15 @@ impl Architecture {
                     sized(&mut u_dot, len).copy_from_slice(&z_dot[..len]);
                 }
             }
+            // U′ = S ⊙ U + M (and U̇′ = S ⊙ U̇) where noise is set.
+            if let Some((s, m)) = ws.noise.as_ref().and_then(|nz| nz.layer(l, len)) {
+                for ((u, s), m) in us.iter_mut().zip(s).zip(m) {
+                    *u = s * *u + m;
+                }
+                if tangent {
+                    u_dot[..len].iter_mut().zip(s).for_each(|(u, s)| *u *= s);
+                }
+            }
             let phi = self.activations[l - 1];
             let a = sized(&mut ws.a[l - 1], len);
             a.iter_mut()
@@ -640,12 +672,20 @@ impl Architecture {
                         }
                     }
                 }
+                // Through the noise: ∂f/∂U = S ⊙ ∂f/∂U′ (S is a constant of the pass).
+                if let Some((s, _)) = ws.noise.as_ref().and_then(|nz| nz.layer(l, len)) {
+                    ws.d_u[..len].iter_mut().zip(s).for_each(|(d, s)| *d *= s);
+                    if dir.is_some() {
+                        ws.dd_u[..len].iter_mut().zip(s).for_each(|(d, s)| *d *= s);
+                    }
+                }
                 let norm = self.norm(l);
                 if norm.standardises() {
                     let (gi, bi) = (p.gamma.unwrap(), p.beta.unwrap());
                     let gamma = &theta[gi..gi + n];
                     let zhat = &ws.zhat[l - 1][..len];
-                    let inv_s = &ws.inv_s[l - 1];
+                    // This pass's groups only: the buffer may hold a larger batch's.
+                    let inv_s = &ws.inv_s[l - 1][..norm.group_count(n_s, n)];
                     let d_zhat = sized(&mut ws.d_zhat, len);
                     for (dr, ur) in d_zhat
                         .chunks_exact_mut(n)
