@@ -45,16 +45,24 @@ enum Experiment {
     /// underflow (--plain-gd: plain f64 GD, whose underflowed runs are reported as
     /// censored). Censored runs count as +∞ in the median, never as hitting times.
     Du2017(Du2017Args),
-    /// Gradient clipping against cliffs (Pascanu et al. 2013): seeded gradient-descent
-    /// runs on the deep scalar chain ½(w₁⋯w_L·x − y)² and on a deep network with a large
-    /// step, without clipping and clipped by norm at several thresholds; counts the runs
-    /// that diverge or jump (one step multiplies the loss by > 10) and shows f around
-    /// the cliff.
-    Clipping(super::clipping::ClippingArgs),
+    /// Safran & Shamir 2018: GD on a two-layer ReLU network fitting the teacher vⱼ = eⱼ
+    /// (d = k) with n = k + E students, from N(0, 1/d) starts, step 0.1 (halved on
+    /// blow-up), until maxᵢ‖∇_{wᵢ}F‖ ≤ 10⁻⁹/(2π); end points with F ≥ 10⁻³ are spurious
+    /// and certified as local minima by the exact Hessian's λmin > 0. Prints per k the
+    /// spurious count and percentage, min/mean spurious F, mean λmin and the number of
+    /// distinct minima up to permutation of the neurons.
+    SafranShamir(SafranShamirArgs),
     /// Kawaguchi 2016 on deep linear nets: for H = 2 and H = 3 weight matrices, the
     /// census and the known points classified; every minimum global, every saddle strict
     /// for H = 2, a non-strict saddle (W = 0) for H = 3.
     Kawaguchi(super::kawaguchi::KawaguchiArgs),
+    /// Depth and gradients at initialisation: per layer Var[Aₗ], ‖∂f/∂Aₗ‖ and ‖∂f/∂Wₗ‖
+    /// for each activation × initialisation (small, large, xavier, kaiming) on the
+    /// digits, the fitted factor per layer beside mean-field theory's, and the claims.
+    Depth(super::depth::DepthArgs),
+    /// Activations at equal depth (10): per-layer gradients at the suited
+    /// initialisation and SGD-with-momentum training curves on the digits.
+    Activations(super::depth::ActivationsArgs),
     /// He et al. 2015: a deep ReLU network without normalisation (30 layers of 64 on the
     /// digits), SGD with momentum at one learning rate, several seeds: Xavier
     /// initialisation stalls near ln 10, Kaiming trains. Prints per run the per-layer
@@ -67,39 +75,16 @@ enum Experiment {
     /// grows as the scale shrinks; from a large scale exploding (ReLU) or saturated
     /// (tanh) units and training that diverges or stalls. Ends with the claims.
     Init(super::init::InitArgs),
-    /// Safran & Shamir 2018: GD on a two-layer ReLU network fitting the teacher vⱼ = eⱼ
-    /// (d = k) with n = k + E students, from N(0, 1/d) starts, step 0.1 (halved on
-    /// blow-up), until maxᵢ‖∇_{wᵢ}F‖ ≤ 10⁻⁹/(2π); end points with F ≥ 10⁻³ are spurious
-    /// and certified as local minima by the exact Hessian's λmin > 0. Prints per k the
-    /// spurious count and percentage, min/mean spurious F, mean λmin and the number of
-    /// distinct minima up to permutation of the neurons.
-    SafranShamir(SafranShamirArgs),
+    /// Gradient clipping against cliffs (Pascanu et al. 2013): seeded gradient-descent
+    /// runs on the deep scalar chain ½(w₁⋯w_L·x − y)² and on a deep network with a large
+    /// step, without clipping and clipped by norm at several thresholds; counts the runs
+    /// that diverge or jump (one step multiplies the loss by > 10) and shows f around
+    /// the cliff.
+    Clipping(super::clipping::ClippingArgs),
     /// Pre-training as initialisation: pre-train on digits 0–4, re-initialise the output
     /// layer, fine-tune on digits 5–9; steps to a target training loss and final test
     /// accuracy against the same network trained from its random start, several seeds.
     Pretraining(super::pretraining::PretrainingArgs),
-    /// Depth and gradients at initialisation: per layer Var[Aₗ], ‖∂f/∂Aₗ‖ and ‖∂f/∂Wₗ‖
-    /// for each activation × initialisation (small, large, xavier, kaiming) on the
-    /// digits, the fitted factor per layer beside mean-field theory's, and the claims.
-    Depth(super::depth::DepthArgs),
-    /// Activations at equal depth (10): per-layer gradients at the suited
-    /// initialisation and SGD-with-momentum training curves on the digits.
-    Activations(super::depth::ActivationsArgs),
-    /// Frankle et al. 2020: a batch-normalised ReLU network on the digits, weights frozen
-    /// at their random start, trained three ways from the same start: all parameters,
-    /// only γ and β, only the output layer; test accuracy against chance (10%) per
-    /// setting and seed, the trained-parameter counts, then the claims.
-    GammaBeta(super::gamma_beta::GammaBetaArgs),
-    /// Li & Arora 2019: SGD with weight decay and an exponentially growing learning rate
-    /// ηₜ = η₀αᵗ (α > 1) on the same network with and without batch normalisation; the
-    /// training loss, the weight norms, the effective rate η/‖W‖², the scale invariance
-    /// of f in each pre-norm W, then the claims.
-    ExpLr(super::exp_lr::ExpLrArgs),
-    /// Ghorbani et al. 2019: the SLQ spectral density of the full-batch Hessian with and
-    /// without batch normalisation, at the start and after the same training; negative
-    /// mass, λmin, λmax, the top eigenvalues by Lanczos and the outliers above the bulk,
-    /// the four densities on one chart, then the claims.
-    BnSpectrum(super::bn_spectrum::BnSpectrumArgs),
     /// Ioffe & Szegedy 2015: the same deep network (8 hidden ReLU layers of 64 on the
     /// digits) with and without batch normalisation, from the same weights, plain SGD over
     /// a grid of learning rates, several seeds: per (network, η) whether it trains, the
@@ -118,11 +103,26 @@ enum Experiment {
     /// trained by SGD with momentum on the digits; the training curves, and how far each
     /// layer's output distribution moves between probes. Ends with the claims.
     BnNoise(super::bn_noise::BnNoiseArgs),
+    /// Frankle et al. 2020: a batch-normalised ReLU network on the digits, weights frozen
+    /// at their random start, trained three ways from the same start: all parameters,
+    /// only γ and β, only the output layer; test accuracy against chance (10%) per
+    /// setting and seed, the trained-parameter counts, then the claims.
+    GammaBeta(super::gamma_beta::GammaBetaArgs),
+    /// Li & Arora 2019: SGD with weight decay and an exponentially growing learning rate
+    /// ηₜ = η₀αᵗ (α > 1) on the same network with and without batch normalisation; the
+    /// training loss, the weight norms, the effective rate η/‖W‖², the scale invariance
+    /// of f in each pre-norm W, then the claims.
+    ExpLr(super::exp_lr::ExpLrArgs),
     /// Batch normalisation's relatives against the batch size: the same network with
     /// none, batch, layer, weight, instance and group normalisation, trained at batch
     /// sizes 2…128 with the same samples seen; final loss, epochs to a target, and each
     /// sample's outputs alone against inside a batch. Ends with the claims.
     Norms(super::norms::NormsArgs),
+    /// Ghorbani et al. 2019: the SLQ spectral density of the full-batch Hessian with and
+    /// without batch normalisation, at the start and after the same training; negative
+    /// mass, λmin, λmax, the top eigenvalues by Lanczos and the outliers above the bulk,
+    /// the four densities on one chart, then the claims.
+    BnSpectrum(super::bn_spectrum::BnSpectrumArgs),
 }
 
 /// Arguments of `landscape experiment safran-shamir`.

@@ -89,9 +89,10 @@ pub enum Command {
     /// point polished and classified: fractions at global minima, spurious minima,
     /// saddles, not converged.
     Atlas(atlas::AtlasArgs),
-    /// Run a reproducible experiment (du2017: GD vs perturbed GD on the octopus;
-    /// kawaguchi: the saddles of deep linear nets; safran-shamir: spurious minima of ReLU
-    /// nets).
+    /// Run a reproducible experiment, each ending in the course's claims checked: saddles
+    /// and spurious minima (du2017, safran-shamir, kawaguchi), training deep networks
+    /// (depth, activations, kaiming, init, clipping, pretraining) and normalisation
+    /// (batchnorm, bn-smoothness, bn-noise, gamma-beta, exp-lr, norms, bn-spectrum).
     Experiment(experiment::ExperimentArgs),
     /// GD with η = 1/β against the descent lemma (decrease ≥ ‖∇f‖²/(2β) per step) and the
     /// convergence bound min‖∇f‖ ≤ √(2β(f(x₀) − f*)/(t + 1)); β exact on quadratics,

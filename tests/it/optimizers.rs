@@ -565,6 +565,7 @@ fn run_json_has_exactly_the_contract_fields() {
             "final",
             "hyperparameters",
             "optimizer",
+            "provenance",
             "records",
             "termination"
         ]
