@@ -173,9 +173,8 @@ impl RunArgs {
         hp.set_if_given("bias_correction", self.no_bias_correction.then_some(false));
         hp.set_if_given("memory", self.memory);
         // With minibatches the seed also (or only) seeds the shuffling.
-        let takes_seed = optim::OPTIMIZERS
-            .iter()
-            .any(|e| e.name == self.optimizer && e.accepts().contains(&"seed"));
+        let takes_seed =
+            optim::find(&self.optimizer).is_some_and(|e| e.accepts().contains(&"seed"));
         hp.set_if_given(
             "seed",
             self.seed

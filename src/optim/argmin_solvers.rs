@@ -36,7 +36,7 @@
 //!   scipy's L-BFGS-B) and argmin's Moré–Thuente line search
 //!   (`MoreThuenteLineSearch`, c₁ = 1e-4, c₂ = 0.9), its step bounded to [√ε, 1e10] so
 //!   that an unbounded-below direction ends in finitely many probes;
-//! - `trust-region`: `argmin::solver::trustregion::TrustRegion` (initial radius 1, maximal
+//! - `trust_region`: `argmin::solver::trustregion::TrustRegion` (initial radius 1, maximal
 //!   radius 100, acceptance η = 0.125: argmin's defaults) with the Steihaug truncated-CG
 //!   subproblem, capped at 2d + 10 CG iterations. It needs the dense Hessian
 //!   ([`ArgminObjective`]'s, from d exact HVPs), so d ≤ [`MAX_DENSE_DIM`](super::newton::MAX_DENSE_DIM). A rejected
@@ -134,7 +134,7 @@ impl Method for Lbfgs {
 }
 
 impl Method for TrustRegionNewton {
-    const NAME: &'static str = "trust-region";
+    const NAME: &'static str = "trust_region";
     const SUMMARY: &'static str =
         "argmin's trust-region Newton with Steihaug's truncated CG on the dense Hessian";
     type Params = TrustRegionParams;

@@ -283,18 +283,21 @@ pub fn help_text() -> String {
     )
 }
 
+/// The entry of the optimizer called `name`; names are written with `_`, and `-` is read
+/// as `_` (`trust-region` is `trust_region`).
+pub fn find(name: &str) -> Option<&'static OptimizerEntry> {
+    let name = name.replace('-', "_");
+    OPTIMIZERS.iter().find(|e| e.name == name)
+}
+
 /// Builds the optimizer called `name` from the hyperparameters `given`: an unknown name
 /// is an error listing the known ones; a hyperparameter it does not take, one of the
 /// wrong type or out of range, is an error naming it.
 pub fn build(name: &str, given: &Hyperparameters) -> Result<Box<dyn Optimizer>> {
-    let entry =
-        OPTIMIZERS
-            .iter()
-            .find(|e| e.name == name)
-            .ok_or_else(|| Error::UnknownOptimizer {
-                name: name.to_string(),
-                known: known_names(),
-            })?;
+    let entry = find(name).ok_or_else(|| Error::UnknownOptimizer {
+        name: name.to_string(),
+        known: known_names(),
+    })?;
     entry.build(given)
 }
 

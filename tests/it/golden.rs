@@ -341,7 +341,7 @@ const COMMANDS: &[(&str, &[&str])] = &[
             "--problem",
             "rosenbrock",
             "--optimizer",
-            "trust-region",
+            "trust_region",
             "--init",
             "[-1.2, 1]",
             "--iters",

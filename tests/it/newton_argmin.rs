@@ -280,7 +280,7 @@ fn argmin_trust_region_through_our_loop_solves_rosenbrock() {
     let f = Rosenbrock::new();
     let t = run(
         &f,
-        "trust-region",
+        "trust_region",
         &Hyperparameters::default(),
         &[-1.2, 1.0],
         500,
@@ -358,7 +358,7 @@ fn bad_hyperparameters_are_rejected_by_name() {
             Hyperparameters::new().with("memory", 0usize),
             "memory",
         ),
-        ("trust-region", lr(0.1), "lr"),
+        ("trust_region", lr(0.1), "lr"),
     ];
     for (name, hp, field) in cases {
         let message = optim::build(name, &hp)
@@ -381,7 +381,7 @@ fn constrained_problems_are_rejected_with_a_clear_error() {
             f.manifold().retract_in_place(&mut x);
             x
         });
-    for name in ["newton", "saddle_free_newton", "lbfgs", "trust-region"] {
+    for name in ["newton", "saddle_free_newton", "lbfgs", "trust_region"] {
         let mut optimizer = optim::build(name, &Hyperparameters::default()).unwrap();
         let error = optim::run(f.as_ref(), optimizer.as_mut(), &x0, &RunOptions::default())
             .err()
@@ -428,7 +428,7 @@ fn clipping_cannot_reach_argmin_and_says_so() {
 fn cli_runs_lbfgs_and_the_newton_family() {
     for (optimizer, extra) in [
         ("lbfgs", vec!["--memory", "5"]),
-        ("trust-region", vec![]),
+        ("trust_region", vec![]),
         ("newton", vec!["--lr", "0.5"]),
         ("saddle_free_newton", vec!["--damping", "1e-2"]),
     ] {

@@ -794,7 +794,7 @@ fn unknown_hyperparameters_keep_their_message_and_help_shows_the_true_defaults()
         "invalid hyperparameter `beta1` for optimizer `gd`: expected one of the \
          hyperparameters `gd` takes (lr), found `beta1`, which it does not take"
     );
-    let message = optim::build("trust-region", &hp_lr(0.1))
+    let message = optim::build("trust_region", &hp_lr(0.1))
         .err()
         .unwrap()
         .to_string();
@@ -814,7 +814,7 @@ fn unknown_hyperparameters_keep_their_message_and_help_shows_the_true_defaults()
     assert!(line("adadelta").ends_with("[lr 1, rho 0.9, eps 1e-6]"));
     assert!(line("lbfgs").ends_with("[memory 10]"));
     assert!(line("noisy_gd").ends_with("[lr 1e-3, radius 0.01, noise sphere, seed 0]"));
-    assert!(line("trust-region").ends_with("on the dense Hessian"));
+    assert!(line("trust_region").ends_with("on the dense Hessian"));
     for entry in optim::OPTIMIZERS {
         for name in entry.accepts() {
             let flag = name.replace('_', "-");
@@ -825,4 +825,15 @@ fn unknown_hyperparameters_keep_their_message_and_help_shows_the_true_defaults()
             );
         }
     }
+}
+
+#[test]
+fn optimizer_names_are_written_with_underscores_and_read_with_either() {
+    for e in optim::OPTIMIZERS {
+        assert!(!e.name.contains('-'), "{}", e.name);
+    }
+    let hyphenated = optim::build("trust-region", &optim::Hyperparameters::new()).unwrap();
+    assert_eq!(hyphenated.name(), "trust_region");
+    assert_eq!(optim::find("heavy-ball").unwrap().name, "heavy_ball");
+    assert!(optim::find("heavy ball").is_none());
 }
