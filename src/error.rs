@@ -140,7 +140,7 @@ pub enum Error {
         message: String,
     },
     /// An escape experiment asked to start from a point that is not a saddle.
-    #[error("the --from point is a {kind} ({detail}), not a saddle; use --force to run anyway")]
+    #[error("the --from point is not a saddle: its verdict is `{kind}` ({detail}); use --force to run anyway")]
     NotASaddle {
         /// The verdict at the point (`global_min`, `not_stationary`, …).
         kind: String,
