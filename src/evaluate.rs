@@ -14,6 +14,11 @@ use crate::Result;
 pub struct Evaluation {
     /// The problem's dimension.
     pub dim: usize,
+    /// The point x.
+    pub point: Vec<f64>,
+    /// The direction v of the HVP, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Vec<f64>>,
     /// f(x).
     pub value: f64,
     /// ∇f(x) (Riemannian on constrained problems).
@@ -50,6 +55,8 @@ pub fn evaluate(f: &dyn Objective, x: &[f64], direction: Option<&[f64]>) -> Eval
     });
     Evaluation {
         dim: f.dim(),
+        point: x.to_vec(),
+        direction: direction.map(<[f64]>::to_vec),
         value: f.value(x),
         grad_norm: norm(&gradient),
         gradient,

@@ -17,6 +17,7 @@ def test_eval_agrees_with_the_command_line(kind, cli_json, tmp_path):
     np.save(tmp_path / "v.npy", v)
     cli = cli_json("eval", "--problem", kind, "--point", str(tmp_path / "x.npy"), "--hvp", str(tmp_path / "v.npy"))
     assert cli["dim"] == f.dim
+    assert cli["point"] == x.tolist() and cli["direction"] == v.tolist()
     assert f.value(x) == cli["value"]
     assert f.riemannian_gradient(x).tolist() == cli["gradient"]
     assert f.riemannian_hvp(x, v).tolist() == cli["hvp"]

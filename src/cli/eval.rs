@@ -21,7 +21,8 @@ pub struct EvalArgs {
     /// Also compute ∇²f(x)·v for this direction (same forms as --point).
     #[arg(long, value_name = "V")]
     hvp: Option<String>,
-    /// Print JSON (`dim`, `value`, `gradient`, `grad_norm`, `hvp`).
+    /// Print JSON (`dim`, `point`, `direction` (with --hvp), `value`, `gradient`,
+    /// `grad_norm`, `hvp`).
     #[arg(long)]
     json: bool,
 }
