@@ -109,20 +109,34 @@ pub struct Classification {
 impl std::fmt::Display for Classification {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let opt = |v: Option<f64>| v.map_or("unknown".to_string(), |v| format!("{v:.12e}"));
-        let count = |v: Option<usize>| v.map_or("?".to_string(), |v| v.to_string());
+        let count = |v: Option<usize>| v.map_or("unknown".to_string(), |v| v.to_string());
         writeln!(out, "verdict         {}", self.kind)?;
         writeln!(out, "value           {:.12e}", self.value)?;
         writeln!(out, "optimum         {}", opt(self.optimum))?;
         writeln!(out, "grad_norm       {:.6e}", self.grad_norm)?;
         writeln!(out, "lambda_min      {}", opt(self.lambda_min))?;
         writeln!(out, "lambda_max      {}", opt(self.lambda_max))?;
-        writeln!(
-            out,
-            "inertia         {} negative, {} zero, {} positive",
-            count(self.negative),
-            count(self.zero),
-            count(self.positive)
-        )?;
+        let uncounted = [self.negative, self.zero, self.positive]
+            .iter()
+            .all(Option::is_none);
+        if uncounted && self.lambda_min.is_none() {
+            writeln!(out, "inertia         not computed")?;
+        } else if uncounted {
+            writeln!(
+                out,
+                "inertia         not counted: {} finds the extreme eigenvalues only \
+                 (--method dense counts them all)",
+                self.method.name()
+            )?;
+        } else {
+            writeln!(
+                out,
+                "inertia         {} negative, {} zero, {} positive",
+                count(self.negative),
+                count(self.zero),
+                count(self.positive)
+            )?;
+        }
         writeln!(out, "symmetry_modes  {}", self.symmetry_modes)?;
         writeln!(out, "method          {}", self.method)?;
         writeln!(
