@@ -47,6 +47,28 @@ impl TraceFigure {
     }
 }
 
+impl TraceFigure {
+    /// On a log f axis, says how many records have f ≤ 0 (not drawable there) rather
+    /// than leaving the gap unexplained; empty otherwise.
+    pub fn hidden_values_note(&self) -> String {
+        if !self.log_value {
+            return String::new();
+        }
+        let hidden: usize = self
+            .runs
+            .iter()
+            .map(|run| run.records.iter().filter(|r| r.value <= 0.0).count())
+            .sum();
+        if hidden == 0 {
+            return String::new();
+        }
+        format!(
+            "{hidden} records with f ≤ 0 are not drawn on the log axis (drop --log-value to \
+             see them)"
+        )
+    }
+}
+
 impl Figure for TraceFigure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let area = titled_area(root, &self.title, "")?;
@@ -59,9 +81,44 @@ impl Figure for TraceFigure {
         } else {
             Scale::Linear
         };
-        self.panel("f(xₜ)", value_scale, |r| r.value).draw(&top)?;
+        let mut values = self.panel("f(xₜ)", value_scale, |r| r.value);
+        values.note = self.hidden_values_note();
+        values.draw(&top)?;
         self.panel("‖∇f(xₜ)‖", Scale::Log, |r| r.grad_norm)
             .draw(&bottom)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::Record;
+
+    #[test]
+    fn a_log_value_axis_says_which_records_it_cannot_draw() {
+        let records = [1.0, 0.5, 0.0, -0.5]
+            .iter()
+            .enumerate()
+            .map(|(i, &value)| Record {
+                iter: i,
+                value,
+                ..Record::default()
+            })
+            .collect();
+        let mut figure = TraceFigure {
+            title: String::new(),
+            runs: vec![TrajectoryFile {
+                name: "gd".into(),
+                records,
+                problem: None,
+            }],
+            log_value: true,
+        };
+        assert!(figure
+            .hidden_values_note()
+            .starts_with("2 records with f ≤ 0"));
+        figure.log_value = false;
+        assert!(figure.hidden_values_note().is_empty());
     }
 }
