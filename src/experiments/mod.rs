@@ -39,6 +39,15 @@ pub mod smoothness;
 
 use crate::error::{Error, Result};
 
+/// Checks that every count is at least 1; the error names the first that is not (the
+/// experiments' sizes: depth, width, seeds, steps, …).
+pub fn check_counts(counts: &[(&str, usize)]) -> Result<()> {
+    match counts.iter().find(|(_, v)| *v == 0) {
+        Some((name, _)) => Err(Error::invalid(*name, "an integer ≥ 1", 0)),
+        None => Ok(()),
+    }
+}
+
 /// Parses a list of positive integers like `2,3,4` or `2-8` (inclusive) or a mix, as
 /// the experiments' `--dims` and `--k` take them; errors name `field` and call the
 /// entries `what`.

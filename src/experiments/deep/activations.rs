@@ -33,10 +33,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::depth::{
-    case, digits_network, draw_init, mean_profile, positive, profile_at, Factors, LayerProfile,
+    case, digits_network, draw_init, mean_profile, profile_at, Factors, LayerProfile,
 };
 use super::Curve;
 use crate::error::{Error, Result};
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::optim::{self, Hyperparameters, Minibatch, RunOptions, Termination};
 use crate::problems::mlp::activation::Activation;
@@ -115,12 +116,14 @@ impl ActivationsOptions {
     }
 
     fn validate(&self) -> Result<()> {
-        positive("depth", self.depth)?;
-        positive("width", self.width)?;
-        positive("seeds", self.seeds)?;
-        positive("steps", self.steps)?;
-        positive("batch_size", self.batch_size)?;
-        positive("eval_every", self.eval_every)?;
+        check_counts(&[
+            ("depth", self.depth),
+            ("width", self.width),
+            ("seeds", self.seeds),
+            ("steps", self.steps),
+            ("batch_size", self.batch_size),
+            ("eval_every", self.eval_every),
+        ])?;
         if self.activations.is_empty() {
             return Err(Error::invalid(
                 "activations",

@@ -68,6 +68,7 @@ use serde_json::json;
 
 use super::{network, widths};
 use crate::error::{Error, Result};
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::problems::mlp::activation::Activation;
 use crate::problems::mlp::init::Scheme;
@@ -185,9 +186,11 @@ impl DepthOptions {
     }
 
     fn validate(&self) -> Result<()> {
-        positive("depth", self.depth)?;
-        positive("width", self.width)?;
-        positive("seeds", self.seeds)?;
+        check_counts(&[
+            ("depth", self.depth),
+            ("width", self.width),
+            ("seeds", self.seeds),
+        ])?;
         if !(1..=DIGITS_TRAIN).contains(&self.images) {
             return Err(Error::invalid(
                 "images",
@@ -215,15 +218,6 @@ impl DepthOptions {
         for i in &self.inits {
             scheme_of(i)?;
         }
-        Ok(())
-    }
-}
-
-/// `Ok` when `value` ≥ 1, else an error naming `field`.
-pub fn positive(field: &str, value: usize) -> Result<()> {
-    if value == 0 {
-        Err(Error::invalid(field, "an integer ≥ 1", 0))
-    } else {
         Ok(())
     }
 }

@@ -64,6 +64,7 @@ use super::kaiming::{run_seeds, Sgd, LN_10, TRAINS_BELOW};
 use super::{network, widths, Curve};
 use crate::classify::{classify, ClassifyOptions};
 use crate::error::{Error, Result};
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::objective::Objective;
 use crate::problems::mlp::Mlp;
@@ -142,15 +143,11 @@ impl InitOptions {
 
     /// Checks the options; errors name the field.
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [
+        check_counts(&[
             ("depth", self.depth),
             ("width", self.width),
             ("classify_width", self.classify_width),
-        ] {
-            if v == 0 {
-                return Err(Error::invalid(name, "an integer ≥ 1", 0));
-            }
-        }
+        ])?;
         if self.classify_depths.is_empty() || self.classify_depths.contains(&0) {
             return Err(Error::invalid(
                 "classify_depths",

@@ -40,6 +40,7 @@ use serde_json::json;
 
 use super::{network, widths, Curve};
 use crate::error::{Error, Result};
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::objective::Objective;
 use crate::optim::{self, Hyperparameters, Minibatch, RunOptions, Trajectory};
@@ -185,15 +186,11 @@ impl KaimingOptions {
     /// Checks the options; errors name the field (`depth`, `width`, `seeds`, and
     /// [`Sgd::validate`]'s).
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [
+        check_counts(&[
             ("depth", self.depth),
             ("width", self.width),
             ("seeds", self.seeds),
-        ] {
-            if v == 0 {
-                return Err(Error::invalid(name, "an integer ≥ 1", 0));
-            }
-        }
+        ])?;
         self.sgd.validate()
     }
 }

@@ -48,6 +48,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::experiments::deep::kaiming::{run_seeds, Sgd, LN_10, TRAINS_BELOW};
 use crate::experiments::deep::{network, widths, Curve};
@@ -90,9 +91,7 @@ impl Default for PairSpec {
 impl PairSpec {
     /// Rejects a depth of 0 and a width below 2; errors name the flag.
     pub fn validate(&self) -> Result<()> {
-        if self.depth == 0 {
-            return Err(Error::invalid("depth", "an integer ≥ 1", 0));
-        }
+        check_counts(&[("depth", self.depth)])?;
         if self.width < 2 {
             return Err(Error::invalid("width", "an integer ≥ 2", self.width));
         }
@@ -251,9 +250,7 @@ impl BatchnormOptions {
     pub fn validate(&self) -> Result<()> {
         self.network.validate()?;
         check_lrs("lrs", &self.lrs)?;
-        if self.seeds == 0 {
-            return Err(Error::invalid("seeds", "an integer ≥ 1", 0));
-        }
+        check_counts(&[("seeds", self.seeds)])?;
         if !(self.target.is_finite() && self.target > 0.0) {
             return Err(Error::invalid(
                 "target",

@@ -61,6 +61,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::experiments::deep::kaiming::{run_seeds, LN_10};
 use crate::experiments::deep::{network, widths, Curve};
@@ -142,18 +143,14 @@ impl ExpLrOptions {
 
     /// Checks the options; errors name the flag.
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [
+        check_counts(&[
             ("depth", self.depth),
             ("width", self.width),
             ("steps", self.steps),
             ("batch-size", self.batch_size),
             ("eval-every", self.eval_every),
             ("seeds", self.seeds),
-        ] {
-            if v == 0 {
-                return Err(Error::invalid(name, "an integer ≥ 1", 0));
-            }
-        }
+        ])?;
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return Err(Error::invalid("lr", "a positive finite number", self.lr));
         }

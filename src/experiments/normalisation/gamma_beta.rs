@@ -31,7 +31,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::experiments::deep::kaiming::{run_seeds, Sgd};
 use crate::experiments::deep::{network, widths, Curve};
@@ -98,15 +99,11 @@ impl GammaBetaOptions {
     /// Checks the options; errors name the flag (`depth`, `width`, `seeds`, and
     /// [`Sgd::validate`]'s).
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [
+        check_counts(&[
             ("depth", self.depth),
             ("width", self.width),
             ("seeds", self.seeds),
-        ] {
-            if v == 0 {
-                return Err(Error::invalid(name, "an integer ≥ 1", 0));
-            }
-        }
+        ])?;
         self.sgd.validate()
     }
 }

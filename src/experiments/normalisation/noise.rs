@@ -57,6 +57,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::experiments::deep::kaiming::{run_seeds, Sgd};
 use crate::experiments::deep::{network, widths, Curve};
@@ -145,16 +146,12 @@ impl BnNoiseOptions {
     /// Checks the options; errors name the flag (the training's: [`Sgd::validate`]'s
     /// field names).
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [
+        check_counts(&[
             ("depth", self.depth),
             ("width", self.width),
             ("seeds", self.seeds),
             ("probe-every", self.probe_every),
-        ] {
-            if v == 0 {
-                return Err(Error::invalid(name, "an integer ≥ 1", 0));
-            }
-        }
+        ])?;
         if self.probe < 2 {
             return Err(Error::invalid("probe", "an integer ≥ 2", self.probe));
         }

@@ -55,6 +55,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
+use crate::experiments::check_counts;
 use crate::experiments::claims::{Claim, ClaimsTable};
 use crate::experiments::deep::kaiming::{run_seeds, Sgd};
 use crate::experiments::deep::{network, widths, Curve};
@@ -147,17 +148,13 @@ impl NormsOptions {
     /// Checks the options; errors name the flag. The norms themselves (a name, groups
     /// and channels that divide the width) are checked when the networks are built.
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [
+        check_counts(&[
             ("depth", self.depth),
             ("width", self.width),
             ("epochs", self.epochs),
             ("seeds", self.seeds),
             ("probe", self.probe),
-        ] {
-            if v == 0 {
-                return Err(Error::invalid(name, "an integer ≥ 1", 0));
-            }
-        }
+        ])?;
         if self.norms.is_empty() {
             return Err(Error::invalid("norms", format!("some of {NAMES}"), "none"));
         }
