@@ -10,10 +10,18 @@
 //!    and, since a linear symmetry φ turns the Hessian into the congruent φ⁻ᵀHφ⁻¹, the
 //!    same inertia (Sylvester's law; the eigenvalues themselves change under
 //!    non-orthogonal symmetries such as the GL(d) rescalings of a deep linear network).
-//!    So after classification, groups with the same verdict, inertia and value (within
-//!    10⁻⁹·max(1, |f|)) are merged (see [`same_signature`]). Two different orbits that
-//!    agree on all of these would be merged too: the signature is invariant, not
-//!    complete.
+//!    So after classification, groups with the same verdict, number of negative
+//!    eigenvalues and value (within 10⁻⁹·max(1, |f|)) are merged (see
+//!    [`same_signature`]). The number of zero eigenvalues is left out: it is invariant
+//!    in exact arithmetic, but not in floating point, where the eigenvalue tolerance
+//!    scales with ‖H‖ and ‖H‖ grows without bound along a non-compact orbit (an
+//!    unbalanced deep linear network, W₂A⁻¹ and AW₁ with A far from orthogonal, has
+//!    ‖H‖ ≈ 10⁶ where the balanced point of the same orbit has 10⁴, and counts an
+//!    eigenvalue 0.06 as zero). Of the merged groups, the first in start order represents
+//!    them unless a later one has less than half its ‖H‖ (the better-conditioned point
+//!    of the orbit). Two different
+//!    orbits that agree on all of these would be merged too: the signature is invariant,
+//!    not complete.
 
 use crate::classify::Classification;
 use crate::linalg::{distance, dot};
@@ -69,13 +77,16 @@ pub fn group_by_distance(candidates: Vec<Candidate>, radius: f64) -> Vec<Group> 
     groups
 }
 
-/// True when two classified points agree on every symmetry-invariant number the
-/// classification gives: verdict, inertia and value.
+/// True when two classified points agree on the symmetry-invariant numbers the
+/// classification gives that rounding does not move: verdict, number of negative
+/// eigenvalues and value (module doc: the zero count is left out).
 pub fn same_signature(a: &Classification, b: &Classification) -> bool {
-    let scale = a.value.abs().max(b.value.abs()).max(1.0);
-    a.kind == b.kind
-        && (a.negative, a.zero, a.positive) == (b.negative, b.zero, b.positive)
-        && (a.value - b.value).abs() <= 1e-9 * scale
+    a.kind == b.kind && a.negative == b.negative && same_value(a.value, b.value)
+}
+
+/// Two stationary values that are the same up to rounding: |a − b| ≤ 10⁻⁹·max(1, |a|, |b|).
+pub fn same_value(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
 /// A fixed unit vector with unequal entries, so that distinct points rarely project

@@ -191,11 +191,18 @@ pub fn census_with_progress(
     for (group, c) in groups.into_iter().zip(classified) {
         let symmetric = f.symmetry_count(&group.representative.x) > 0;
         if symmetric {
-            if let Some((p, _)) = points
+            if let Some((p, other)) = points
                 .iter_mut()
                 .find(|(_, other)| same_signature(&c, other))
             {
                 p.hits += group.hits;
+                // A clear gain only: along an orthogonal symmetry ‖H‖ is the same up
+                // to rounding, and the first in start order stays.
+                if hessian_scale(&c) < 0.5 * hessian_scale(other) {
+                    p.x = group.representative.x;
+                    p.value = c.value;
+                    *other = c;
+                }
                 continue;
             }
         }
@@ -283,6 +290,14 @@ pub fn known_scale(f: &dyn Objective) -> f64 {
         largest
     } else {
         1.0
+    }
+}
+
+/// ‖H‖ as the classification saw it (the larger |extreme eigenvalue|; unknown counts as ∞).
+fn hessian_scale(c: &crate::classify::Classification) -> f64 {
+    match (c.lambda_min, c.lambda_max) {
+        (Some(lo), Some(hi)) => lo.abs().max(hi.abs()),
+        _ => f64::INFINITY,
     }
 }
 

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::census::dedup::same_value;
 use crate::census::{census_with_progress, CensusOptions};
 use crate::classify::{classify, ClassifyOptions};
 use crate::error::Result;
@@ -70,7 +71,8 @@ pub struct KawaguchiCase {
     /// The known points, classified.
     pub known_points: Vec<KnownPointCheck>,
     /// Global minima among the census's distinct points and the known points (a known
-    /// point the census also reached counts in both; likewise below).
+    /// point counts only when the census has no point of the same verdict and value,
+    /// i.e. the same orbit up to the census's signature; likewise below).
     pub global_minima: usize,
     /// Local minima that are not global (spurious_local_min or local_min).
     pub spurious_minima: usize,
@@ -228,7 +230,17 @@ fn case(
         .points
         .iter()
         .map(|p| p.kind)
-        .chain(known_points.iter().map(|k| k.measured))
+        .chain(
+            known_points
+                .iter()
+                .filter(|k| {
+                    !found
+                        .points
+                        .iter()
+                        .any(|p| p.kind == k.measured && same_value(p.value, k.value))
+                })
+                .map(|k| k.measured),
+        )
         .collect();
     let count = |kinds: &[Verdict]| verdicts.iter().filter(|v| kinds.contains(v)).count();
     let spurious_minima = count(&[Verdict::SpuriousLocalMin, Verdict::LocalMin]);

@@ -132,6 +132,23 @@ fn matrix_factorization_census_merges_rotations_of_the_same_point() {
 }
 
 #[test]
+fn linear_net_census_merges_rescalings_of_one_minimum() {
+    // Square widths 4-4-4-4: W₂A⁻¹, AW₁ (A ∈ GL(4)) is a non-compact symmetry, and the
+    // global minima (W₃W₂W₁ = the teacher) form one connected set. Starts that end far
+    // along it (‖H‖ ≈ 10⁶ against 10⁴) count a small eigenvalue as zero; that must not
+    // split the minimum (seed 0 found two before).
+    let f = load("linear_net", &["widths=[4,4,4,4]"]);
+    let result = run(f.as_ref(), 100, 0);
+    let minima: Vec<_> = result
+        .points
+        .iter()
+        .filter(|p| p.kind == Verdict::GlobalMin)
+        .collect();
+    assert_eq!(minima.len(), 1, "{:?}", result.counts);
+    assert!(minima[0].value < 1e-12);
+}
+
+#[test]
 fn census_is_identical_on_one_and_two_threads() {
     let f = load("six_hump_camel", &[]);
     let json_on = |threads: usize| {
