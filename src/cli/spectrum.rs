@@ -1,14 +1,22 @@
-//! `landscape spectrum`: the eigenvalues of the (reduced) Hessian at a point, or its
-//! spectral density.
+//! `landscape spectrum`: the eigenvalues of the (reduced) Hessian at a point (with
+//! eigenvectors on request), its spectral density, or Hutchinson's estimate of its
+//! trace.
 
 use std::io::Write;
 
 use clap::Args;
 
 use super::{MethodArg, ProblemArgs};
+use landscape::display::short;
 use landscape::error::{Error, Result};
+use landscape::objective::Objective;
 use landscape::point::resolve_point;
-use landscape::spectrum::{hessian_spectrum, spectral_density, DensityOptions, SpectrumOptions};
+use landscape::provenance::Provenance;
+use landscape::spectrum::{
+    hessian_spectrum, spectral_density, trace_of, DensityOptions, ReducedSpace, SpectrumOptions,
+    TraceEstimate,
+};
+use serde::Serialize;
 
 /// Arguments of `landscape spectrum`.
 ///
@@ -42,10 +50,20 @@ pub struct SpectrumArgs {
     /// Keep the symmetry directions instead of projecting them out.
     #[arg(long)]
     no_symmetry_projection: bool,
+    /// With --json: each reported eigenpair (`smallest`, `largest`) carries its unit
+    /// eigenvector `vector`, in the problem's coordinates (length the problem's
+    /// dimension), lying in the reduced space.
+    #[arg(long, conflicts_with_all = ["density", "trace"])]
+    vectors: bool,
     /// Print the spectral density (stochastic Lanczos quadrature) instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "trace")]
     density: bool,
-    /// Density: number of Rademacher probes.
+    /// Print Hutchinson's estimate of tr(H) on the reduced space instead: the mean of
+    /// zᵀHz over --probes Rademacher probes z (projected onto the reduced space), with
+    /// its standard error (sample standard deviation / √probes). One HVP per probe.
+    #[arg(long)]
+    trace: bool,
+    /// Density and trace: number of Rademacher probes (the trace needs at least 2).
     #[arg(long, default_value_t = DensityOptions::default().probes)]
     probes: usize,
     /// Density: Lanczos steps per probe.
@@ -57,13 +75,14 @@ pub struct SpectrumArgs {
     /// Density: number of grid points.
     #[arg(long, default_value_t = DensityOptions::default().points)]
     points: usize,
-    /// Seed of the Lanczos start vector and of the density's probes.
+    /// Seed of the Lanczos start vector and of the density's and trace's probes.
     #[arg(long, default_value_t = SpectrumOptions::default().seed)]
     seed: u64,
     /// Print JSON: the library's `Spectrum` (`method`, `reduced_dim`, `symmetry_modes`,
     /// `eigenvalues`, `smallest`/`largest` with `value` and `residual`, `converged`,
     /// `hvp_count`, …) or, with --density, its `Density` (`grid`, `density`, `sigma`,
-    /// `nodes`, `weights`, …).
+    /// `nodes`, `weights`, …), or with --trace `estimate`, `std_error`, `probes` and
+    /// `reduced_dim`.
     #[arg(long)]
     json: bool,
 }
@@ -92,6 +111,9 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
             write!(out, "{}: {density}", f.kind()).map_err(Error::Output)
         };
     }
+    if args.trace {
+        return trace(&args, f.as_ref(), &x, provenance, out);
+    }
     let k = args.k.unwrap_or(SpectrumOptions::default().k.min(f.dim()));
     if k == 0 || k > f.dim() {
         return Err(Error::invalid(
@@ -108,14 +130,59 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
         tol: args.tol,
         max_hvps: args.max_hvps,
         seed: args.seed,
-        with_vectors: false,
+        with_vectors: args.vectors,
     };
     let spectrum = hessian_spectrum(f.as_ref(), &x, &opts).map_err(flag_names)?;
     if args.json {
         super::print_json_with(out, &spectrum, provenance)
     } else {
-        write!(out, "{}: {spectrum}", f.kind()).map_err(Error::Output)
+        write!(out, "{}: {spectrum}", f.kind()).map_err(Error::Output)?;
+        if args.vectors {
+            writeln!(out, "(eigenvectors: in the --json output)").map_err(Error::Output)?;
+        }
+        Ok(())
     }
+}
+
+/// Hutchinson's trace estimate, the JSON of `spectrum --trace`.
+#[derive(Serialize)]
+struct TraceReport {
+    #[serde(flatten)]
+    estimate: TraceEstimate,
+    /// Dimension of the space the trace is over.
+    reduced_dim: usize,
+    /// Whether the symmetry directions were projected out.
+    symmetry_projection: bool,
+}
+
+fn trace(
+    args: &SpectrumArgs,
+    f: &dyn Objective,
+    x: &[f64],
+    provenance: Provenance,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let space = ReducedSpace::new(f, x, !args.no_symmetry_projection)?;
+    let estimate = trace_of(&space, args.probes, args.seed).map_err(flag_names)?;
+    let report = TraceReport {
+        estimate,
+        reduced_dim: space.reduced_dim(),
+        symmetry_projection: !args.no_symmetry_projection,
+    };
+    if args.json {
+        return super::print_json_with(out, &report, provenance);
+    }
+    let e = &report.estimate;
+    writeln!(
+        out,
+        "{}: tr(H) ≈ {} ± {} (Hutchinson, {} Rademacher probes, reduced dimension {})",
+        f.kind(),
+        short(e.estimate),
+        short(e.std_error),
+        e.probes,
+        report.reduced_dim
+    )
+    .map_err(Error::Output)
 }
 
 /// Library option names → the command's flags (`max_hvps` → `--max-hvps`), in errors.

@@ -801,3 +801,115 @@ fn the_density_invents_no_negative_eigenvalues() {
         d.negative_weight
     );
 }
+
+#[test]
+fn cli_vectors_are_unit_eigenvectors_of_the_hessian() {
+    // A random quadratic: H = Q diag(λ) Qᵀ, so Hv = λv can be checked exactly.
+    let eigenvalues = [-3.0, -0.5, 1.0, 2.0, 7.0];
+    let f = quadratic(&eigenvalues, 4);
+    let spec = "eigenvalues = [-3.0, -0.5, 1.0, 2.0, 7.0]";
+    let json = common::cli_json(&[
+        "spectrum",
+        "--problem",
+        "quadratic",
+        "--set",
+        spec,
+        "--set",
+        "seed = 4",
+        "--set",
+        "b = [0.0, 0.0, 0.0, 0.0, 0.0]",
+        "--point",
+        "random:1:3",
+        "--k",
+        "2",
+        "--vectors",
+        "--json",
+    ]);
+    let x = vec![0.0; 5];
+    let mut pairs = 0;
+    for end in ["smallest", "largest"] {
+        for pair in json[end].as_array().unwrap() {
+            let lambda = pair["value"].as_f64().unwrap();
+            let v: Vec<f64> = serde_json::from_value(pair["vector"].clone()).unwrap();
+            assert_eq!(v.len(), 5);
+            let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-12, "‖v‖ = {norm}");
+            let mut hv = vec![0.0; 5];
+            f.hvp(&x, &v, &mut hv);
+            let residual = hv
+                .iter()
+                .zip(&v)
+                .map(|(h, v)| (h - lambda * v).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            assert!(residual < 1e-10, "λ = {lambda}: ‖Hv − λv‖ = {residual}");
+            pairs += 1;
+        }
+    }
+    assert_eq!(pairs, 4);
+    // Without --vectors the JSON has none.
+    let plain = common::cli_json(&[
+        "spectrum",
+        "--problem",
+        "saddle",
+        "--point",
+        "zeros",
+        "--json",
+    ]);
+    assert!(plain["smallest"][0].get("vector").is_none());
+}
+
+#[test]
+fn cli_trace_agrees_with_the_sum_of_the_eigenvalues() {
+    // linear_net away from its critical points: the symmetry-reduced Hessian has a
+    // dense, non-diagonal spectrum; Hutchinson's estimate lies within 4 standard errors
+    // of Σλ, and its standard error shrinks like 1/√probes.
+    let args = ["--problem", "linear_net", "--point", "random:1:0"];
+    let dense =
+        common::cli_json(&[&["spectrum"], &args[..], &["--method", "dense", "--json"]].concat());
+    let sum: f64 = dense["eigenvalues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    let trace = |probes: &str| {
+        common::cli_json(
+            &[
+                &["spectrum"],
+                &args[..],
+                &["--trace", "--probes", probes, "--json"],
+            ]
+            .concat(),
+        )
+    };
+    let t = trace("400");
+    let (estimate, se) = (
+        t["estimate"].as_f64().unwrap(),
+        t["std_error"].as_f64().unwrap(),
+    );
+    assert_eq!(t["reduced_dim"], dense["reduced_dim"]);
+    assert!(
+        (estimate - sum).abs() <= 4.0 * se,
+        "{estimate} ± {se} vs Σλ = {sum}"
+    );
+    assert!(se > 0.0 && se < 0.1 * sum.abs());
+    let few = trace("25")["std_error"].as_f64().unwrap();
+    assert!(
+        few > 2.0 * se,
+        "standard error {few} at 25 probes vs {se} at 400"
+    );
+    assert_bad_input(
+        &[
+            "spectrum",
+            "--problem",
+            "saddle",
+            "--point",
+            "zeros",
+            "--trace",
+            "--probes",
+            "1",
+        ],
+        &["--probes", "at least 2"],
+    );
+}
