@@ -126,10 +126,18 @@ impl ProblemArgs {
             .map_err(|e| flag_names(e, &[("override", "--set")]))
     }
 
-    /// Loads and builds the problem.
+    /// Loads and builds the problem; once it is built, says on standard error which
+    /// fields a `--set` made irrelevant and removed.
     pub fn load(&self) -> Result<(ProblemSpec, Box<dyn Objective>)> {
-        problems::load(&self.problem, &self.overrides)
-            .map_err(|e| flag_names(e, &[("override", "--set")]))
+        let spec = self.load_spec()?;
+        let f = problems::build(&spec).map_err(|e| flag_names(e, &[("override", "--set")]))?;
+        for r in spec.replaced() {
+            eprintln!(
+                "note: --set {} replaces the spec's `{}`, which is dropped",
+                r.by, r.field
+            );
+        }
+        Ok((spec, f))
     }
 }
 

@@ -42,6 +42,7 @@ pub const KIND: Kind = Kind {
         "f(x, y) = (x² + y − 11)² + (x + y² − 7)²: four global minima, one maximum, four saddles",
     fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/himmelblau.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(Himmelblau::from_spec(spec)?)),
 };
 

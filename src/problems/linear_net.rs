@@ -114,6 +114,11 @@ pub const KIND: Kind = Kind {
     description: "deep linear network ½‖W_H⋯W₁X − Y‖²_F (Kawaguchi 2016)",
     fields: params::listing::<LinearNetParams>,
     shipped_spec: include_str!("../../problems/linear_net.toml"),
+    replaces: &[
+        ("x", &["samples", "seed"]),
+        ("y", &["samples", "seed"]),
+        ("samples", &["x", "y"]),
+    ],
     build: |spec| Ok(Box::new(LinearNet::from_spec(spec)?)),
 };
 

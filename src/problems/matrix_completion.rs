@@ -170,6 +170,7 @@ pub const KIND: Kind = Kind {
     description: "f(U) = (1/(4p)) Σ_Ω ((UUᵀ)ᵢⱼ − Mᵢⱼ)² + λ Σᵢ (‖Uᵢ‖ − α)₊⁴ (Ge, Lee & Ma 2016)",
     fields: params::listing::<MatrixCompletionParams>,
     shipped_spec: include_str!("../../problems/matrix_completion.toml"),
+    replaces: &[("m", &["n", "true_rank", "p", "seed"])],
     build: |spec| Ok(Box::new(MatrixCompletion::from_spec(spec)?)),
 };
 

@@ -135,6 +135,7 @@ pub const KIND: Kind = Kind {
     description: "f(U) = ¼‖UUᵀ − M‖²_F, U ∈ ℝ^{n×r}, M symmetric (Ge, Jin & Zheng 2017)",
     fields: params::listing::<MatrixFactorizationParams>,
     shipped_spec: include_str!("../../problems/matrix_factorization.toml"),
+    replaces: &[("m", &["n", "true_rank", "eigenvalues", "seed"])],
     build: |spec| Ok(Box::new(MatrixFactorization::from_spec(spec)?)),
 };
 

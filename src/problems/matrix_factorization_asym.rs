@@ -159,6 +159,7 @@ pub const KIND: Kind = Kind {
         "f(U,V) = ½‖UVᵀ − M‖²_F + (μ/8)‖UᵀU − VᵀV‖²_F (Tu et al. 2016; Ge, Jin & Zheng 2017)",
     fields: params::listing::<MatrixFactorizationAsymParams>,
     shipped_spec: include_str!("../../problems/matrix_factorization_asym.toml"),
+    replaces: &[("m", &["n1", "n2", "true_rank", "singular_values", "seed"])],
     build: |spec| Ok(Box::new(MatrixFactorizationAsym::from_spec(spec)?)),
 };
 

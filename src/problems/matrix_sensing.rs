@@ -121,6 +121,7 @@ pub const KIND: Kind = Kind {
     description: "f(U) = (1/(4m)) Σᵢ (⟨Aᵢ, UUᵀ⟩ − yᵢ)², Gaussian Aᵢ (Bhojanapalli et al. 2016; Ge, Jin & Zheng 2017)",
     fields: params::listing::<MatrixSensingParams>,
     shipped_spec: include_str!("../../problems/matrix_sensing.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(MatrixSensing::from_spec(spec)?)),
 };
 

@@ -47,6 +47,12 @@ pub struct Kind {
     pub fields: fn() -> Vec<Field>,
     /// The shipped spec (`problems/<name>.toml`), embedded in the binary.
     pub shipped_spec: &'static str,
+    /// Alternative ways to give the instance: a field that gives its data directly,
+    /// with the fields of the other way that it makes irrelevant (`a` replaces the
+    /// generated quadratic's `eigenvalues`). A `--set` of the first removes the others
+    /// from the spec it is applied to, unless an earlier `--set` gave them
+    /// ([`load_spec`]; [`ProblemSpec::replaced`] says what went).
+    pub replaces: &'static [(&'static str, &'static [&'static str])],
     /// Builds an instance from a validated spec.
     pub build: fn(&ProblemSpec) -> Result<Box<dyn Objective>>,
 }
@@ -130,8 +136,19 @@ pub fn load_spec(problem: &str, overrides: &[String]) -> Result<ProblemSpec> {
             known: kind_names().join(", "),
         });
     };
+    let mut given: Vec<String> = Vec::new();
     for assignment in overrides {
-        spec.apply_override(assignment)?;
+        let key = spec.apply_override(assignment)?;
+        let replaced = find_kind(spec.kind())
+            .ok()
+            .and_then(|kind| kind.replaces.iter().find(|(field, _)| *field == key))
+            .map_or(&[][..], |(_, replaced)| *replaced);
+        for field in replaced {
+            if !given.iter().any(|g| g == field) {
+                spec.replace_field(field, &key);
+            }
+        }
+        given.push(key);
     }
     Ok(spec)
 }

@@ -31,6 +31,7 @@ pub const KIND: Kind = Kind {
     description: "f(x, y) = x³ − 3xy²: a non-strict saddle at the origin (zero Hessian)",
     fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/monkey_saddle.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(MonkeySaddle::from_spec(spec)?)),
 };
 

@@ -66,6 +66,7 @@ pub const KIND: Kind = Kind {
     description: "f(x) = ½ xᵀAx − bᵀx, A symmetric, possibly indefinite",
     fields: params::listing::<QuadraticParams>,
     shipped_spec: include_str!("../../problems/quadratic.toml"),
+    replaces: &[("a", &["eigenvalues", "seed"]), ("eigenvalues", &["a"])],
     build: |spec| Ok(Box::new(Quadratic::from_spec(spec)?)),
 };
 

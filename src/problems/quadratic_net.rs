@@ -133,6 +133,7 @@ pub const KIND: Kind = Kind {
                   (1/2N) Σᵢ (Σⱼ aⱼ (wⱼᵀxᵢ)² − yᵢ)² + (λ/2)‖W‖², or its Gaussian expectation",
     fields: params::listing::<QuadraticNetParams>,
     shipped_spec: include_str!("../../problems/quadratic_net.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(QuadraticNet::from_spec(spec)?)),
 };
 

@@ -97,6 +97,7 @@ pub const KIND: Kind = Kind {
                   (Safran & Shamir 2018): ½E(Σᵢ[wᵢᵀx]₊ − Σⱼ[vⱼᵀx]₊)²",
     fields: params::listing::<ReluNetParams>,
     shipped_spec: include_str!("../../problems/relu_net.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(ReluNet::from_spec(spec)?)),
 };
 

@@ -32,6 +32,7 @@ pub const KIND: Kind = Kind {
     description: "f(x, y) = (1 − x)² + 100(y − x²)²: Rosenbrock's banana valley, minimum at (1, 1)",
     fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/rosenbrock.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(Rosenbrock::from_spec(spec)?)),
 };
 

@@ -25,6 +25,7 @@ pub const KIND: Kind = Kind {
     description: "f(x, y) = x² − y²: one strict saddle at the origin, unbounded below",
     fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/saddle.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(Saddle::from_spec(spec)?)),
 };
 

@@ -44,6 +44,7 @@ pub const KIND: Kind = Kind {
     description: "f(x, y) = (4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²: 2 global and 4 spurious minima, 7 saddles, 2 maxima",
     fields: params::listing::<SeedParams>,
     shipped_spec: include_str!("../../problems/six_hump_camel.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(SixHumpCamel::from_spec(spec)?)),
 };
 

@@ -19,6 +19,17 @@ pub struct ProblemSpec {
     kind: String,
     fields: toml::Table,
     base_dir: Option<PathBuf>,
+    replaced: Vec<Replaced>,
+}
+
+/// A field of a spec that an override made irrelevant and removed (see
+/// [`crate::problems::Kind::replaces`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replaced {
+    /// The removed field.
+    pub field: String,
+    /// The overridden field that replaced it.
+    pub by: String,
 }
 
 impl ProblemSpec {
@@ -28,6 +39,7 @@ impl ProblemSpec {
             kind: kind.into(),
             fields: toml::Table::new(),
             base_dir: None,
+            replaced: Vec::new(),
         }
     }
 
@@ -59,6 +71,7 @@ impl ProblemSpec {
             kind,
             fields,
             base_dir: base_dir.map(Path::to_path_buf),
+            replaced: Vec::new(),
         })
     }
 
@@ -90,9 +103,26 @@ impl ProblemSpec {
         self
     }
 
+    /// Removes `field`, which the override of `by` made irrelevant, and records it
+    /// ([`ProblemSpec::replaced`]). Nothing happens when the field is absent.
+    pub fn replace_field(&mut self, field: &str, by: &str) {
+        if self.fields.remove(field).is_some() {
+            self.replaced.push(Replaced {
+                field: field.to_string(),
+                by: by.to_string(),
+            });
+        }
+    }
+
+    /// The fields overrides removed as irrelevant, in order.
+    pub fn replaced(&self) -> &[Replaced] {
+        &self.replaced
+    }
+
     /// Applies an override `key=value`; the value is read as TOML (`3`, `0.5`,
-    /// `[1, 2]`, `"text"`), or as a plain string when it is not valid TOML.
-    pub fn apply_override(&mut self, assignment: &str) -> Result<()> {
+    /// `[1, 2]`, `"text"`), or as a plain string when it is not valid TOML. Returns the
+    /// key.
+    pub fn apply_override(&mut self, assignment: &str) -> Result<String> {
         let (key, raw) = assignment
             .split_once('=')
             .ok_or_else(|| Error::invalid("override", "key=value", format!("`{assignment}`")))?;
@@ -111,7 +141,7 @@ impl ProblemSpec {
             .and_then(|mut t| t.remove("v"))
             .unwrap_or_else(|| toml::Value::String(raw.to_string()));
         self.set_value(key, value);
-        Ok(())
+        Ok(key.to_string())
     }
 
     /// True when the field is present.
@@ -189,6 +219,7 @@ impl ProblemSpec {
             kind: kind.into(),
             fields,
             base_dir: None,
+            replaced: Vec::new(),
         })
     }
 

@@ -89,6 +89,7 @@ pub const KIND: Kind = Kind {
     description: "min Σ_{i≠j} T(uᵢ,uᵢ,uⱼ,uⱼ), ‖uᵢ‖ = 1, T = Σₖ aₖ^{⊗4} orthogonal (Ge et al. 2015)",
     fields: params::listing::<TensorDecompositionParams>,
     shipped_spec: include_str!("../../problems/tensor_decomposition.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(TensorDecomposition::from_spec(spec)?)),
 };
 

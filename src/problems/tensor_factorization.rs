@@ -108,6 +108,7 @@ pub const KIND: Kind = Kind {
     description: "f(U) = ½‖Σᵢ uᵢ^{⊗q} − T‖²_F, symmetric CP fit of T = Σⱼ u*ⱼ^{⊗q}, q = 3 or 4",
     fields: params::listing::<TensorFactorizationParams>,
     shipped_spec: include_str!("../../problems/tensor_factorization.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(TensorFactorization::from_spec(spec)?)),
 };
 

@@ -7,6 +7,8 @@ use common::{assert_bad_input, cli_json as json, landscape};
 
 use std::path::Path;
 
+use landscape::problems;
+
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -301,4 +303,69 @@ fn unreadable_files() {
         ],
         &["no such file"],
     );
+}
+
+#[test]
+fn set_replaces_a_conflicting_shipped_field_and_says_so() {
+    // The shipped quadratic is generated from `eigenvalues` (and `seed`); giving `a`
+    // replaces both, with a note, and f is the given quadratic's.
+    let out = landscape(&[
+        "eval",
+        "--problem",
+        "quadratic",
+        "--set",
+        "a=[[2, 1], [1, 3]]",
+        "--set",
+        "b=[0, 0]",
+        "--point",
+        "[1, -1]",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // ½ xᵀAx at x = (1, −1): ½(2 − 2 + 3) = 1.5.
+    assert_eq!(json["value"].as_f64().unwrap(), 1.5);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for field in ["`eigenvalues`", "`seed`"] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("note: --set a replaces") && l.contains(field)),
+            "{stderr}"
+        );
+    }
+    // The provenance records the spec as built: no `eigenvalues`.
+    assert!(json["provenance"]["problem"].get("eigenvalues").is_none());
+    // Both given by the user: still a conflict.
+    assert_bad_input(
+        &[
+            "eval",
+            "--problem",
+            "quadratic",
+            "--set",
+            "eigenvalues=[1, 2]",
+            "--set",
+            "a=[[2, 1], [1, 3]]",
+            "--point",
+            "zeros",
+        ],
+        &["`a`", "not both"],
+    );
+    // A spec's own data replaced the other way: linear_net's generated `samples` by x, y.
+    let (spec, f) = problems::load(
+        "linear_net",
+        &[
+            "widths=[2, 1]".into(),
+            "x=[[1, 0], [0, 1]]".into(),
+            "y=[[1, 1]]".into(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(f.dim(), 2);
+    let replaced: Vec<&str> = spec.replaced().iter().map(|r| r.field.as_str()).collect();
+    assert_eq!(replaced, ["samples", "seed"]);
 }

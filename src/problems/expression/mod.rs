@@ -181,6 +181,7 @@ pub const KIND: Kind = Kind {
     description: "f given as a formula (`--problem 'expr:(x^2 - 1)^2 + y^2'`), exact derivatives by automatic differentiation",
     fields: params::listing::<ExpressionParams>,
     shipped_spec: include_str!("../../../problems/expression.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(Expression::from_spec(spec)?)),
 };
 

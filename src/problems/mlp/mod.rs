@@ -288,6 +288,7 @@ pub const KIND: Kind = Kind {
                   activations, batch/layer/group/instance/weight normalisation, squared or cross-entropy loss",
     fields: params::listing::<MlpParams>,
     shipped_spec: include_str!("../../../problems/mlp.toml"),
+    replaces: &[("x", &["data"]), ("y", &["data"]), ("data", &["x", "y"])],
     build: |spec| Ok(Box::new(Mlp::from_spec(spec)?)),
 };
 

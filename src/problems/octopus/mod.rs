@@ -162,6 +162,7 @@ pub const KIND: Kind = Kind {
                   one after another, f* = −dν",
     fields: params::listing::<OctopusParams>,
     shipped_spec: include_str!("../../../problems/octopus.toml"),
+    replaces: &[],
     build: |spec| Ok(Box::new(Octopus::from_spec(spec)?)),
 };
 
