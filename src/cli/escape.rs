@@ -33,7 +33,11 @@ final_kind, termination, perturbations}], from_value, from_point, drop, max_iter
 start_radius, hyperparameters, stopped_at_strict_saddle.";
 
 /// EscapeOptions' fields and the flags of `escape`.
-const ESCAPE_FLAGS: &[(&str, &str)] = &[("max_iters", "max-iters"), ("start_radius", "radius")];
+const ESCAPE_FLAGS: &[(&str, &str)] = &[
+    ("max_iters", "max-iters"),
+    ("start_radius", "start-radius"),
+    ("radius", "noise-radius"),
+];
 
 /// The library's escape options with their defaults (the method does not change them).
 fn defaults() -> EscapeOptions {
@@ -71,7 +75,7 @@ pub struct EscapeArgs {
         default_value_t = defaults().start_radius,
         allow_negative_numbers = true
     )]
-    radius: f64,
+    start_radius: f64,
     /// Δ > 0: escaped once f ≤ f(X) − Δ [10⁻³·max(1, |f(X)|), the same for every
     /// method].
     #[arg(long, value_name = "Δ", allow_negative_numbers = true)]
@@ -122,12 +126,13 @@ pub fn run(args: EscapeArgs, out: &mut dyn Write) -> Result<()> {
         Some(c) => SaddleScale::of(c, f.manifold().tangent_dim(f.dim())),
         None => SaddleScale::at(f.as_ref(), &from)?,
     };
-    let method = EscapeMethod::at_saddle(&args.method, &args.hyperparameters(), scale.as_ref())?;
+    let method = EscapeMethod::at_saddle(&args.method, &args.hyperparameters(), scale.as_ref())
+        .map_err(|e| super::flag_names(e, ESCAPE_FLAGS))?;
     let options = EscapeOptions {
         method,
         trials: args.trials,
         seed: args.seed,
-        start_radius: args.radius,
+        start_radius: args.start_radius,
         drop: args.drop,
         max_iters: args.max_iters,
         paths: args.paths,

@@ -15,7 +15,7 @@ const DU2017_FLAGS: &[(&str, &str)] = &[
     ("pgd.f_thres", "f-thres"),
     ("max_iters", "max-iters"),
     ("init_radius", "init-radius"),
-    ("pgd.radius", "radius"),
+    ("pgd.radius", "noise-radius"),
     ("pgd.g_thres", "g-thres"),
 ];
 
@@ -208,7 +208,7 @@ struct Du2017Args {
     gamma: f64,
     /// PGD's perturbation radius r. Default e/100.
     #[arg(long, allow_hyphen_values = true)]
-    radius: Option<f64>,
+    noise_radius: Option<f64>,
     /// PGD perturbs when ‖∇f‖ ≤ this. Default γe/100.
     #[arg(long, allow_hyphen_values = true)]
     g_thres: Option<f64>,
@@ -271,7 +271,7 @@ fn run_du2017(args: Du2017Args, out: &mut dyn Write) -> Result<()> {
         init_radius: args.init_radius,
         log_domain: !args.plain_gd,
         pgd: PgdSettings {
-            radius: args.radius.unwrap_or(defaults.radius),
+            radius: args.noise_radius.unwrap_or(defaults.radius),
             g_thres: args
                 .g_thres
                 .unwrap_or_else(|| PgdSettings::default_g_thres(args.gamma)),

@@ -219,6 +219,17 @@ pub(crate) fn rename_field(e: Error, rename: impl Fn(&str) -> Option<String>) ->
             expected,
             found,
         },
+        Error::InvalidHyperparameter {
+            optimizer,
+            name,
+            expected,
+            found,
+        } => Error::InvalidHyperparameter {
+            optimizer,
+            name: rename(&name).unwrap_or(name),
+            expected,
+            found,
+        },
         e => e,
     }
 }

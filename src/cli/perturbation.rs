@@ -1,6 +1,7 @@
 //! The flags of the saddle-escaping methods (pgd, noisy_gd) shared by `landscape run`
-//! and `landscape escape`. The perturbation radius and the seed are not here: in
-//! `escape`, `--radius` is r₀ and `--seed` the experiment's, so each command names them.
+//! and `landscape escape`. The perturbation radius (`--noise-radius` in both) and the
+//! seed are not here: each command states its own defaults for them, and `escape`'s
+//! `--seed` is the experiment's (its start offset is `--start-radius`).
 
 use clap::Args;
 

@@ -46,6 +46,7 @@ const RUN_FLAGS: &[(&str, &str)] = &[
     ("weight_decay", "weight-decay"),
     ("batch_size", "batch-size"),
     ("eval_every", "eval-every"),
+    ("radius", "noise-radius"),
 ];
 
 /// Arguments of `landscape run`.
@@ -87,7 +88,7 @@ pub struct RunArgs {
     /// pgd's perturbation radius r > 0 (uniform in the r-ball); noisy_gd's noise radius
     /// (or standard deviation with --noise gaussian).
     #[arg(long, value_name = "r", allow_negative_numbers = true)]
-    radius: Option<f64>,
+    noise_radius: Option<f64>,
     #[command(flatten)]
     perturbation: PerturbationArgs,
     /// Seed of the random perturbations (pgd, noisy_gd) and of the minibatch shuffling
@@ -168,7 +169,7 @@ impl RunArgs {
         hp.set_if_given("alpha", self.alpha);
         hp.set_if_given("rho", self.rho);
         hp.set_if_given("damping", self.damping);
-        hp.set_if_given("radius", self.radius);
+        hp.set_if_given("radius", self.noise_radius);
         self.perturbation.apply(&mut hp);
         hp.set_if_given("bias_correction", self.no_bias_correction.then_some(false));
         hp.set_if_given("memory", self.memory);
@@ -220,7 +221,8 @@ impl RunArgs {
 /// Runs the optimizer and prints or writes the trajectory.
 pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     let (spec, f) = args.problem.load()?;
-    let mut optimizer = optim::build(&args.optimizer, &args.hyperparameters())?;
+    let mut optimizer = optim::build(&args.optimizer, &args.hyperparameters())
+        .map_err(|e| super::flag_names(e, RUN_FLAGS))?;
     let options = args
         .options()
         .and_then(|options| options.validate().map(|()| options))

@@ -548,8 +548,25 @@ fn escape_cli_rejects_bad_input() {
         &["not_stationary"],
     );
     assert_bad_input(
-        &with(&["--from", "name:eig:2", "--radius", "-1"]),
-        &["radius"],
+        &with(&["--from", "name:eig:2", "--start-radius", "-1"]),
+        &["start-radius"],
+    );
+    // One name per meaning: the perturbation radius is --noise-radius here and in run.
+    assert_bad_input(
+        &with(&["--from", "name:eig:2", "--noise-radius", "-1"]),
+        &["noise-radius"],
+    );
+    assert_bad_input(
+        &[
+            "run",
+            "--problem",
+            "saddle",
+            "--optimizer",
+            "pgd",
+            "--noise-radius",
+            "-1",
+        ],
+        &["noise-radius"],
     );
     assert_bad_input(
         &with(&["--from", "name:eig:2", "--max-iters", "0"]),
