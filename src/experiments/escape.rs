@@ -16,6 +16,13 @@
 //! run that hits the cap T — has not escaped: its `iterations` is null, never T.
 //! The final iterate is classified with [`classify`] (default tolerances); its verdict
 //! is null when the run diverged (f → −∞ on a problem unbounded below, e.g. `saddle`).
+//! pgd and noisy_gd stop near a stationary point, not at it (pgd's no-decrease rule
+//! fires where ‖∇f‖ ≈ g_thres), so a final iterate the classifier calls
+//! `not_stationary` is polished first: the census's root-finder
+//! ([`crate::census::newton`]) runs from it to the rounding floor (at most
+//! [`POLISH_STEPS`] steps), and when it reaches a point within
+//! 10⁻²·max(1, ‖x_T‖) of x_T whose verdict is not `not_stationary`, that verdict is the
+//! trial's `final_kind` and the distance its `final_polish`.
 //!
 //! # Defaults that follow from the saddle
 //! Every method is compared at the same threshold and the same step unless told
@@ -49,8 +56,10 @@ use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{classify, Classification, ClassifyOptions};
+use crate::census::newton::RootFinder;
+use crate::classify::{classify, default_grad_tol, Classification, ClassifyOptions};
 use crate::error::{ensure_point, Error, Result};
+use crate::linalg::{distance, norm};
 use crate::objective::Objective;
 use crate::optim::gd::{Gd, GdParams};
 use crate::optim::noisy_gd::{NoisyGd, NoisyGdParams};
@@ -296,8 +305,12 @@ pub struct TrialOutcome {
     pub iterations: Option<usize>,
     /// f at the last iterate.
     pub final_value: f64,
-    /// The verdict at the last iterate (null when it is not finite).
+    /// The verdict at the last iterate, or at the stationary point its polish reached
+    /// (module doc); null when the last iterate is not finite.
     pub final_kind: Option<Verdict>,
+    /// How far the polish moved the last iterate to the point `final_kind` describes;
+    /// null when the last iterate was classified as it is.
+    pub final_polish: Option<f64>,
     /// Why the run stopped.
     pub termination: Termination,
     /// Number of pgd perturbations.
@@ -373,8 +386,9 @@ pub struct EscapeReport {
     /// The method's hyperparameters as trial 0 ran them (paper-mode thresholds derived;
     /// the per-trial noise seed left out).
     pub hyperparameters: serde_json::Value,
-    /// Trials that pgd's no-decrease rule stopped at a point classified as a strict
-    /// saddle: its t_thres or f_thres was too small for this saddle.
+    /// Trials that pgd's no-decrease rule stopped at (or, after polishing, next to) a
+    /// point classified as a strict saddle: its t_thres or f_thres was too small for
+    /// that saddle. It may be a lower saddle than X, reached after escaping X.
     pub stopped_at_strict_saddle: usize,
 }
 
@@ -414,12 +428,34 @@ impl std::fmt::Display for EscapeReport {
             }
         }
         let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-        writeln!(out, "final        {}", kinds.join(", "))?;
+        let polished = self
+            .per_trial
+            .iter()
+            .filter(|t| t.final_polish.is_some())
+            .count();
+        let polished = match polished {
+            0 => String::new(),
+            n => format!(" ({n} after polishing the last iterate to the stationary point near it)"),
+        };
+        writeln!(out, "final        {}{polished}", kinds.join(", "))?;
         if self.stopped_at_strict_saddle > 0 {
+            let later = self
+                .per_trial
+                .iter()
+                .filter(|t| {
+                    t.escaped
+                        && t.termination.as_str() == NO_DECREASE
+                        && t.final_kind == Some(Verdict::StrictSaddle)
+                })
+                .count();
+            let later = match later {
+                0 => String::new(),
+                n => format!(" ({n} at a lower saddle, after escaping X)"),
+            };
             writeln!(
                 out,
                 "note         {} of {} trials stopped by pgd's no-decrease rule at a strict \
-                 saddle: t_thres or f_thres is too small for this saddle",
+                 saddle{later}: t_thres or f_thres is too small for that saddle",
                 self.stopped_at_strict_saddle, self.trials
             )?;
         }
@@ -554,21 +590,47 @@ fn trial(
         .find(|r| r.value <= threshold)
         .map(|r| r.iter);
     let last = &trajectory.final_state;
-    let final_kind = if last.value.is_finite() && last.x.iter().all(|v| v.is_finite()) {
-        Some(classify(f, &last.x, &ClassifyOptions::default())?.kind)
-    } else {
-        None
-    };
+    let (final_kind, final_polish) =
+        if last.value.is_finite() && last.x.iter().all(|v| v.is_finite()) {
+            let kind = classify(f, &last.x, &ClassifyOptions::default())?.kind;
+            match kind {
+                Verdict::NotStationary => match polished(f, &last.x)? {
+                    Some((kind, moved)) => (Some(kind), Some(moved)),
+                    None => (Some(kind), None),
+                },
+                kind => (Some(kind), None),
+            }
+        } else {
+            (None, None)
+        };
     let outcome = TrialOutcome {
         escaped: iterations.is_some(),
         iterations,
         final_value: last.value,
         final_kind,
+        final_polish,
         termination: trajectory.termination.clone(),
         perturbations: trajectory.events.len(),
         path: keep_path.then(|| trajectory.records.clone()),
     };
     Ok((outcome, trajectory.hyperparameters))
+}
+
+/// Cap on the root-finder's trial steps when polishing a final iterate.
+pub const POLISH_STEPS: usize = 100;
+
+/// The verdict of the stationary point the root-finder reaches from x and how far it
+/// moved, when that is within 10⁻²·max(1, ‖x‖) and the verdict is not `not_stationary`
+/// (module doc).
+fn polished(f: &dyn Objective, x: &[f64]) -> Result<Option<(Verdict, f64)>> {
+    let mut y = x.to_vec();
+    let status = RootFinder::new(f).solve(&mut y, |_| 0.0, default_grad_tol, POLISH_STEPS);
+    let moved = distance(x, &y);
+    if !status.value.is_finite() || moved > 1e-2 * norm(x).max(1.0) {
+        return Ok(None);
+    }
+    let kind = classify(f, &y, &ClassifyOptions::default())?.kind;
+    Ok((kind != Verdict::NotStationary).then_some((kind, moved)))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::common;
 
 use common::{assert_bad_input, landscape};
 
-use landscape::optim::pgd::{PaperConstants, Pgd, PgdMode, PgdParams, PgdThresholds};
+use landscape::optim::pgd::{PaperConstants, Pgd, PgdMode, PgdParams, PgdThresholds, NO_DECREASE};
 use landscape::optim::{self, Hyperparameters, RunOptions};
 use landscape::problems::quadratic::Quadratic;
 use nalgebra::{DMatrix, DVector};
@@ -174,13 +174,20 @@ fn pgd_at_its_defaults_escapes_every_strict_saddle_of_the_shipped_problems() {
             };
             let r = at_defaults(f.as_ref(), &point.x, "pgd", trials);
             assert_eq!(
-                (r.escaped, r.stopped_at_strict_saddle),
-                (trials, 0),
+                r.escaped, trials,
                 "{} {}: {:?}",
-                kind.name,
-                point.name,
-                r.hyperparameters
+                kind.name, point.name, r.hyperparameters
             );
+            // A stop by the no-decrease rule at a strict saddle is never at X: only at a
+            // lower saddle reached after escaping (matrix_sensing's zeros, 1 in 20, at
+            // f = 0.185 < f(X) = 3.5), which the thresholds derived at X do not fit.
+            for t in &r.per_trial {
+                if t.final_kind == Some(Verdict::StrictSaddle)
+                    && t.termination.as_str() == NO_DECREASE
+                {
+                    assert!(t.escaped && t.final_value < r.from_value - r.drop, "{t:?}");
+                }
+            }
         }
     }
     assert!(saddles >= 30, "{saddles} strict saddles");
@@ -212,6 +219,32 @@ fn every_method_is_compared_at_one_threshold_and_one_step() {
     let d = f.dim() as f64;
     let t = ((2e4 * d.sqrt()).ln() / (1.0f64 + 3.0 / 8.0).ln()).ceil();
     assert!((h["t_thres"].as_f64().unwrap() - t).abs() <= 1.0, "{h}"); // λ's last bits
+}
+
+#[test]
+fn trials_that_end_near_a_minimum_are_classified_there() {
+    // pgd and noisy_gd stop where ‖∇f‖ is small, not zero: at eig:2 every trial ends
+    // within reach of a global minimum (f* = ¼·1²), whose verdict it reports after
+    // polishing; before, every end point was `not_stationary`.
+    let (_, f) = problems::load("matrix_factorization", &[]).unwrap();
+    let x = f.known_point("eig:2").unwrap().x;
+    for method in ["pgd", "noisy_gd"] {
+        let r = at_defaults(f.as_ref(), &x, method, 6);
+        for t in &r.per_trial {
+            assert_eq!(t.final_kind, Some(Verdict::GlobalMin), "{method}: {t:?}");
+            let moved = t.final_polish.expect("the last iterate was polished");
+            assert!(moved > 0.0 && moved < 1e-2, "{method}: moved {moved}");
+            assert!((t.final_value - 0.25).abs() < 1e-3, "{}", t.final_value);
+        }
+        assert!(r.to_string().contains("after polishing"), "{r}");
+    }
+    // A last iterate that is already stationary is classified as it is: gd from the
+    // saddle itself never moves.
+    let r = at_defaults(f.as_ref(), &x, "gd", 2);
+    assert!(r
+        .per_trial
+        .iter()
+        .all(|t| t.final_polish.is_none() && t.final_kind == Some(Verdict::StrictSaddle)));
 }
 
 #[test]
