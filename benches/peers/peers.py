@@ -155,7 +155,11 @@ def case_lanczos(repeats):
     tol = 1e-6 * plain["hessian_norm"]
     ok = abs(lo - found["min"]) <= tol and abs(hi - found["max"]) <= tol
     agree = f"{'agree' if ok else 'DIFFER'} (λ {lo:.6g}, {hi:.6g})"
-    note = f"ARPACK {found['hvps']} HVPs (SA + LA); ours {plain['hvp_count']} / {proj['hvp_count']} HVPs"
+    note = (
+        f"ARPACK {found['hvps']} HVPs (SA + LA), {fmt(peer_s / found['hvps'])} each; "
+        f"ours {plain['hvp_count']} / {proj['hvp_count']} HVPs, "
+        f"{fmt((plain_s - setup_s) / plain['hvp_count'])} / {fmt((proj_s - setup_s) / proj['hvp_count'])} a step"
+    )
     label = f"Lanczos λmin+λmax, completion d={dim}"
     row(f"{label}, unprojected", plain_s, "SciPy eigsh", peer_s, agree, note)
     row(f"{label}, projected", proj_s, "SciPy eigsh", peer_s, "(projected: other operator)", note)
@@ -222,7 +226,7 @@ def table():
     for r in ROWS:
         peer_s = fmt(r["peer_s"]) if r["peer_s"] else ""
         ratio = f"{r['ratio']:.2f}" if r["ratio"] else ""
-        agree = r["agree"] + (f"; {r['note']}" if r["note"] else "")
+        agree = "; ".join(a for a in (r["agree"], r["note"]) if a)
         lines.append(f"| {r['case']} | {fmt(r['ours'])} | {r['peer']} | {peer_s} | {ratio} | {agree} |")
     return "\n".join(lines)
 
