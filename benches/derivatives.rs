@@ -1,6 +1,9 @@
 //! Cost of value, gradient and HVP for every kind, at the shipped (small) size and at a
 //! realistic size. Goal: an HVP costs at most 3× a gradient.
 //!
+//! `export/matrix_completion_n1e4`: `landscape export`'s library side (the point, a
+//! direction and the completion's CSR data as .npy files, d = 10⁵, |Ω| ≈ 10⁵).
+//!
 //! `cargo bench --bench derivatives` (add a filter such as `matrix_completion` to run one
 //! kind).
 
@@ -80,12 +83,22 @@ fn derivatives(c: &mut Criterion) {
     }
 }
 
+fn export(c: &mut Criterion) {
+    let sets = ["n=10000", "rank=10", "true_rank=10", "p=0.001"].map(String::from);
+    let (_, f) = problems::load("matrix_completion", &sets).unwrap();
+    let x = gaussian_vector(&mut rng(1), f.dim());
+    let dir = tempfile::tempdir().unwrap();
+    c.bench_function("export/matrix_completion_n1e4", |b| {
+        b.iter(|| landscape::export::write_instance(dir.path(), f.as_ref(), &x, Some(&x)).unwrap())
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
         .sample_size(20);
-    targets = derivatives
+    targets = derivatives, export
 }
 criterion_main!(benches);

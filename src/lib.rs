@@ -39,6 +39,7 @@ pub mod display;
 pub mod error;
 pub mod evaluate;
 pub mod experiments;
+pub mod export;
 pub mod finite_difference;
 pub mod linalg;
 pub mod manifold;

@@ -260,6 +260,13 @@ pub trait Objective: Send + Sync {
         Vec::new()
     }
 
+    /// The data as `landscape export` writes it: [`data`](Objective::data) unless a
+    /// problem has a more compact form (a completion's observed entries as compressed
+    /// sparse rows instead of dense n×n arrays).
+    fn export_data(&self) -> Vec<DataArray> {
+        self.data()
+    }
+
     /// The blocks of the parameter vector; the default is one block `x[d]`.
     fn layout(&self) -> Layout {
         Layout::single("x", &[self.dim()])

@@ -27,6 +27,7 @@ mod escape;
 mod eval;
 mod exp_lr;
 pub mod experiment;
+mod export;
 mod gamma_beta;
 mod init;
 mod kaiming;
@@ -62,6 +63,9 @@ pub enum Command {
     Problems(problems_cmd::ProblemsArgs),
     /// Evaluate f, ∇f and optionally a Hessian-vector product at a point.
     Eval(eval::EvalArgs),
+    /// Write a problem instance's data and a point as .npy files with a JSON manifest,
+    /// to recompute f, ∇f or ∇²f·v with NumPy, SciPy, JAX or PyTorch.
+    Export(export::ExportArgs),
     /// The per-layer view of a network (mlp) at a point: activation statistics, dead or
     /// saturated units, and gradient norms per layer.
     Layers(layers::LayersArgs),
@@ -178,6 +182,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     let result = match cli.command {
         Command::Problems(args) => problems_cmd::run(args, out),
         Command::Eval(args) => eval::run(args, out),
+        Command::Export(args) => export::run(args, out),
         Command::Points(args) => points::run(args, out),
         Command::Layers(args) => layers::run(args, out),
         Command::Run(args) => run::run(*args, out),

@@ -659,6 +659,21 @@ impl Objective for MatrixCompletion {
         ]
     }
 
+    /// Ω as compressed sparse rows (scipy.sparse's `csr_matrix((values, indices,
+    /// indptr))`; indices as exact floats), instead of the dense n×n `m` and `mask`.
+    fn export_data(&self) -> Vec<DataArray> {
+        let index = |v: &[usize]| v.iter().map(|&i| i as f64).collect::<Vec<_>>();
+        vec![
+            DataArray::new("indptr", &[self.n + 1], index(&self.row_start)),
+            DataArray::new("indices", &[self.cols.len()], index(&self.cols)),
+            DataArray::new("values", &[self.values.len()], self.values.clone()),
+            DataArray::scalar("n", self.n as f64),
+            DataArray::scalar("p", self.p),
+            DataArray::scalar("lambda", self.lambda),
+            DataArray::scalar("alpha", self.alpha),
+        ]
+    }
+
     fn layout(&self) -> Layout {
         Layout::single("U", &[self.n, self.rank])
     }

@@ -102,7 +102,8 @@ impl Krylov {
         let mut hv = vec![0.0; v.len()];
         space.apply(&v, &mut hv);
         self.hvps += 1;
-        let column: Vec<f64> = self.v.iter().map(|u| dot(u, &hv)).collect();
+        // One dot per basis vector, in parallel (each dot is serial: thread-independent).
+        let column: Vec<f64> = self.v.par_iter().map(|u| dot(u, &hv)).collect();
         let diagonal = dot(&v, &hv);
         for (row, value) in self.t.iter_mut().zip(&column) {
             row.push(*value);

@@ -18,6 +18,7 @@ mod depth;
 mod derivatives;
 mod du2017;
 mod escape;
+mod export;
 mod expression;
 mod golden;
 mod init;
