@@ -156,6 +156,7 @@ fn matrix_factorization_saddle(settings: &Settings, dir: &Path) -> Result<Pictur
             beta: Some((-1.0, 1.0)),
             resolution: settings.pick(151, 61),
             title: Some("¼‖UUᵀ − M‖² around the saddle eig:2, Hessian eigenvectors".into()),
+            centre: Some("name:eig:2".into()),
             ..SliceOptions::default()
         })
         .build(f.as_ref())?;

@@ -71,6 +71,12 @@ pub fn save<F: Figure + ?Sized>(figure: &F, path: &Path, size: (u32, u32)) -> Re
     write_atomic(path, |out| out.write_all(&bytes))
 }
 
+/// The font attribute plotters writes for [`style::FONT`].
+const SVG_PLOTTERS_FONT: &str = "font-family=\"sans-serif\"";
+/// What an SVG asks the viewer for: the PNG's embedded DejaVu Sans where installed, else
+/// the viewer's sans-serif (an SVG does not carry the font).
+pub const SVG_FONT: &str = "font-family=\"DejaVu Sans, Bitstream Vera Sans, sans-serif\"";
+
 /// Renders `figure` to the bytes of a PNG or SVG file.
 pub fn render<F: Figure + ?Sized>(
     figure: &F,
@@ -88,7 +94,9 @@ pub fn render<F: Figure + ?Sized>(
                 figure.draw(&root)?;
                 root.present()?;
             }
-            Ok(svg.into_bytes())
+            // The SVG keeps its text as text, which the viewer sets: name the font the
+            // PNG embeds first, the generic family as the fallback.
+            Ok(svg.replace(SVG_PLOTTERS_FONT, SVG_FONT).into_bytes())
         }
         ImageFormat::Png => {
             let (width, height) = size;

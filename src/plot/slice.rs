@@ -61,8 +61,11 @@ pub struct SliceOptions {
     pub log_color: bool,
     /// Number of contour levels; defaults to 14.
     pub levels: usize,
-    /// The title; defaults (None) to one naming the plane.
+    /// The title; defaults (None) to one naming the problem, the plane and the centre.
     pub title: Option<String>,
+    /// How the centre x₀ was given (`name:eig:2`, `random:1:0`, …): the default title
+    /// names it and a cross marks it on a plane through x₀; defaults (None) to neither.
+    pub centre: Option<String>,
 }
 
 impl Default for SliceOptions {
@@ -75,6 +78,7 @@ impl Default for SliceOptions {
             log_color: false,
             levels: 14,
             title: None,
+            centre: None,
         }
     }
 }
@@ -219,6 +223,7 @@ impl SliceBuilder {
         };
         let grid = evaluate_grid(f, &plane, &spec)?;
         Ok(SliceFigure {
+            problem: f.kind().to_string(),
             plane,
             grid,
             paths,
@@ -280,6 +285,8 @@ pub fn project_path<X: AsRef<[f64]>>(plane: &Plane, name: &str, iterates: &[X]) 
 /// A slice ready to draw.
 #[derive(Clone, Debug)]
 pub struct SliceFigure {
+    /// The problem's kind, named in the default title.
+    pub problem: String,
     /// The plane.
     pub plane: Plane,
     /// f on the grid.
@@ -303,15 +310,30 @@ impl SliceFigure {
         }
     }
 
-    /// The title: the option's, or one naming the plane.
+    /// The title: the option's, or one naming the problem, the plane and the centre.
     pub fn title(&self) -> String {
         self.options.title.clone().unwrap_or_else(|| {
             if self.plane.coordinates {
-                format!("f({}, {})", self.plane.label1, self.plane.label2)
+                format!(
+                    "{}: f({}, {})",
+                    self.problem, self.plane.label1, self.plane.label2
+                )
             } else {
-                format!("f on x₀ + α·d₁ + β·d₂ ({})", self.plane.description)
+                let at = match &self.options.centre {
+                    Some(c) => format!(", x₀ = {c}"),
+                    None => String::new(),
+                };
+                format!(
+                    "{}: f on x₀ + α·d₁ + β·d₂ ({}{at})",
+                    self.problem, self.plane.description
+                )
             }
         })
+    }
+
+    /// Whether a cross marks x₀ (a plane through a named centre).
+    pub fn marks_centre(&self) -> bool {
+        self.options.centre.is_some() && !self.plane.coordinates
     }
 
     /// The α axis label, e.g. "α · v(λmin = −2.000)".

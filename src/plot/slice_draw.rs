@@ -108,6 +108,16 @@ impl SliceFigure {
         }
         self.draw_paths(&mut chart)?;
         self.draw_points(&mut chart)?;
+        if self.marks_centre() {
+            // A black cross on a white one, readable on any colour, and its name.
+            let at = (0.0, 0.0);
+            chart.draw_series(std::iter::once(
+                EmptyElement::at(at)
+                    + Cross::new((0, 0), 7, WHITE.stroke_width(5))
+                    + Cross::new((0, 0), 7, BLACK.stroke_width(2))
+                    + Text::new("x₀", (9, -22), style::legend_font()),
+            ))?;
+        }
         if !self.paths.is_empty() || !self.points.is_empty() {
             style::draw_legend(&mut chart, self.legend_corner())?;
         }

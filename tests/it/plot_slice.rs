@@ -641,3 +641,50 @@ fn escape_reports_with_paths_are_drawn_on_slices() {
     );
     assert!(!refused.exists());
 }
+
+#[test]
+fn titles_and_labels_name_the_problem_and_the_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let text_of = |args: &[&str], name: &str| {
+        let path = dir.path().join(name);
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--out", path.to_str().unwrap()]);
+        ok(&all);
+        std::fs::read_to_string(&path).unwrap()
+    };
+    let slice = text_of(
+        &[
+            "plot",
+            "slice",
+            "--problem",
+            "matrix_factorization",
+            "--at",
+            "name:eig:2",
+        ],
+        "slice.svg",
+    );
+    assert!(slice.contains("matrix_factorization: f on x₀"), "title");
+    assert!(slice.contains("x₀ = name:eig:2"), "the centre named");
+    assert!(
+        slice.contains(">\nx₀\n</text>"),
+        "the centre marked"
+    );
+    let line = text_of(
+        &[
+            "plot",
+            "line",
+            "--problem",
+            "himmelblau",
+            "--from",
+            "[3,2]",
+            "--to",
+            "name:min:2",
+        ],
+        "line.svg",
+    );
+    assert!(line.contains("himmelblau: f on the interpolation"), "title");
+    assert!(
+        line.contains("a = [3,2]") && line.contains("b = name:min:2"),
+        "ends named"
+    );
+}

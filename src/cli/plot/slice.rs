@@ -166,6 +166,7 @@ pub fn run(args: SliceArgs, out: &mut dyn Write) -> Result<()> {
             log_color: args.log_color,
             levels: args.levels,
             title: args.title.clone(),
+            centre: args.at.clone(),
         })
         .build(f)?;
     args.output.save(&figure, out)
