@@ -15,6 +15,7 @@ use plotters::prelude::*;
 
 use super::chart::{LineChart, Scale, Series, Stroke};
 use super::output::Figure;
+use super::style;
 use crate::error::{Error, Result};
 use crate::experiments::du2017::{Du2017Report, MethodSummary, Outcome};
 use crate::experiments::escape::EscapeReport;
@@ -177,8 +178,15 @@ impl EscapeDistribution {
         chart.series = self
             .methods
             .iter()
-            .enumerate()
-            .map(|(i, m)| {
+            .zip(style::run_colours(
+                &self
+                    .methods
+                    .iter()
+                    .map(|m| m.method.as_str())
+                    .collect::<Vec<_>>(),
+                0,
+            ))
+            .map(|(m, i)| {
                 let median = crate::experiments::escape::IterationStats::from_counts(&m.times)
                     .map(|s| format!(", median {}", s.median))
                     .unwrap_or_default();

@@ -136,8 +136,12 @@ impl SliceFigure {
         &self,
         chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     ) -> Result<()> {
-        for (k, path) in self.paths.iter().enumerate() {
-            let colour = overlay_colour(k);
+        // The palette without its blue (too close to viridis' dark end) unless the runs
+        // are distinct optimizers, which keep their own colours (on a white halo).
+        let names: Vec<&str> = self.paths.iter().map(|p| p.name.as_str()).collect();
+        let colours = style::run_colours(&names, 1);
+        for (path, colour) in self.paths.iter().zip(colours) {
+            let colour = style::series_colour(colour);
             // Break the path where it leaves the drawn range.
             let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
             for &p in &path.points {
@@ -259,12 +263,6 @@ impl SliceFigure {
         .map(|(p, _)| p)
         .unwrap_or(SeriesLabelPosition::UpperRight)
     }
-}
-
-/// Colours of overlaid paths: the palette without its blue (too close to viridis' dark
-/// end).
-fn overlay_colour(k: usize) -> RGBColor {
-    style::series_colour(k % 7 + 1)
 }
 
 /// A verdict marker at a coordinate: filled (or outlined, for a style that is not

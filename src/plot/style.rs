@@ -80,9 +80,67 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(180, 160, 30),  // dark yellow
 ];
 
-/// The colour of the `i`-th series (cycles through eight colour-blind-safe colours).
+/// Colours beyond the palette, for the optimizers only (Paul Tol's muted scheme, its
+/// darker members): indigo, wine, teal, olive, green.
+const OPTIMIZER_EXTRA: [RGBColor; 5] = [
+    RGBColor(51, 34, 136),
+    RGBColor(136, 34, 85),
+    RGBColor(68, 170, 153),
+    RGBColor(153, 153, 51),
+    RGBColor(17, 119, 51),
+];
+
+/// Every optimizer's own colour, as an index for [`series_colour`]: the same in every
+/// figure that names optimizers (trace, escape, slices with runs, the gallery).
+const OPTIMIZER_COLOURS: [(&str, usize); 13] = [
+    ("gd", 0),
+    ("adam", 1),
+    ("heavy_ball", 2),
+    ("nesterov", 3),
+    ("rmsprop", 4),
+    ("adagrad", 5),
+    ("lbfgs", 6),
+    ("adadelta", 7),
+    ("newton", 8),
+    ("saddle_free_newton", 9),
+    ("trust_region", 10),
+    ("pgd", 11),
+    ("noisy_gd", 12),
+];
+
+/// The colour of the `i`-th series: indices 0–7 the eight colour-blind-safe colours,
+/// cycling; 8–12 (reached only through [`run_colours`]) the optimizers' extra ones.
 pub fn series_colour(i: usize) -> RGBColor {
-    PALETTE[i % PALETTE.len()]
+    match i {
+        8..=12 => OPTIMIZER_EXTRA[i - 8],
+        _ => PALETTE[i % PALETTE.len()],
+    }
+}
+
+/// The colour index of a legend name that starts with an optimizer's name (`adam`,
+/// `pgd: 20/20 escaped`), if it does.
+pub fn optimizer_colour(name: &str) -> Option<usize> {
+    let head = name
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .next()?
+        .replace('-', "_");
+    OPTIMIZER_COLOURS
+        .iter()
+        .find(|(optimizer, _)| *optimizer == head)
+        .map(|(_, i)| *i)
+}
+
+/// Colour indices of the runs of one figure: each optimizer's own colour when every
+/// name starts with a different optimizer, otherwise `first`, `first + 1`, … in order
+/// (two runs of one optimizer must not share a colour).
+pub fn run_colours(names: &[&str], first: usize) -> Vec<usize> {
+    let own: Option<Vec<usize>> = names.iter().map(|n| optimizer_colour(n)).collect();
+    match own {
+        Some(own) if (1..own.len()).all(|i| !own[..i].contains(&own[i])) => own,
+        _ => (0..names.len())
+            .map(|i| (first + i) % PALETTE.len())
+            .collect(),
+    }
 }
 
 /// Viridis at ten evenly spaced stops (van der Walt & Smith's perceptually uniform map).
@@ -235,5 +293,31 @@ mod tests {
     #[test]
     fn the_embedded_font_registers() {
         register_font().unwrap();
+    }
+
+    #[test]
+    fn an_optimizer_keeps_its_colour_unless_it_appears_twice() {
+        let adam = optimizer_colour("adam").unwrap();
+        assert_eq!(run_colours(&["gd", "adam"], 0)[1], adam);
+        assert_eq!(run_colours(&["adam", "gd"], 0)[0], adam);
+        assert_eq!(
+            optimizer_colour("pgd: 20/20 escaped"),
+            optimizer_colour("pgd")
+        );
+        assert_eq!(
+            optimizer_colour("trust-region"),
+            optimizer_colour("trust_region")
+        );
+        // Two adam runs, or a name that is no optimizer: colours in order.
+        assert_eq!(run_colours(&["adam", "adam (η 0.1)"], 1), vec![1, 2]);
+        assert_eq!(run_colours(&["adam", "mine"], 0), vec![0, 1]);
+        // Thirteen optimizers, thirteen different colours.
+        let all: Vec<RGBColor> = OPTIMIZER_COLOURS
+            .iter()
+            .map(|(_, i)| series_colour(*i))
+            .collect();
+        for (i, c) in all.iter().enumerate() {
+            assert!(!all[..i].contains(c), "{i}");
+        }
     }
 }

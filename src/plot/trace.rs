@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use super::chart::{titled_area, LineChart, Scale, Series, Stroke};
 use super::inputs::TrajectoryFile;
 use super::output::Figure;
+use super::style;
 use crate::error::Result;
 
 /// Runs to draw, each with its legend name.
@@ -30,17 +31,19 @@ impl TraceFigure {
     ) -> LineChart {
         let mut chart = LineChart::new("", "iteration t", y_label);
         chart.y_scale = scale;
+        let names: Vec<&str> = self.runs.iter().map(|r| r.name.as_str()).collect();
+        let colours = style::run_colours(&names, 0);
         chart.series = self
             .runs
             .iter()
-            .enumerate()
-            .map(|(i, run)| {
+            .zip(colours)
+            .map(|(run, colour)| {
                 let points = run
                     .records
                     .iter()
                     .map(|r| (r.iter as f64, pick(r)))
                     .collect();
-                Series::new(run.name.clone(), points, Stroke::Solid, i)
+                Series::new(run.name.clone(), points, Stroke::Solid, colour)
             })
             .collect();
         chart

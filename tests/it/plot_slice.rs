@@ -665,10 +665,7 @@ fn titles_and_labels_name_the_problem_and_the_points() {
     );
     assert!(slice.contains("matrix_factorization: f on x₀"), "title");
     assert!(slice.contains("x₀ = name:eig:2"), "the centre named");
-    assert!(
-        slice.contains(">\nx₀\n</text>"),
-        "the centre marked"
-    );
+    assert!(slice.contains(">\nx₀\n</text>"), "the centre marked");
     let line = text_of(
         &[
             "plot",
