@@ -167,16 +167,23 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// An [`Error::InvalidField`] from anything displayable.
+    /// An [`Error::InvalidField`] from anything displayable (a number that `Display`
+    /// spells with more than 20 digits, 1e308 or 1e-320, is shown as `1e308`).
     pub fn invalid(
         field: impl Into<String>,
         expected: impl Into<String>,
         found: impl std::fmt::Display,
     ) -> Self {
+        let mut found = found.to_string();
+        if found.len() > 20 {
+            if let Ok(v) = found.parse::<f64>() {
+                found = format!("{v:e}");
+            }
+        }
         Error::InvalidField {
             field: field.into(),
             expected: expected.into(),
-            found: found.to_string(),
+            found,
         }
     }
 

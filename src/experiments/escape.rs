@@ -270,6 +270,7 @@ impl EscapeOptions {
         if self.trials == 0 {
             return Err(Error::invalid("trials", "an integer ≥ 1", 0));
         }
+        crate::budget::check_count("trials", self.trials as u128, 512)?;
         if self.max_iters == 0 {
             return Err(Error::invalid("max_iters", "an integer ≥ 1", 0));
         }

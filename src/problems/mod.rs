@@ -103,6 +103,7 @@ pub fn build(spec: &ProblemSpec) -> Result<Box<dyn Objective>> {
             });
         }
     }
+    crate::budget::check_spec(spec)?;
     (kind.build)(spec)
 }
 

@@ -175,8 +175,12 @@ type Range = Option<(f64, f64)>;
 
 fn ranges(args: &SliceArgs) -> Result<(Range, Range)> {
     if let Some(r) = args.range {
-        if !(r.is_finite() && r > 0.0) {
-            return Err(Error::invalid("range", "a finite positive half-width R", r));
+        if !(r.is_finite() && r > 0.0 && (2.0 * r).is_finite()) {
+            return Err(Error::invalid(
+                "range",
+                "a positive half-width R with a finite width 2R (R ≤ 8.9e307)",
+                r,
+            ));
         }
         return Ok((Some((-r, r)), Some((-r, r))));
     }

@@ -162,6 +162,8 @@ impl Du2017Options {
         if self.trials == 0 {
             return Err(Error::invalid("trials", "an integer ≥ 1", 0));
         }
+        let dims: u128 = self.dims.iter().map(|&d| d as u128 + 64).sum();
+        crate::budget::check_count("trials", self.trials as u128, dims.saturating_mul(16))?;
         if self.pgd.t_thres == 0 {
             return Err(Error::invalid("pgd.t_thres", "an integer ≥ 1", 0));
         }
