@@ -176,8 +176,8 @@ def make_files(d):
         "json_bad": ("bad.json", '{"x": [1, "a"]'),
         "spec_bad": ("bad.toml", 'kind = "rosenbrock"\nseed = [\n'),
         "spec_ctrl": ("ctrl.toml", 'kind = "rosenbrock"\x01\n'),
-        "spec_newline": ("nl.toml", 'kind = "rosen\\nbrock"\n'),
-        "spec_date": ("date.toml", 'kind = "rosenbrock"\nseed = 1979-05-27\n'),
+        "spec_newline": ("nl.toml", 'kind = "rosenbrock"\n"new\\nline" = 1\n'),
+        "spec_date": ("date.toml", 'kind = "rosenbrock"\nborn = 1979-05-27\n'),
     }
     for key, (name, text) in texts.items():
         with open(os.path.join(d, name), "w") as f:

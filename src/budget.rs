@@ -171,6 +171,8 @@ pub fn check_spec(spec: &ProblemSpec) -> Result<()> {
         "octopus" => mul(16, int("d")),
         _ => sq(value),
     };
+    // Low-rank kinds form r×r Gram matrices (UᵀU) too.
+    let numbers = add(numbers, mul(2, sq(add(r, t))));
     check(field, value, mul(numbers, 8))
 }
 

@@ -49,17 +49,20 @@ fn parse() -> Result<cli::Cli, ExitCode> {
 
 /// clap's message (error, tip, usage over several lines) as one line.
 fn clap_line(text: &str) -> String {
-    let mut parts = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if line.starts_with("For more information") {
+    let mut line = String::new();
+    for part in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if part.starts_with("For more information") {
             continue;
         }
-        parts.push(
-            line.strip_prefix("Usage: ")
-                .map_or(line.to_string(), |u| format!("usage: {u}")),
-        );
+        if !line.is_empty() {
+            line.push_str(if line.ends_with(':') { " " } else { "; " });
+        }
+        match part.strip_prefix("Usage: ") {
+            Some(usage) => line.push_str(&format!("usage: {usage}")),
+            None => line.push_str(part),
+        }
     }
-    let line = one_line(&parts.join("; "));
+    let line = one_line(&line);
     if line.starts_with("error:") {
         line
     } else {

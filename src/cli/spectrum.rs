@@ -24,20 +24,20 @@ pub struct SpectrumArgs {
     point: String,
     /// Eigenpairs reported with residuals at each end (smallest and largest), between 1
     /// and the problem's dimension [default: 6, or the dimension if smaller].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "density")]
     k: Option<usize>,
     /// `dense`: every eigenvalue of the assembled Hessian; `lanczos`: matrix-free, the k
     /// extreme pairs; `auto`: dense up to --dense-threshold, Lanczos above.
-    #[arg(long, value_enum, default_value_t = MethodArg(SpectrumOptions::default().method))]
+    #[arg(long, conflicts_with = "density", value_enum, default_value_t = MethodArg(SpectrumOptions::default().method))]
     method: MethodArg,
     /// Largest reduced dimension for which `auto` picks dense.
-    #[arg(long, default_value_t = SpectrumOptions::default().dense_threshold)]
+    #[arg(long, conflicts_with = "density", default_value_t = SpectrumOptions::default().dense_threshold)]
     dense_threshold: usize,
     /// Lanczos convergence: ‖Hv − λv‖ ≤ tol·‖H‖ (finite, positive).
-    #[arg(long, default_value_t = SpectrumOptions::default().tol)]
+    #[arg(long, conflicts_with = "density", default_value_t = SpectrumOptions::default().tol)]
     tol: f64,
     /// Lanczos cap on Hessian-vector products.
-    #[arg(long, default_value_t = SpectrumOptions::default().max_hvps)]
+    #[arg(long, conflicts_with = "density", default_value_t = SpectrumOptions::default().max_hvps)]
     max_hvps: usize,
     /// Keep the symmetry directions instead of projecting them out.
     #[arg(long)]
@@ -46,16 +46,16 @@ pub struct SpectrumArgs {
     #[arg(long)]
     density: bool,
     /// Density: number of Rademacher probes.
-    #[arg(long, default_value_t = DensityOptions::default().probes)]
+    #[arg(long, requires = "density", default_value_t = DensityOptions::default().probes)]
     probes: usize,
     /// Density: Lanczos steps per probe.
-    #[arg(long, default_value_t = DensityOptions::default().steps)]
+    #[arg(long, requires = "density", default_value_t = DensityOptions::default().steps)]
     steps: usize,
     /// Density: Gaussian smoothing width as a fraction of the spectrum's spread.
-    #[arg(long, default_value_t = DensityOptions::default().width)]
+    #[arg(long, requires = "density", default_value_t = DensityOptions::default().width)]
     width: f64,
     /// Density: number of grid points.
-    #[arg(long, default_value_t = DensityOptions::default().points)]
+    #[arg(long, requires = "density", default_value_t = DensityOptions::default().points)]
     points: usize,
     /// Seed of the Lanczos start vector and of the density's probes.
     #[arg(long, default_value_t = SpectrumOptions::default().seed)]

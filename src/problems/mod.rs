@@ -103,6 +103,11 @@ pub fn build(spec: &ProblemSpec) -> Result<Box<dyn Objective>> {
             });
         }
     }
+    // Every kind has a seed, used or not: it is checked either way.
+    match spec.raw("seed") {
+        None | Some(toml::Value::Integer(0..)) => {}
+        Some(other) => return Err(Error::invalid("seed", "a non-negative integer", other)),
+    }
     crate::budget::check_spec(spec)?;
     (kind.build)(spec)
 }

@@ -182,7 +182,7 @@ impl Du2017Options {
             ("tau", self.tau),
             ("l", self.l),
             ("gamma", self.gamma),
-            ("lr", self.step()),
+            ("lr", self.lr.unwrap_or(1.0)),
             ("init_radius", self.init_radius),
             ("pgd.radius", self.pgd.radius),
             ("pgd.g_thres", self.pgd.g_thres),
@@ -191,6 +191,22 @@ impl Du2017Options {
             if !(v.is_finite() && v > 0.0) {
                 return Err(Error::invalid(name, "a positive finite number", v));
             }
+        }
+        // The default step 1/(4L) is the user's L in disguise: name L when it overflows.
+        if !self.step().is_finite() {
+            return Err(Error::invalid(
+                "l",
+                "an L whose default step 1/(4L) is finite (L ≥ 5.6e-309), or give the step",
+                self.l,
+            ));
+        }
+        // Starts are uniform in [−a, a]: its width 2a must be finite.
+        if !(2.0 * self.init_radius).is_finite() {
+            return Err(Error::invalid(
+                "init_radius",
+                "a positive a with a finite width 2a (a ≤ 8.9e307)",
+                self.init_radius,
+            ));
         }
         Ok(())
     }
