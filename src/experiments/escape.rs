@@ -555,7 +555,9 @@ fn trial(
         .find(|r| r.value <= threshold)
         .map(|r| r.iter);
     let last = &trajectory.final_state;
-    let final_kind = if last.value.is_finite() && last.x.iter().all(|v| v.is_finite()) {
+    // A trial that ran off to where f or ∇f overflows has no verdict.
+    let finite = last.value.is_finite() && last.grad_norm.is_finite();
+    let final_kind = if finite && last.x.iter().all(|v| v.is_finite()) {
         Some(classify(f, &last.x, &ClassifyOptions::default())?.kind)
     } else {
         None
