@@ -216,6 +216,22 @@ fn invalid_input_is_refused_not_dropped() {
         ],
         &["--density"],
     );
+    let png = scratch("d1").join("x.png");
+    assert_bad_input(
+        &[
+            "plot",
+            "slice",
+            "--problem",
+            "rosenbrock",
+            "--directions",
+            "coordinates",
+            "--d1",
+            "[1,",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+        &["directions", "--d1"],
+    );
     // μ = 0 is plain gradient descent, as the help's μ ∈ [0, 1) says.
     let out = landscape(&[
         "run",

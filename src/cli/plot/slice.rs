@@ -208,6 +208,14 @@ fn plane_choice(
     const EXPECTED: &str = "coordinates, hessian, hessian:I,J, random, pca, points or explicit";
     let explicit = args.d1.is_some() || args.d2.is_some();
     let kind = match (&args.directions, explicit) {
+        // --d1/--d2 with another plane would be ignored: refused instead.
+        (Some(kind), true) if kind != "explicit" => {
+            return Err(Error::invalid(
+                "directions",
+                "explicit (or no --directions) with --d1 and --d2",
+                kind,
+            ));
+        }
         (Some(kind), _) => kind.as_str(),
         (None, true) => "explicit",
         (None, false) if !args.points.is_empty() => "points",
