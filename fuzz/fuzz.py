@@ -23,6 +23,7 @@ import random
 import re
 import resource
 import shlex
+import shutil
 import struct
 import subprocess
 import sys
@@ -381,7 +382,16 @@ def main():
     ap.add_argument("--repro", metavar="CMD",
                     help="run one printed failing case (its arguments after `landscape`)")
     a = ap.parse_args()
-    binary = os.path.abspath(a.bin)
+    # A private copy: a rebuild replacing the binary mid-run does not disturb the run.
+    private = tempfile.mkdtemp(prefix="lfuzz-bin-")
+    binary = shutil.copy2(os.path.abspath(a.bin), os.path.join(private, "landscape"))
+    try:
+        run_cases(a, binary)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def run_cases(a, binary):
     if a.repro:
         case = Case(shlex.split(a.repro), False, False, [], "")
         cls, out, err, secs = execute(binary, case, a.timeout, a.mem_mb)
@@ -409,7 +419,9 @@ def main():
         print(f"  {c:18} {counts[c]}")
     failing.sort(key=lambda f: (f[0], f[1].argv))
     for cls, case, err in failing[: a.show]:
-        last = (err.strip().splitlines() or [""])[-1][:160]
+        lines = [l for l in err.strip().splitlines() if not l.startswith("note:")] or [""]
+        last = next((l for l in lines if "panicked" in l or "memory allocation" in l),
+                    lines[-1])[:160]
         print(f"[{cls}] landscape {shlex.join(case.argv)}\n    {last}")
     if a.strict and failing:
         sys.exit(1)

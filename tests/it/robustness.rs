@@ -150,6 +150,36 @@ fn no_verdict_on_non_finite_evidence() {
 }
 
 #[test]
+fn a_run_that_diverged_reports_it_instead_of_failing() {
+    // f stays finite (≈1e197) while ∇f overflows: the run diverged, the command succeeds.
+    let args = [
+        "run",
+        "--problem",
+        "rosenbrock",
+        "--optimizer",
+        "gd",
+        "--lr",
+        "0.1",
+        "--iters",
+        "200",
+        "--classify-final",
+        "--init",
+        "[3, 3]",
+    ];
+    let out = landscape(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("verdict      none: the run diverged"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn invalid_input_is_refused_not_dropped() {
     assert_bad_input(
         &[
