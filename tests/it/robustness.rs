@@ -71,6 +71,22 @@ fn huge_sizes_are_refused_before_allocating_with_the_memory_they_would_take() {
         &["`iters`", "would take"],
     );
     assert_bad_input(
+        &["layers", "--problem", "mlp", "--set", "outputs=1000000"],
+        &["`outputs`", "would take"],
+    );
+    assert_bad_input(
+        &[
+            "run",
+            "--problem",
+            "rosenbrock",
+            "--optimizer",
+            "lbfgs",
+            "--memory",
+            "4294967296",
+        ],
+        &["memory", "would take"],
+    );
+    assert_bad_input(
         &["experiment", "du2017", "--dims", "1000000000"],
         &["dims", "would take"],
     );
