@@ -167,16 +167,23 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// An [`Error::InvalidField`] from anything displayable.
+    /// An [`Error::InvalidField`] from anything displayable (a number that `Display`
+    /// spells with more than 20 digits, 1e308 or 1e-320, is shown as `1e308`).
     pub fn invalid(
         field: impl Into<String>,
         expected: impl Into<String>,
         found: impl std::fmt::Display,
     ) -> Self {
+        let mut found = toml_dates(found.to_string());
+        if found.len() > 20 {
+            if let Ok(v) = found.parse::<f64>() {
+                found = format!("{v:e}");
+            }
+        }
         Error::InvalidField {
             field: field.into(),
             expected: expected.into(),
-            found: found.to_string(),
+            found,
         }
     }
 
@@ -188,6 +195,21 @@ impl Error {
             source,
         }
     }
+}
+
+/// A TOML date as written (`1979-05-27`): `toml::Value`'s `Display` shows it as the
+/// serde wrapper `{ "$__toml_private_datetime" = "1979-05-27" }`.
+fn toml_dates(mut text: String) -> String {
+    const OPEN: &str = "{ \"$__toml_private_datetime\" = \"";
+    while let Some(start) = text.find(OPEN) {
+        let inner = start + OPEN.len();
+        let Some(end) = text[inner..].find("\" }") else {
+            break;
+        };
+        let date = text[inner..inner + end].to_string();
+        text.replace_range(start..inner + end + 3, &date);
+    }
+    text
 }
 
 /// Check that `x` is a point of a problem of dimension `dim`: the right length

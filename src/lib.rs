@@ -31,6 +31,7 @@
 
 pub mod argmin_interop;
 pub mod atomic_file;
+pub mod budget;
 pub mod census;
 pub mod classify;
 #[cfg(feature = "plot")]

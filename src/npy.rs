@@ -22,7 +22,7 @@ pub struct NpyArray {
 
 /// Reads an `f64` array from a `.npy` file.
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
-    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let bytes = crate::budget::read_bytes(path)?;
     parse_npy(&bytes).map_err(|message| Error::Parse {
         what: format!("`{}` as .npy", path.display()),
         message,

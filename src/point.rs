@@ -152,7 +152,7 @@ fn read_point_file(path: &Path, what: &str) -> Result<Vec<f64>> {
             format!("`{}` (no such file)", path.display()),
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::budget::read_text(path)?;
     parse_json_point(&text, &format!("{what} file `{}`", path.display()))
 }
 

@@ -163,6 +163,9 @@ pub fn census_with_progress(
     if opts.starts == 0 {
         return Err(Error::invalid("starts", "at least 1", 0));
     }
+    // Two candidates per start, each a point and its evidence.
+    let per_start = 2 * (8 * f.dim() as u128 + 256);
+    crate::budget::check_count("starts", opts.starts as u128, per_start)?;
     check_tolerance("scale", opts.scale)?;
     check_tolerance("grad_tol", opts.grad_tol)?;
     check_tolerance("dedup_tol", Some(opts.dedup_tol))?;

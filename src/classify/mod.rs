@@ -188,7 +188,8 @@ pub fn check_tolerance(field: &str, tol: Option<f64>) -> Result<()> {
 
 /// Classifies x (see the module doc for the tests and tolerances).
 ///
-/// Errors: a point of the wrong length or with non-finite entries, a non-positive or
+/// Errors: a point of the wrong length or with non-finite entries, a non-finite f or
+/// ‖∇f‖ there ([`Error::Numerical`]), a non-positive or
 /// non-finite tolerance (naming `grad_tol` or `eig_tol`), and the spectrum's errors.
 pub fn classify(f: &dyn Objective, x: &[f64], opts: &ClassifyOptions) -> Result<Classification> {
     ensure_point("point", x, f.dim())?;
@@ -199,6 +200,15 @@ pub fn classify(f: &dyn Objective, x: &[f64], opts: &ClassifyOptions) -> Result<
     let value = f.value_and_gradient(x, &mut g);
     f.manifold().project_tangent(x, &mut g);
     let grad_norm = norm(&g);
+    if !(value.is_finite() && grad_norm.is_finite()) {
+        return Err(Error::Numerical {
+            what: "classify".into(),
+            message: format!(
+                "f = {value} and ‖∇f‖ = {grad_norm} at the point: no verdict rests on \
+                 non-finite evidence (the point is where f overflows f64)"
+            ),
+        });
+    }
     let mut spectrum_opts = opts.spectrum.clone();
     spectrum_opts.with_vectors |= opts.with_direction;
     // The extremes are all the classifier needs; small problems have fewer than k pairs.

@@ -48,6 +48,7 @@ pub fn run(args: LayersArgs, out: &mut dyn Write) -> Result<()> {
             format!("kind `{}`", spec.kind()),
         ));
     }
+    landscape::problems::check(&spec)?;
     let net = Mlp::from_spec(&spec)?;
     let x = resolve_point(&args.point, &net, "point")?;
     let report = net.layer_report(&x);

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use landscape::atomic_file::write_atomic;
 use landscape::error::{Error, Result};
 use landscape::plot::{render, Figure, ImageFormat};
 use serde::Serialize;
@@ -35,12 +34,16 @@ pub fn write_report<F: Figure>(
     let text = super::json_text(report, super::provenance());
     let png = render(chart, ImageFormat::Png, size)?;
     let svg = render(chart, ImageFormat::Svg, size)?;
-    for (extension, bytes) in [("json", text.as_bytes()), ("png", &png), ("svg", &svg)] {
-        write_atomic(&dir.join(format!("{stem}.{extension}")), |out| {
-            out.write_all(bytes)
-        })?;
-    }
-    Ok(())
+    // All three or none: a failed picture leaves no report behind.
+    let files: Vec<(std::path::PathBuf, &[u8])> = [
+        ("json", text.as_bytes()),
+        ("png", &png[..]),
+        ("svg", &svg[..]),
+    ]
+    .into_iter()
+    .map(|(extension, bytes)| (dir.join(format!("{stem}.{extension}")), bytes))
+    .collect();
+    landscape::atomic_file::write_all_atomic(&files)
 }
 
 /// The end of every command that has a report and a chart: with `--out`, write

@@ -243,6 +243,7 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     // A diverged run is reported as diverged, never classified.
     let diverged = trajectory.termination == Termination::Diverged
         || !trajectory.final_state.value.is_finite()
+        || !trajectory.final_state.grad_norm.is_finite()
         || trajectory.final_state.x.iter().any(|v| !v.is_finite());
     if args.classify_final && !diverged {
         let last = &trajectory.final_state.x;

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use clap::Args;
+use clap::{ArgGroup, Args};
 
 use super::{MethodArg, ProblemArgs};
 use landscape::display::short;
@@ -23,6 +23,7 @@ use serde::Serialize;
 /// The Hessian is restricted to the reduced space: the tangent space of the problem's
 /// manifold (the Riemannian Hessian on spheres) minus its declared symmetry directions.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("estimator").args(["density", "trace"])))]
 pub struct SpectrumArgs {
     #[command(flatten)]
     problem: ProblemArgs,
@@ -32,20 +33,20 @@ pub struct SpectrumArgs {
     point: String,
     /// Eigenpairs reported with residuals at each end (smallest and largest), between 1
     /// and the problem's dimension [default: 6, or the dimension if smaller].
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["density", "trace"])]
     k: Option<usize>,
     /// `dense`: every eigenvalue of the assembled Hessian; `lanczos`: matrix-free, the k
     /// extreme pairs; `auto`: dense up to --dense-threshold, Lanczos above.
-    #[arg(long, value_enum, default_value_t = MethodArg(SpectrumOptions::default().method))]
+    #[arg(long, conflicts_with_all = ["density", "trace"], value_enum, default_value_t = MethodArg(SpectrumOptions::default().method))]
     method: MethodArg,
     /// Largest reduced dimension for which `auto` picks dense.
-    #[arg(long, default_value_t = SpectrumOptions::default().dense_threshold)]
+    #[arg(long, conflicts_with_all = ["density", "trace"], default_value_t = SpectrumOptions::default().dense_threshold)]
     dense_threshold: usize,
     /// Lanczos convergence: ‖Hv − λv‖ ≤ tol·‖H‖ (finite, positive).
-    #[arg(long, default_value_t = SpectrumOptions::default().tol)]
+    #[arg(long, conflicts_with_all = ["density", "trace"], default_value_t = SpectrumOptions::default().tol)]
     tol: f64,
     /// Lanczos cap on Hessian-vector products.
-    #[arg(long, default_value_t = SpectrumOptions::default().max_hvps)]
+    #[arg(long, conflicts_with_all = ["density", "trace"], default_value_t = SpectrumOptions::default().max_hvps)]
     max_hvps: usize,
     /// Keep the symmetry directions instead of projecting them out.
     #[arg(long)]
@@ -63,17 +64,18 @@ pub struct SpectrumArgs {
     /// its standard error (sample standard deviation / √probes). One HVP per probe.
     #[arg(long)]
     trace: bool,
-    /// Density and trace: number of Rademacher probes (the trace needs at least 2).
-    #[arg(long, default_value_t = DensityOptions::default().probes)]
-    probes: usize,
+    /// Density and trace: number of Rademacher probes [default: 8 for the density,
+    /// 100 for the trace, which needs at least 2].
+    #[arg(long, requires = "estimator")]
+    probes: Option<usize>,
     /// Density: Lanczos steps per probe.
-    #[arg(long, default_value_t = DensityOptions::default().steps)]
+    #[arg(long, requires = "density", default_value_t = DensityOptions::default().steps)]
     steps: usize,
     /// Density: Gaussian smoothing width as a fraction of the spectrum's spread.
-    #[arg(long, default_value_t = DensityOptions::default().width)]
+    #[arg(long, requires = "density", default_value_t = DensityOptions::default().width)]
     width: f64,
     /// Density: number of grid points.
-    #[arg(long, default_value_t = DensityOptions::default().points)]
+    #[arg(long, requires = "density", default_value_t = DensityOptions::default().points)]
     points: usize,
     /// Seed of the Lanczos start vector and of the density's and trace's probes.
     #[arg(long, default_value_t = SpectrumOptions::default().seed)]
@@ -97,7 +99,7 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
     let x = resolve_point(&args.point, f.as_ref(), "point")?;
     if args.density {
         let opts = DensityOptions {
-            probes: args.probes,
+            probes: args.probes.unwrap_or(DensityOptions::default().probes),
             steps: args.steps,
             width: args.width,
             points: args.points,
@@ -144,6 +146,10 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
     }
 }
 
+/// The trace's default number of probes: 100 HVPs, a standard error of about a tenth of
+/// the per-probe spread.
+const TRACE_PROBES: usize = 100;
+
 /// Hutchinson's trace estimate, the JSON of `spectrum --trace`.
 #[derive(Serialize)]
 struct TraceReport {
@@ -163,7 +169,8 @@ fn trace(
     out: &mut dyn Write,
 ) -> Result<()> {
     let space = ReducedSpace::new(f, x, !args.no_symmetry_projection)?;
-    let estimate = trace_of(&space, args.probes, args.seed).map_err(flag_names)?;
+    let estimate =
+        trace_of(&space, args.probes.unwrap_or(TRACE_PROBES), args.seed).map_err(flag_names)?;
     let report = TraceReport {
         estimate,
         reduced_dim: space.reduced_dim(),

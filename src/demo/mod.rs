@@ -94,7 +94,28 @@ pub fn demo(options: &DemoOptions) -> Result<Vec<Picture>> {
 /// [`demo`], telling `progress` of each picture rendered (task `demo`, one unit per
 /// picture, and a note with its file name and rendering time).
 pub fn demo_with_progress(options: &DemoOptions, progress: &dyn Progress) -> Result<Vec<Picture>> {
-    prepare_dir(&options.out)?;
+    check_dir(&options.out)?;
+    // Everything is drawn into a staging directory beside `out`, moved there only when
+    // complete: a failure leaves `out` as it was.
+    let staging = crate::atomic_file::staging_dir(&options.out)?;
+    let staged = DemoOptions {
+        out: staging.clone(),
+        ..options.clone()
+    };
+    match render(&staged, progress) {
+        Ok(pictures) => {
+            crate::atomic_file::publish_dir(&staging, &options.out)?;
+            Ok(pictures)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}
+
+/// Renders every picture and the index into `options.out`.
+fn render(options: &DemoOptions, progress: &dyn Progress) -> Result<Vec<Picture>> {
     let settings = Settings {
         quick: options.quick,
     };
@@ -122,8 +143,8 @@ pub fn demo_with_progress(options: &DemoOptions, progress: &dyn Progress) -> Res
     Ok(pictures)
 }
 
-/// Creates the output directory when missing (not its parents).
-fn prepare_dir(dir: &Path) -> Result<()> {
+/// Checks that the output directory is one or can be created (its parent exists).
+fn check_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
@@ -134,12 +155,7 @@ fn prepare_dir(dir: &Path) -> Result<()> {
             format!("`{}` (a file)", dir.display()),
         ));
     }
-    check_parent_dir("out", dir)?;
-    std::fs::create_dir(dir).map_err(|source| Error::Io {
-        action: "write",
-        path: dir.to_path_buf(),
-        source,
-    })
+    check_parent_dir("out", dir)
 }
 
 /// The index: each picture embedded with its caption.

@@ -279,6 +279,7 @@ impl EscapeOptions {
         if self.trials == 0 {
             return Err(Error::invalid("trials", "an integer ≥ 1", 0));
         }
+        crate::budget::check_count("trials", self.trials as u128, 512)?;
         if self.max_iters == 0 {
             return Err(Error::invalid("max_iters", "an integer ≥ 1", 0));
         }
@@ -590,19 +591,22 @@ fn trial(
         .find(|r| r.value <= threshold)
         .map(|r| r.iter);
     let last = &trajectory.final_state;
-    let (final_kind, final_polish) =
-        if last.value.is_finite() && last.x.iter().all(|v| v.is_finite()) {
-            let kind = classify(f, &last.x, &ClassifyOptions::default())?.kind;
-            match kind {
-                Verdict::NotStationary => match polished(f, &last.x)? {
-                    Some((kind, moved)) => (Some(kind), Some(moved)),
-                    None => (Some(kind), None),
-                },
-                kind => (Some(kind), None),
-            }
-        } else {
-            (None, None)
-        };
+    // A trial that ran off to where f or ∇f overflows has no verdict.
+    let finite = last.value.is_finite()
+        && last.grad_norm.is_finite()
+        && last.x.iter().all(|v| v.is_finite());
+    let (final_kind, final_polish) = if finite {
+        let kind = classify(f, &last.x, &ClassifyOptions::default())?.kind;
+        match kind {
+            Verdict::NotStationary => match polished(f, &last.x)? {
+                Some((kind, moved)) => (Some(kind), Some(moved)),
+                None => (Some(kind), None),
+            },
+            kind => (Some(kind), None),
+        }
+    } else {
+        (None, None)
+    };
     let outcome = TrialOutcome {
         escaped: iterations.is_some(),
         iterations,

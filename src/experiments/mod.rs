@@ -39,13 +39,17 @@ pub mod smoothness;
 
 use crate::error::{Error, Result};
 
-/// Checks that every count is at least 1; the error names the first that is not (the
-/// experiments' sizes: depth, width, seeds, steps, …).
+/// Checks that every count is at least 1 and within the memory budget (64 bytes per
+/// unit, an upper bound for what one costs here); the error names the first that is not
+/// (the experiments' sizes: depth, width, seeds, steps, …).
 pub fn check_counts(counts: &[(&str, usize)]) -> Result<()> {
-    match counts.iter().find(|(_, v)| *v == 0) {
-        Some((name, _)) => Err(Error::invalid(*name, "an integer ≥ 1", 0)),
-        None => Ok(()),
+    if let Some((name, _)) = counts.iter().find(|(_, v)| *v == 0) {
+        return Err(Error::invalid(*name, "an integer ≥ 1", 0));
     }
+    for (name, v) in counts {
+        crate::budget::check_count(name, *v as u128, 64)?;
+    }
+    Ok(())
 }
 
 /// Parses a list of positive integers like `2,3,4` or `2-8` (inclusive) or a mix, as
@@ -68,10 +72,14 @@ pub fn parse_list(list: &str, field: &str, what: &str) -> Result<Vec<usize>> {
                 if a > b {
                     return Err(bad());
                 }
+                crate::budget::check_count(field, (items.len() + b - a) as u128, 64)?;
                 items.extend(a..=b);
             }
             None => items.push(number(entry)?),
         }
+    }
+    for &d in &items {
+        crate::budget::check_count(field, d as u128, 64)?;
     }
     if items.contains(&0) {
         return Err(Error::invalid(

@@ -166,6 +166,7 @@ fn validate(f: &dyn Objective, x0: &[f64], opts: &RateOptions) -> Result<()> {
     if opts.iters == 0 {
         return Err(Error::invalid("iters", "at least 1 step", 0));
     }
+    crate::budget::check_count("iters", opts.iters as u128, 8 * f.dim() as u128 + 256)?;
     for (name, value) in [("lr", opts.lr), ("beta", opts.beta)] {
         if let Some(v) = value {
             if !(v.is_finite() && v > 0.0) {

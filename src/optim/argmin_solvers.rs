@@ -105,9 +105,10 @@ impl Default for LbfgsParams {
 }
 
 impl Params for LbfgsParams {
-    /// m ≥ 1.
+    /// m ≥ 1, and m pairs' bookkeeping (64 bytes a pair) within the memory budget.
     fn validate(&self, optimizer: &str) -> Result<()> {
-        check_at_least_one(optimizer, "memory", self.memory)
+        check_at_least_one(optimizer, "memory", self.memory)?;
+        crate::budget::check_count("memory", self.memory as u128, 64)
     }
 }
 

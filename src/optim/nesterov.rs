@@ -12,34 +12,25 @@
 //! So the two forms visit the same look-ahead points, and the gradient is only ever
 //! needed at the iterate.
 //!
-//! Defaults: η = 10⁻³ (torch's SGD default), μ = 0.9 (torch requires μ > 0 for
-//! Nesterov, and so do we).
+//! Defaults: η = 10⁻³ (torch's SGD default), μ = 0.9. μ ∈ [0, 1) as for heavy ball
+//! (torch refuses μ = 0 with Nesterov; here μ = 0 is plain gradient descent, exactly).
 
 use serde::{Deserialize, Serialize};
 
 use super::heavy_ball::{momentum_step, MomentumParams};
 use super::{settle_steps, Params, UpdateRule};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Hyperparameters of Nesterov momentum: heavy ball's ([`MomentumParams`], the same
-/// names and defaults), and μ > 0.
+/// names, defaults and checks, μ ∈ [0, 1)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct NesterovParams(pub MomentumParams);
 
 impl Params for NesterovParams {
-    /// As heavy ball's, and μ ≠ 0.
+    /// As heavy ball's.
     fn validate(&self, optimizer: &str) -> Result<()> {
-        self.0.validate(optimizer)?;
-        if self.0.momentum == 0.0 {
-            return Err(Error::InvalidHyperparameter {
-                optimizer: optimizer.to_string(),
-                name: "momentum".to_string(),
-                expected: "a number in (0, 1) (Nesterov momentum needs μ > 0)".to_string(),
-                found: "0".to_string(),
-            });
-        }
-        Ok(())
+        self.0.validate(optimizer)
     }
 }
 

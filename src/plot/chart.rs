@@ -200,6 +200,10 @@ fn pad((low, high): (f64, f64), scale: Scale) -> (f64, f64) {
             if !(low.is_finite() && high.is_finite()) {
                 return (0.0, 1.0);
             }
+            // An axis wider than f64 can hold (−1e308 to 1e308) is drawn as ±f64::MAX/4:
+            // its width and every tick step stay finite.
+            const WIDEST: f64 = f64::MAX / 4.0;
+            let (low, high) = (low.clamp(-WIDEST, WIDEST), high.clamp(-WIDEST, WIDEST));
             let span = high - low;
             let margin = if span > 0.0 {
                 0.05 * span
@@ -214,7 +218,11 @@ fn pad((low, high): (f64, f64), scale: Scale) -> (f64, f64) {
             }
             let (l, h) = (low.log10(), high.log10());
             let margin = if h > l { 0.05 * (h - l) } else { 0.5 };
-            (10f64.powf(l - margin), 10f64.powf(h + margin))
+            let finite = |v: f64| v.clamp(f64::MIN_POSITIVE, f64::MAX);
+            (
+                finite(10f64.powf(l - margin)),
+                finite(10f64.powf(h + margin)),
+            )
         }
     }
 }

@@ -24,10 +24,10 @@ impl GridSpec {
     /// Checks that both ranges are finite and increasing and both counts at least 2.
     pub fn check(&self) -> Result<()> {
         for (what, (low, high)) in [("alpha", self.alpha), ("beta", self.beta)] {
-            if !(low.is_finite() && high.is_finite() && low < high) {
+            if !(low.is_finite() && high.is_finite() && low < high && (high - low).is_finite()) {
                 return Err(Error::invalid(
                     what,
-                    "a finite range low,high with low < high",
+                    "a range low,high with low < high and a finite width high − low",
                     format!("{low},{high}"),
                 ));
             }

@@ -60,7 +60,7 @@ impl TrajectoryFile {
 /// Reads a trajectory: JSON (the `run --json` document) or CSV (`run --out x.csv`), by
 /// extension.
 pub fn read_trajectory(path: &Path) -> Result<TrajectoryFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::budget::read_text(path)?;
     parse_trajectory(path, &text)
 }
 
@@ -100,7 +100,7 @@ pub fn parse_trajectory(path: &Path, text: &str) -> Result<TrajectoryFile> {
 /// recorded trial of a `landscape escape --paths K --json` report (named
 /// `<method> trial <i>`).
 pub fn read_trajectories(path: &Path) -> Result<Vec<TrajectoryFile>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::budget::read_text(path)?;
     parse_trajectories(path, &text)
 }
 
@@ -257,7 +257,7 @@ pub fn read_census(
     path: &Path,
     dim: usize,
 ) -> Result<(Vec<CensusPoint>, Option<serde_json::Value>)> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::budget::read_text(path)?;
     parse_census(path, &text, dim)
 }
 

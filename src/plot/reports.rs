@@ -93,7 +93,7 @@ fn malformed(path: &Path, what: &str, message: String) -> Error {
 
 /// Reads the escape times of a `landscape escape --json` file.
 pub fn read_escape_report(path: &Path) -> Result<EscapeTimes> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::budget::read_text(path)?;
     parse_escape_report(path, &text)
 }
 
@@ -126,7 +126,7 @@ pub fn parse_escape_report(path: &Path, text: &str) -> Result<EscapeTimes> {
 /// Reads the chart data of a `landscape experiment du2017 --json` file (the title is
 /// left empty).
 pub fn read_du2017_report(path: &Path) -> Result<Du2017Chart> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::budget::read_text(path)?;
     parse_du2017_report(path, &text)
 }
 

@@ -29,6 +29,9 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::verdict::Verdict;
 
+/// The most contour levels a slice draws.
+pub const MAX_LEVELS: usize = 1000;
+
 /// How the slice is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SliceView {
@@ -203,6 +206,13 @@ impl SliceBuilder {
         let opts = self.options;
         if opts.levels == 0 && opts.view == SliceView::Contour {
             return Err(Error::invalid("levels", "at least 1 contour level", 0));
+        }
+        if opts.levels > MAX_LEVELS {
+            return Err(Error::invalid(
+                "levels",
+                format!("at most {MAX_LEVELS} contour levels"),
+                opts.levels,
+            ));
         }
         let covered: Vec<(f64, f64)> = paths
             .iter()

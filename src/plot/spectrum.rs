@@ -81,8 +81,8 @@ impl SpectrumHistogram {
             return Err(Error::invalid("eigenvalues", "at least one", "none"));
         }
         crate::error::ensure_finite("eigenvalues", eigenvalues)?;
-        if bins == 0 {
-            return Err(Error::invalid("bins", "at least 1 bin", 0));
+        if bins == 0 || bins > 100_000 {
+            return Err(Error::invalid("bins", "1 to 100000 bins", bins));
         }
         if !(tol.is_finite() && tol > 0.0) {
             return Err(Error::invalid("tol", "a finite positive number", tol));

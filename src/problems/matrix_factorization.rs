@@ -198,6 +198,17 @@ impl MatrixFactorization {
         let dir = spec.base_dir();
         let rank = required(p.rank, KIND.name, "rank", "a non-negative integer")?;
         if let Some(m) = p.m.symmetric("m", p.n, dir)? {
+            // They shape only a generated M: given with `m`, they would be ignored.
+            if let Some(field) = ["eigenvalues", "true_rank"]
+                .into_iter()
+                .find(|f| spec.has(f))
+            {
+                return Err(Error::invalid(
+                    field,
+                    "no such field with `m` (it shapes only a generated M)",
+                    "a value",
+                ));
+            }
             return Self::new(m, rank);
         }
         let n = required(p.n, KIND.name, "n", "a non-negative integer")?;

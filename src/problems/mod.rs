@@ -95,8 +95,15 @@ pub fn kind_names() -> Vec<&'static str> {
     KINDS.iter().map(|k| k.name).collect()
 }
 
-/// Builds the problem a spec describes, after checking that every field is known.
+/// Builds the problem a spec describes, after [`check`]ing it.
 pub fn build(spec: &ProblemSpec) -> Result<Box<dyn Objective>> {
+    check(spec)?;
+    (find_kind(spec.kind())?.build)(spec)
+}
+
+/// Checks a spec before its kind's constructor runs: every field known, the seed a
+/// non-negative integer, the sizes within the memory budget ([`crate::budget`]).
+pub fn check(spec: &ProblemSpec) -> Result<()> {
     let kind = find_kind(spec.kind())?;
     let fields = (kind.fields)();
     for field in spec.field_names() {
@@ -109,7 +116,12 @@ pub fn build(spec: &ProblemSpec) -> Result<Box<dyn Objective>> {
             });
         }
     }
-    (kind.build)(spec)
+    // Every kind has a seed, used or not: it is checked either way.
+    match spec.raw("seed") {
+        None | Some(toml::Value::Integer(0..)) => {}
+        Some(other) => return Err(Error::invalid("seed", "a non-negative integer", other)),
+    }
+    crate::budget::check_spec(spec)
 }
 
 /// The shipped spec of a kind, parsed.

@@ -77,7 +77,7 @@ impl ProblemSpec {
 
     /// Reads a spec file.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let text = crate::budget::read_text(path)?;
         Self::from_toml(&text, &path.display().to_string(), path.parent())
     }
 
@@ -140,6 +140,9 @@ impl ProblemSpec {
             .ok()
             .and_then(|mut t| t.remove("v"))
             .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+        if key == "kind" && !value.is_str() {
+            return Err(Error::invalid("kind", "a kind's name (a string)", value));
+        }
         self.set_value(key, value);
         Ok(key.to_string())
     }

@@ -140,6 +140,13 @@ fn validate(opts: &DensityOptions) -> Result<()> {
     if opts.points < 2 {
         return Err(Error::invalid("points", "at least 2", opts.points));
     }
+    for (name, count) in [
+        ("probes", opts.probes),
+        ("steps", opts.steps),
+        ("points", opts.points),
+    ] {
+        crate::budget::check_count(name, count as u128, 64)?;
+    }
     check_tolerance("width", opts.width)
 }
 

@@ -35,6 +35,7 @@ mod plot_spectrum_escape;
 mod plot_trace;
 mod pretraining;
 mod reports;
+mod robustness;
 mod safran_shamir;
 mod spectrum;
 mod training;

@@ -176,8 +176,12 @@ type Range = Option<(f64, f64)>;
 
 fn ranges(args: &SliceArgs) -> Result<(Range, Range)> {
     if let Some(r) = args.range {
-        if !(r.is_finite() && r > 0.0) {
-            return Err(Error::invalid("range", "a finite positive half-width R", r));
+        if !(r.is_finite() && r > 0.0 && (2.0 * r).is_finite()) {
+            return Err(Error::invalid(
+                "range",
+                "a positive half-width R with a finite width 2R (R ≤ 8.9e307)",
+                r,
+            ));
         }
         return Ok((Some((-r, r)), Some((-r, r))));
     }
@@ -205,6 +209,14 @@ fn plane_choice(
     const EXPECTED: &str = "coordinates, hessian, hessian:I,J, random, pca, points or explicit";
     let explicit = args.d1.is_some() || args.d2.is_some();
     let kind = match (&args.directions, explicit) {
+        // --d1/--d2 with another plane would be ignored: refused instead.
+        (Some(kind), true) if kind != "explicit" => {
+            return Err(Error::invalid(
+                "directions",
+                "explicit (or no --directions) with --d1 and --d2",
+                kind,
+            ));
+        }
         (Some(kind), _) => kind.as_str(),
         (None, true) => "explicit",
         (None, false) if !args.points.is_empty() => "points",

@@ -224,6 +224,7 @@ fn check_runs(runs: usize) -> Result<()> {
     if runs == 0 {
         return Err(Error::invalid("runs", "at least 1", 0));
     }
+    crate::budget::check_count("runs", runs as u128, 1024)?;
     Ok(())
 }
 

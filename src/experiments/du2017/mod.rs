@@ -162,6 +162,8 @@ impl Du2017Options {
         if self.trials == 0 {
             return Err(Error::invalid("trials", "an integer ≥ 1", 0));
         }
+        let dims: u128 = self.dims.iter().map(|&d| d as u128 + 64).sum();
+        crate::budget::check_count("trials", self.trials as u128, dims.saturating_mul(16))?;
         if self.pgd.t_thres == 0 {
             return Err(Error::invalid("pgd.t_thres", "an integer ≥ 1", 0));
         }
@@ -180,7 +182,7 @@ impl Du2017Options {
             ("tau", self.tau),
             ("l", self.l),
             ("gamma", self.gamma),
-            ("lr", self.step()),
+            ("lr", self.lr.unwrap_or(1.0)),
             ("init_radius", self.init_radius),
             ("pgd.radius", self.pgd.radius),
             ("pgd.g_thres", self.pgd.g_thres),
@@ -189,6 +191,22 @@ impl Du2017Options {
             if !(v.is_finite() && v > 0.0) {
                 return Err(Error::invalid(name, "a positive finite number", v));
             }
+        }
+        // The default step 1/(4L) is the user's L in disguise: name L when it overflows.
+        if !self.step().is_finite() {
+            return Err(Error::invalid(
+                "l",
+                "an L whose default step 1/(4L) is finite (L ≥ 5.6e-309), or give the step",
+                self.l,
+            ));
+        }
+        // Starts are uniform in [−a, a]: its width 2a must be finite.
+        if !(2.0 * self.init_radius).is_finite() {
+            return Err(Error::invalid(
+                "init_radius",
+                "a positive a with a finite width 2a (a ≤ 8.9e307)",
+                self.init_radius,
+            ));
         }
         Ok(())
     }

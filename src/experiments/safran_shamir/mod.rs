@@ -124,6 +124,7 @@ impl SafranShamirOptions {
         if self.runs == 0 {
             return Err(Error::invalid("runs", "an integer ≥ 1", 0));
         }
+        crate::budget::check_count("runs", self.runs as u128, 1024)?;
         if self.max_iters == 0 {
             return Err(Error::invalid("max_iters", "an integer ≥ 1", 0));
         }

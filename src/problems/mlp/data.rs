@@ -170,7 +170,7 @@ pub fn add_noise(y: &mut [f64], noise: f64, seed: u64) {
 /// A matrix from a `.csv` file of numbers (comma-separated, one row per line; a first
 /// line that is not numbers is taken as a header and skipped).
 pub fn read_csv(path: &Path, field: &str) -> Result<(Vec<f64>, usize, usize)> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::budget::read_text(path)?;
     let mut data = Vec::new();
     let mut cols = None;
     let mut rows = 0;

@@ -1,0 +1,373 @@
+//! Issue 17: every failure class the fuzzer (`fuzz/fuzz.py`) found — hangs, allocation
+//! aborts, segfaults, panics, partial output, silently accepted input, multi-line
+//! messages — is now one clean line and exit 2 (or a correct result).
+
+use std::path::PathBuf;
+
+use crate::common::{assert_bad_input, landscape};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("landscape-robust-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn huge_sizes_are_refused_before_allocating_with_the_memory_they_would_take() {
+    // Wrapping n·n used to give a small buffer written out of bounds (a segfault).
+    for n in ["4294967296", "9223372036854775807"] {
+        assert_bad_input(
+            &[
+                "eval",
+                "--problem",
+                "matrix_factorization",
+                "--set",
+                &format!("n={n}"),
+                "--point",
+                "zeros",
+            ],
+            &["`n`", "memory budget", "would take"],
+        );
+    }
+    for (kind, field) in [
+        ("relu_net", "k=4294967296"),
+        ("linear_net", "widths=[3, 4294967296, 2]"),
+        ("matrix_factorization", "rank=1000000"),
+        ("tensor_factorization", "n=100000"),
+        ("matrix_sensing", "n=100000"),
+    ] {
+        assert_bad_input(
+            &[
+                "eval",
+                "--problem",
+                kind,
+                "--set",
+                field,
+                "--point",
+                "zeros",
+            ],
+            &["memory budget", "would take"],
+        );
+    }
+    assert_bad_input(
+        &[
+            "census",
+            "--problem",
+            "rosenbrock",
+            "--starts",
+            "100000000000000",
+        ],
+        &["`starts`", "would take"],
+    );
+    assert_bad_input(
+        &[
+            "bounds",
+            "--problem",
+            "quadratic",
+            "--iters",
+            "1000000000000",
+        ],
+        &["`iters`", "would take"],
+    );
+    assert_bad_input(
+        &["layers", "--problem", "mlp", "--set", "outputs=1000000"],
+        &["`outputs`", "would take"],
+    );
+    assert_bad_input(
+        &[
+            "run",
+            "--problem",
+            "rosenbrock",
+            "--optimizer",
+            "lbfgs",
+            "--memory",
+            "4294967296",
+        ],
+        &["memory", "would take"],
+    );
+    assert_bad_input(
+        &["experiment", "du2017", "--dims", "1000000000"],
+        &["dims", "would take"],
+    );
+}
+
+#[test]
+fn unbounded_inputs_are_bounded() {
+    // Reading /dev/zero as a point used to read forever.
+    assert_bad_input(
+        &["eval", "--problem", "rosenbrock", "--point", "/dev/zero"],
+        &["/dev/zero", "longer than 1.0 GiB"],
+    );
+    // An infinite axis width used to spin in the tick loop.
+    let dir = scratch("range");
+    let png = dir.join("y.png");
+    assert_bad_input(
+        &[
+            "plot",
+            "slice",
+            "--problem",
+            "rosenbrock",
+            "--range",
+            "1e308",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+        &["range", "finite width", "found 1e308"],
+    );
+    assert!(!png.exists());
+    assert_bad_input(
+        &[
+            "plot",
+            "slice",
+            "--problem",
+            "rosenbrock",
+            "--alpha=-1e308,1e308",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+        &["alpha", "finite width"],
+    );
+    assert_bad_input(
+        &[
+            "plot",
+            "slice",
+            "--problem",
+            "rosenbrock",
+            "--contour",
+            "--levels",
+            "18446744073709551615",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+        &["levels", "at most 1000"],
+    );
+}
+
+#[test]
+fn no_panic_on_extreme_experiment_options() {
+    assert_bad_input(
+        &["experiment", "du2017", "--init-radius", "1e308"],
+        &["init-radius", "finite width"],
+    );
+    // The default step 1/(4L) overflows: the message names L, the flag given.
+    assert_bad_input(
+        &["experiment", "du2017", "--l", "1e-320"],
+        &["`l`", "1e-320"],
+    );
+}
+
+#[test]
+fn no_verdict_on_non_finite_evidence() {
+    assert_bad_input(
+        &["classify", "--problem", "saddle", "--point", "[1e200, 0]"],
+        &["classify", "‖∇f‖ = inf", "non-finite"],
+    );
+}
+
+#[test]
+fn a_run_that_diverged_reports_it_instead_of_failing() {
+    // f stays finite (≈1e197) while ∇f overflows: the run diverged, the command succeeds.
+    let args = [
+        "run",
+        "--problem",
+        "rosenbrock",
+        "--optimizer",
+        "gd",
+        "--lr",
+        "0.1",
+        "--iters",
+        "200",
+        "--classify-final",
+        "--init",
+        "[3, 3]",
+    ];
+    let out = landscape(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("verdict      none: the run diverged"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn invalid_input_is_refused_not_dropped() {
+    assert_bad_input(
+        &[
+            "eval",
+            "--problem",
+            "rosenbrock",
+            "--set",
+            "kind=5",
+            "--point",
+            "zeros",
+        ],
+        &["`kind`", "found 5"],
+    );
+    assert_bad_input(
+        &[
+            "eval",
+            "--problem",
+            "rosenbrock",
+            "--set",
+            "seed=-1",
+            "--point",
+            "zeros",
+        ],
+        &["`seed`", "non-negative integer"],
+    );
+    assert_bad_input(
+        &[
+            "eval",
+            "--problem",
+            "matrix_factorization",
+            "--set",
+            "n=2",
+            "--set",
+            "m=[[1, 0], [0, 1]]",
+            "--set",
+            "true_rank=1",
+            "--point",
+            "zeros",
+        ],
+        &["`true_rank`", "with `m`"],
+    );
+    assert_bad_input(
+        &[
+            "spectrum",
+            "--problem",
+            "saddle",
+            "--point",
+            "zeros",
+            "--density",
+            "--tol",
+            "1",
+        ],
+        &["--density", "--tol"],
+    );
+    assert_bad_input(
+        &[
+            "spectrum",
+            "--problem",
+            "saddle",
+            "--point",
+            "zeros",
+            "--probes",
+            "3",
+        ],
+        &["--density"],
+    );
+    let png = scratch("d1").join("x.png");
+    assert_bad_input(
+        &[
+            "plot",
+            "slice",
+            "--problem",
+            "rosenbrock",
+            "--directions",
+            "coordinates",
+            "--d1",
+            "[1,",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+        &["directions", "--d1"],
+    );
+    // μ = 0 is plain gradient descent, as the help's μ ∈ [0, 1) says.
+    let out = landscape(&[
+        "run",
+        "--problem",
+        "saddle",
+        "--optimizer",
+        "nesterov",
+        "--momentum",
+        "0",
+        "--lr",
+        "0.1",
+        "--iters",
+        "3",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn messages_are_one_line() {
+    // The argument parser's errors (were 3–5 lines), with its tip and usage kept.
+    assert_bad_input(
+        &["eval", "--problem", "saddle", "--pont", "zeros"],
+        &[
+            "unexpected argument '--pont'",
+            "'--point'",
+            "usage: landscape eval",
+        ],
+    );
+    // A negative number is a value.
+    assert_bad_input(
+        &[
+            "run",
+            "--problem",
+            "saddle",
+            "--optimizer",
+            "gd",
+            "--lr",
+            "-1",
+        ],
+        &["`lr`", "found -1"],
+    );
+    let dir = scratch("toml");
+    let spec = dir.join("nl.toml");
+    std::fs::write(&spec, "kind = \"rosen\\nbrock\"\n").unwrap();
+    assert_bad_input(
+        &["points", "--problem", spec.to_str().unwrap()],
+        &["rosen\\nbrock"],
+    );
+    assert_bad_input(
+        &[
+            "eval",
+            "--problem",
+            "matrix_factorization",
+            "--set",
+            "n=1979-05-27",
+            "--point",
+            "zeros",
+        ],
+        &["found 1979-05-27"],
+    );
+    assert_bad_input(
+        &["experiment", "du2017", "--tolerance", "1e-400"],
+        &["tolerance"],
+    );
+}
+
+#[test]
+fn a_multi_file_report_is_written_whole_or_not_at_all() {
+    // atlas.png cannot be written (a directory is in its way): no atlas.json either.
+    let dir = scratch("atlas");
+    std::fs::create_dir(dir.join("atlas.png")).unwrap();
+    let out = landscape(&[
+        "atlas",
+        "--runs",
+        "1",
+        "--only",
+        "linear_net_2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("atlas.json").exists());
+    assert!(!dir.join("atlas.svg").exists());
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
