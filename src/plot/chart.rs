@@ -142,26 +142,43 @@ impl LineChart {
 impl LineChart {
     /// The place for the legend: of the corners and the middles of the sides (upper
     /// right first, then upper left, lower right, lower left, middle right, middle left),
-    /// the one the drawn data crosses least.
-    fn legend_corner(&self, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    /// the one the drawn data crosses least, with how many samples of the data cross it
+    /// (more than none: the legend goes beside the chart instead). `plot` is the
+    /// plotting area's size in pixels, which with the legend's own size (its names and
+    /// rows) gives the share of the area the box covers.
+    fn legend_corner(
+        &self,
+        x: (f64, f64),
+        y: (f64, f64),
+        plot: (u32, u32),
+    ) -> (SeriesLabelPosition, usize) {
         let unit = |v: f64, (low, high): (f64, f64), scale: Scale| match scale {
             Scale::Linear => (v - low) / (high - low),
             Scale::Log => (v.log10() - low.log10()) / (high.log10() - low.log10()),
         };
-        // The legend box covers roughly 40% × 30% of the area at a side: (position,
-        // right side?, vertical band in [0, 1] from the bottom).
+        let named: Vec<&Series> = self.series.iter().filter(|s| !s.name.is_empty()).collect();
+        let (box_w, box_h) = legend_box(&named);
+        // The box's share of the plot, with plotters' 10-pixel inset from the edges.
+        let fw = f64::from(box_w + 10) / f64::from(plot.0.max(1));
+        let fh = f64::from(box_h + 10) / f64::from(plot.1.max(1));
+        let (top, bottom, middle) = ((1.0 - fh, 1.0), (0.0, fh), (0.5 - fh / 2.0, 0.5 + fh / 2.0));
+        // (position, right side?, vertical band in [0, 1] from the bottom).
         let places = [
-            (SeriesLabelPosition::UpperRight, true, (0.7, 1.0)),
-            (SeriesLabelPosition::UpperLeft, false, (0.7, 1.0)),
-            (SeriesLabelPosition::LowerRight, true, (0.0, 0.3)),
-            (SeriesLabelPosition::LowerLeft, false, (0.0, 0.3)),
-            (SeriesLabelPosition::MiddleRight, true, (0.35, 0.65)),
-            (SeriesLabelPosition::MiddleLeft, false, (0.35, 0.65)),
+            (SeriesLabelPosition::UpperRight, true, top),
+            (SeriesLabelPosition::UpperLeft, false, top),
+            (SeriesLabelPosition::LowerRight, true, bottom),
+            (SeriesLabelPosition::LowerLeft, false, bottom),
+            (SeriesLabelPosition::MiddleRight, true, middle),
+            (SeriesLabelPosition::MiddleLeft, false, middle),
         ];
+        if fw >= 0.9 || fh >= 0.9 {
+            // No room inside at all.
+            return (places[0].0.clone(), usize::MAX);
+        }
         let mut counts = [0usize; 6];
         let mut tally = |u: f64, v: f64| {
             for (count, &(_, right, (low, high))) in counts.iter_mut().zip(&places) {
-                let in_x = if right { u >= 0.6 } else { u <= 0.4 };
+                let in_x = if right { u >= 1.0 - fw } else { u <= fw };
                 *count += usize::from(in_x && (low..=high).contains(&v));
             }
         };
@@ -187,8 +204,17 @@ impl LineChart {
                 }
             }
         }
+        // The labels of the vertical lines sit at the bottom, right of their line.
+        for line in &self.vertical_lines {
+            let u = unit(line.x, x, self.x_scale);
+            let width = (line.label.chars().count() as u32 * LEGEND_CHAR_WIDTH) as f64;
+            let share = width / f64::from(plot.0.max(1));
+            for k in 0..=4 {
+                tally(u + share * f64::from(k) / 4.0, 0.03);
+            }
+        }
         let best = (0..places.len()).min_by_key(|&i| counts[i]).unwrap_or(0);
-        places[best].0.clone()
+        (places[best].0.clone(), counts[best])
     }
 }
 
@@ -395,6 +421,30 @@ impl LineChart {
             }
         };
         let area = titled_area(root, &self.title, &self.note)?;
+        // The legend inside the chart where no data runs, else in a strip beside it.
+        let labelled: Vec<&Series> = self.series.iter().filter(|s| !s.name.is_empty()).collect();
+        // The plotting area: less the margins (16 each side) and the label areas.
+        let plot_size = {
+            let (w, h) = area.dim_in_pixel();
+            (w.saturating_sub(86 + 32), h.saturating_sub(56 + 32))
+        };
+        let corner =
+            (!labelled.is_empty()).then(|| self.legend_corner((x0, x1), (y0, y1), plot_size));
+        let beside = matches!(corner, Some((_, crossings)) if crossings > 0);
+        let (area, strip) = if beside {
+            let (width, height) = area.dim_in_pixel();
+            let (box_w, box_h) = legend_box(&labelled);
+            if box_w + 8 <= width * 2 / 5 {
+                let (plot, strip) = area.split_horizontally(width - box_w - 8);
+                (plot, Some(strip))
+            } else {
+                // Too wide to stand beside the chart: under it, across the width.
+                let (plot, strip) = area.split_vertically(height.saturating_sub(box_h + 8));
+                (plot, Some(strip))
+            }
+        } else {
+            (area, None)
+        };
         let mut chart = ChartBuilder::on(&area)
             .margin(16)
             .x_label_area_size(56)
@@ -442,7 +492,7 @@ impl LineChart {
                 && (self.x_scale == Scale::Linear || p.0 > 0.0)
                 && (self.y_scale == Scale::Linear || p.1 > 0.0)
         };
-        let mut labelled = false;
+        let mut labelled_any = false;
         for series in &self.series {
             let colour = style::series_colour(series.colour);
             let points: Vec<(f64, f64)> = series.points.iter().copied().filter(drawable).collect();
@@ -462,7 +512,7 @@ impl LineChart {
                 }
             };
             if !series.name.is_empty() {
-                labelled = true;
+                labelled_any = true;
                 let dashed = series.stroke == Stroke::Dashed;
                 annotation
                     .label(series.name.as_str())
@@ -475,11 +525,63 @@ impl LineChart {
                     });
             }
         }
-        if labelled {
-            style::draw_legend(&mut chart, self.legend_corner((x0, x1), (y0, y1)))?;
+        match (strip, corner) {
+            (Some(strip), _) => draw_legend_beside(&strip, &labelled)?,
+            (None, Some((corner, _))) if labelled_any => style::draw_legend(&mut chart, corner)?,
+            _ => {}
         }
         Ok(())
     }
+}
+
+/// Pixels per character of the legend font, for sizing the strip (DejaVu Sans at 15 px
+/// averages about 8).
+const LEGEND_CHAR_WIDTH: u32 = 8;
+
+/// The size in pixels of plotters' legend box for these series: the longest name after
+/// a line sample, one row each.
+fn legend_box(labelled: &[&Series]) -> (u32, u32) {
+    let chars = labelled
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0) as u32;
+    (
+        chars * LEGEND_CHAR_WIDTH + 40,
+        labelled.len() as u32 * 20 + 12,
+    )
+}
+
+/// A legend in its own strip (right of the chart, or under it when its names are too
+/// long for 40% of the width): a line sample and the name per series, one per row.
+fn draw_legend_beside<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    labelled: &[&Series],
+) -> Result<()> {
+    const ROW: i32 = 20;
+    const TOP: i32 = 14;
+    let left_centre = plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Left,
+        plotters::style::text_anchor::VPos::Center,
+    );
+    for (row, series) in labelled.iter().enumerate() {
+        let y = TOP + ROW * row as i32;
+        let colour = style::series_colour(series.colour);
+        let sample = match series.stroke {
+            Stroke::Dashed => vec![(4, y), (12, y)],
+            _ => vec![(4, y), (24, y)],
+        };
+        strip.draw(&PathElement::new(sample, colour.stroke_width(2)))?;
+        if matches!(series.stroke, Stroke::Points | Stroke::LinePoints) {
+            strip.draw(&Circle::new((14, y), 3, colour.filled()))?;
+        }
+        strip.draw(&Text::new(
+            series.name.clone(),
+            (30, y),
+            style::legend_font().pos(left_centre),
+        ))?;
+    }
+    Ok(())
 }
 
 /// Draws the title (and an optional note under it) at the top of `root` and returns the
@@ -572,10 +674,23 @@ mod tests {
             .series
             .push(Series::new("a", rising, Stroke::Solid, 0));
         let ((x0, x1), (y0, y1)) = chart.ranges();
-        let corner = chart.legend_corner((x0, x1), (y0, y1));
+        let (corner, crossings) = chart.legend_corner((x0, x1), (y0, y1), (800, 500));
         assert!(
-            matches!(corner, SeriesLabelPosition::UpperLeft),
-            "{corner:?}"
+            matches!(corner, SeriesLabelPosition::UpperLeft) && crossings == 0,
+            "{corner:?} {crossings}"
+        );
+        // A flat line across the middle and two across the top and bottom leave no free
+        // place: the count says so, and the legend goes beside the chart.
+        for v in [0.0, 5.0, 10.0] {
+            let flat = (0..=10).map(|i| (i as f64, v)).collect();
+            chart.series.push(Series::new("b", flat, Stroke::Solid, 1));
+        }
+        let ((x0, x1), (y0, y1)) = chart.ranges();
+        assert!(chart.legend_corner((x0, x1), (y0, y1), (800, 500)).1 > 0);
+        // A legend taller than the plot has no place inside.
+        assert_eq!(
+            chart.legend_corner((x0, x1), (y0, y1), (800, 60)).1,
+            usize::MAX
         );
     }
 
