@@ -301,6 +301,7 @@ fn plot_slice<'py>(
         log_color,
         levels: levels.unwrap_or(defaults.levels),
         title,
+        centre: None,
     };
     let bytes = f.analyse(py, |f| {
         let plane = choice.plane(f, &x0)?;
