@@ -301,7 +301,10 @@ fn plot_slice<'py>(
         log_color,
         levels: levels.unwrap_or(defaults.levels),
         title,
-        centre: None,
+        // A centre given by name is named and marked, as on the command line.
+        centre: at
+            .and_then(|o| o.cast::<PyString>().ok())
+            .and_then(|s| s.to_cow().ok().map(|c| c.into_owned())),
     };
     let bytes = f.analyse(py, |f| {
         let plane = choice.plane(f, &x0)?;
@@ -341,6 +344,12 @@ fn plot_line<'py>(
         )));
     }
     let from = point_arg(f, from_, "from point")?;
+    // Points given by name (`"name:eig:2"`) are named on the chart, as on the command line.
+    let named = |obj: Option<&Bound<'py, PyAny>>| -> Option<String> {
+        obj.and_then(|o| o.cast::<PyString>().ok())
+            .and_then(|s| s.to_cow().ok().map(|c| c.into_owned()))
+    };
+    let (from_name, to_name) = (named(Some(from_)), named(to));
     let t = pair("t", t)?;
     let (d, along) = match (direction, to) {
         (Some(d), None) => (point_arg(f, d, "direction")?, true),
@@ -366,6 +375,7 @@ fn plot_line<'py>(
         if let Some(title) = title {
             figure.title = title;
         }
+        figure.name_marks(&[from_name.as_deref(), to_name.as_deref()]);
         output.emit(&figure)
     })?;
     Ok(output.picture(py, &bytes, None))

@@ -36,15 +36,20 @@ def test_slice_is_the_command_lines_picture(cli, tmp_path):
     f = landscape.problem("rosenbrock")
     run = landscape.run(f, [-1.2, 1.0], "adam", lr=0.02, max_iters=100, record_iterates=True)
     (tmp_path / "run.json").write_text(landscape.to_json(run))
-    args = ["slice", "--problem", "rosenbrock", "--resolution", "30", "--log-color", "--width", "400", "--height", "300"]
+    # (a title of our own: the default names the problem's kind, which the NumPy one below
+    # does not share)
+    args = ["slice", "--problem", "rosenbrock", "--resolution", "30", "--log-color", "--width", "400", "--height", "300",
+            "--title", "Rosenbrock"]
     theirs = cli_picture(cli, tmp_path, *args, "--trajectory", str(tmp_path / "run.json"))
     # the trajectory as the dict landscape.run returns (records as columns) or as its file
     for trajectory in (run, tmp_path / "run.json"):
-        ours = landscape.plot.slice(f, resolution=30, log_color=True, width=400, height=300, trajectory=[trajectory])
+        ours = landscape.plot.slice(f, resolution=30, log_color=True, width=400, height=300, trajectory=[trajectory],
+                                    title="Rosenbrock")
         assert ours.format == "png" and ours.data[:8] == PNG
         assert ours.data == theirs
     # a NumPy objective with the same values draws the same picture
-    mine = landscape.plot.slice(numpy_rosenbrock(), resolution=30, log_color=True, width=400, height=300, trajectory=run)
+    mine = landscape.plot.slice(numpy_rosenbrock(), resolution=30, log_color=True, width=400, height=300, trajectory=run,
+                                title="Rosenbrock")
     assert mine.data == theirs
 
 
@@ -75,10 +80,13 @@ def test_line_spectrum_and_random_directions_match_the_command_line(cli, tmp_pat
     assert ours.data == theirs and "negative" in ours.note
     theirs = cli_picture(cli, tmp_path, "line", "--problem", "matrix_factorization", "--from", "name:eig:2",
                          "--to", "name:eig:1", "--resolution", "50")
-    assert landscape.plot.line(f, x, to=f.known_points["eig:1"][0], resolution=50).data == theirs
+    # points given by name are named on the chart, as on the command line
+    assert landscape.plot.line(f, "name:eig:2", to="name:eig:1", resolution=50).data == theirs
+    assert landscape.plot.line(f, x, to=f.known_points["eig:1"][0], resolution=50).data != theirs
     theirs = cli_picture(cli, tmp_path, "slice", "--problem", "matrix_factorization", "--at", "name:eig:2",
                          "--directions", "random", "--seed", "3", "--resolution", "25")
-    assert landscape.plot.slice(f, at=x, directions="random", seed=3, resolution=25).data == theirs
+    assert landscape.plot.slice(f, at="name:eig:2", directions="random", seed=3, resolution=25).data == theirs
+    assert landscape.plot.slice(f, at=x, directions="random", seed=3, resolution=25).data != theirs
 
 
 def test_trace_escape_and_bounds_from_dicts(cli, tmp_path):

@@ -17,7 +17,10 @@
 //! is why the argmin-backed optimizers reject such problems.
 //!
 //! A parameter vector of the wrong length is an argmin error (not a panic), so that a
-//! solver reports it through its `Result`.
+//! solver reports it through its `Result`. So is an evaluation beyond an
+//! [`EvaluationBudget`] ([`ArgminObjective::with_budget`]): argmin's line searches have
+//! no cap of their own, and on a function that is linear along the search direction
+//! (|x| + |y|) Moré–Thuente's interval never closes.
 //!
 //! ```
 //! use argmin::core::{CostFunction, Gradient};
@@ -32,6 +35,8 @@
 //! assert_eq!(problem.gradient(&x).unwrap().norm(), 0.0);
 //! ```
 
+use std::cell::Cell;
+
 use argmin::core::{ArgminError, CostFunction, Error as ArgminErrorBox, Gradient, Hessian};
 use nalgebra::{DMatrix, DVector};
 
@@ -43,12 +48,75 @@ use crate::objective::Objective;
 #[derive(Clone, Copy)]
 pub struct ArgminObjective<'a> {
     objective: &'a dyn Objective,
+    budget: Option<&'a EvaluationBudget>,
+}
+
+/// A cap on the evaluations (of f or ∇f) argmin may make through an
+/// [`ArgminObjective`]; the one beyond it is an error that says so.
+#[derive(Debug)]
+pub struct EvaluationBudget {
+    limit: usize,
+    used: Cell<usize>,
+}
+
+impl EvaluationBudget {
+    /// A budget of `limit` evaluations.
+    pub fn new(limit: usize) -> Self {
+        EvaluationBudget {
+            limit,
+            used: Cell::new(0),
+        }
+    }
+
+    /// Evaluations made so far.
+    pub fn used(&self) -> usize {
+        self.used.get()
+    }
+
+    /// Whether an evaluation beyond the limit was refused.
+    pub fn exhausted(&self) -> bool {
+        self.used.get() > self.limit
+    }
+
+    /// What went wrong when the budget ran out, in words.
+    pub fn exhausted_message(&self) -> String {
+        format!(
+            "argmin made {} evaluations of f and ∇f in one iteration without an acceptable \
+             step (its line search does not end: f is perhaps not smooth, or unbounded, \
+             along the search direction)",
+            self.limit
+        )
+    }
+
+    fn spend(&self) -> Result<(), ArgminErrorBox> {
+        let used = self.used.get() + 1;
+        self.used.set(used);
+        if used <= self.limit {
+            Ok(())
+        } else {
+            Err(ArgminError::ConditionViolated {
+                text: self.exhausted_message(),
+            }
+            .into())
+        }
+    }
 }
 
 impl<'a> ArgminObjective<'a> {
     /// The argmin view of `objective`.
     pub fn new(objective: &'a dyn Objective) -> Self {
-        ArgminObjective { objective }
+        ArgminObjective {
+            objective,
+            budget: None,
+        }
+    }
+
+    /// The same view, failing once `budget` is spent.
+    pub fn with_budget(objective: &'a dyn Objective, budget: &'a EvaluationBudget) -> Self {
+        ArgminObjective {
+            objective,
+            budget: Some(budget),
+        }
     }
 
     /// The wrapped objective.
@@ -58,6 +126,9 @@ impl<'a> ArgminObjective<'a> {
 
     /// Rejects a parameter vector whose length is not the problem's dimension.
     fn check(&self, param: &DVector<f64>) -> Result<(), ArgminErrorBox> {
+        if let Some(budget) = self.budget {
+            budget.spend()?;
+        }
         let d = self.objective.dim();
         if param.len() == d {
             Ok(())

@@ -64,7 +64,7 @@ use serde_json::json;
 
 use super::newton::{check_dense_problem, reject_constrained};
 use super::{check_at_least_one, Method, Optimizer, Params, Step, Termination};
-use crate::argmin_interop::ArgminObjective;
+use crate::argmin_interop::{ArgminObjective, EvaluationBudget};
 use crate::error::Result;
 use crate::finite_difference::relative_error;
 use crate::objective::Objective;
@@ -72,6 +72,10 @@ use crate::objective::Objective;
 /// argmin's state for our parameter type: parameters and gradients are `DVector<f64>`,
 /// the Hessian type `H` is `()` for L-BFGS and `DMatrix<f64>` for trust region.
 pub type ArgminState<H> = IterState<DVector<f64>, DVector<f64>, (), H, (), f64>;
+
+/// The most evaluations of f or ∇f (d HVPs count as one Hessian) argmin may make in one
+/// iteration: Moré–Thuente needs a handful, and has no cap of its own.
+pub const ITERATION_EVALUATIONS: usize = 1000;
 
 /// argmin's L-BFGS with the Moré–Thuente line search, on `DVector<f64>`.
 pub type LbfgsSolver =
@@ -306,8 +310,15 @@ where
     #[track_caller]
     pub fn iterate(&mut self, f: &dyn Objective, x: &mut [f64]) -> Result<(), ArgminStop> {
         assert_eq!(x.len(), f.dim(), "ArgminSolver::iterate: point length");
-        let mut problem = Problem::new(ArgminObjective::new(f));
-        self.iterate_on(&mut problem, x)
+        let budget = EvaluationBudget::new(ITERATION_EVALUATIONS);
+        let mut problem = Problem::new(ArgminObjective::with_budget(f, &budget));
+        let result = self.iterate_on(&mut problem, x);
+        match result {
+            Err(ArgminStop::Failed(_) | ArgminStop::SolverExit(_)) if budget.exhausted() => {
+                Err(ArgminStop::SolverExit(budget.exhausted_message()))
+            }
+            other => other,
+        }
     }
 
     fn iterate_on(
@@ -467,10 +478,21 @@ where
     }
 }
 
+/// argmin's message in plain words: its line search's failure ("Line search terminated
+/// with: 'Condition violated: \"…\"'") as "the line search failed: …".
+fn plain(message: String) -> String {
+    let Some(inner) = message.strip_prefix("Line search terminated with: ") else {
+        return message;
+    };
+    let inner = inner.trim_matches('\'');
+    let inner = inner.strip_prefix("Condition violated: ").unwrap_or(inner);
+    format!("the line search failed: {}", inner.trim_matches('"'))
+}
+
 fn stop_from(reason: TerminationReason) -> ArgminStop {
     match reason {
         TerminationReason::SolverConverged => ArgminStop::Converged(reason.to_string()),
-        TerminationReason::SolverExit(message) => ArgminStop::SolverExit(message),
+        TerminationReason::SolverExit(message) => ArgminStop::SolverExit(plain(message)),
         other => ArgminStop::SolverExit(other.to_string()),
     }
 }

@@ -56,7 +56,7 @@ impl LineFigure {
         }
         let samples = sample(f, x0, d, t_range.unwrap_or(DIRECTION_RANGE), n)?;
         Ok(LineFigure {
-            title: "f along a direction".into(),
+            title: format!("{}: f along a direction", f.kind()),
             value_label: "f(x₀ + t·d)".into(),
             samples,
             marks: vec![VerticalLine {
@@ -86,7 +86,7 @@ impl LineFigure {
         }
         let samples = sample(f, a, &d, t_range.unwrap_or(INTERPOLATION_RANGE), n)?;
         Ok(LineFigure {
-            title: "f on the interpolation between two points".into(),
+            title: format!("{}: f on the interpolation between two points", f.kind()),
             value_label: "f((1 − t)·a + t·b)".into(),
             samples,
             marks: vec![
@@ -100,6 +100,22 @@ impl LineFigure {
                 },
             ],
         })
+    }
+
+    /// Names the marked points as they were given (`name:eig:2`, `[3, 2]`): x₀, or a
+    /// and b; long names are shortened. `None` leaves a mark as it is.
+    pub fn name_marks(&mut self, names: &[Option<&str>]) {
+        const MAX: usize = 24;
+        for (mark, name) in self.marks.iter_mut().zip(names) {
+            if let Some(name) = name {
+                let short = if name.chars().count() <= MAX {
+                    name.to_string()
+                } else {
+                    format!("{}…", name.chars().take(MAX - 1).collect::<String>())
+                };
+                mark.label = format!("{} = {short}", mark.label);
+            }
+        }
     }
 
     /// The `k`-th sampled value.

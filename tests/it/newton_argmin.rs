@@ -492,3 +492,27 @@ fn cli_rejects_bad_newton_input_in_one_line() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_line_search_that_never_ends_is_stopped_and_said_in_words() {
+    // |x| + |y| is linear along L-BFGS's direction from (3, −2): Moré–Thuente's interval
+    // never closes, and the run hung inside one iteration. Now one iteration may make
+    // at most ITERATION_EVALUATIONS evaluations, and the reason is plain words.
+    let json = crate::common::cli_json(&[
+        "run",
+        "--problem",
+        "expr:abs(x) + abs(y)",
+        "--optimizer",
+        "lbfgs",
+        "--init",
+        "[3, -2]",
+        "--json",
+    ]);
+    let termination = json["termination"].as_str().unwrap();
+    assert!(
+        termination.starts_with("solver_exit: argmin made 1000 evaluations")
+            && termination.contains("line search does not end"),
+        "{termination}"
+    );
+    assert!(!termination.contains("Condition violated"), "{termination}");
+}

@@ -74,29 +74,10 @@ pub fn run(args: LineArgs, out: &mut dyn Write) -> Result<()> {
         }
         (None, None) => unreachable!("clap requires --direction or --to"),
     };
-    // Name the problem and the marked points as they were given.
-    figure.title = match &args.title {
-        Some(title) => title.clone(),
-        None => format!("{}: {}", f.kind(), figure.title),
-    };
-    let names = [
-        Some(&args.from),
-        args.to.as_ref().filter(|_| args.direction.is_none()),
-    ];
-    for (mark, name) in figure.marks.iter_mut().zip(names) {
-        if let Some(name) = name {
-            mark.label = format!("{} = {}", mark.label, short_point(name));
-        }
+    if let Some(title) = &args.title {
+        figure.title = title.clone();
     }
+    let to = args.to.as_deref().filter(|_| args.direction.is_none());
+    figure.name_marks(&[Some(args.from.as_str()), to]);
     args.output.save(&figure, out)
-}
-
-/// A point argument short enough for a label: inline vectors and long paths shortened.
-fn short_point(arg: &str) -> String {
-    const MAX: usize = 24;
-    if arg.chars().count() <= MAX {
-        return arg.to_string();
-    }
-    let head: String = arg.chars().take(MAX - 1).collect();
-    format!("{head}…")
 }
