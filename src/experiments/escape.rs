@@ -322,6 +322,14 @@ pub struct TrialOutcome {
     pub path: Option<Vec<Record>>,
 }
 
+impl TrialOutcome {
+    /// pgd's no-decrease rule stopped the trial at (or, polished, next to) a strict
+    /// saddle.
+    pub fn stopped_at_strict_saddle(&self) -> bool {
+        self.termination.as_str() == NO_DECREASE && self.final_kind == Some(Verdict::StrictSaddle)
+    }
+}
+
 /// Summary of the escape times of the escaped trials.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IterationStats {
@@ -443,11 +451,7 @@ impl std::fmt::Display for EscapeReport {
             let later = self
                 .per_trial
                 .iter()
-                .filter(|t| {
-                    t.escaped
-                        && t.termination.as_str() == NO_DECREASE
-                        && t.final_kind == Some(Verdict::StrictSaddle)
-                })
+                .filter(|t| t.escaped && t.stopped_at_strict_saddle())
                 .count();
             let later = match later {
                 0 => String::new(),
@@ -530,9 +534,7 @@ pub fn escape_with_progress(
     let counts: Vec<usize> = per_trial.iter().filter_map(|t| t.iterations).collect();
     let stopped_at_strict_saddle = per_trial
         .iter()
-        .filter(|t| {
-            t.termination.as_str() == NO_DECREASE && t.final_kind == Some(Verdict::StrictSaddle)
-        })
+        .filter(|t| t.stopped_at_strict_saddle())
         .count();
     Ok(EscapeReport {
         method: options.method.name().to_string(),

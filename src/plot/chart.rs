@@ -492,7 +492,6 @@ impl LineChart {
                 && (self.x_scale == Scale::Linear || p.0 > 0.0)
                 && (self.y_scale == Scale::Linear || p.1 > 0.0)
         };
-        let mut labelled_any = false;
         for series in &self.series {
             let colour = style::series_colour(series.colour);
             let points: Vec<(f64, f64)> = series.points.iter().copied().filter(drawable).collect();
@@ -512,7 +511,6 @@ impl LineChart {
                 }
             };
             if !series.name.is_empty() {
-                labelled_any = true;
                 let dashed = series.stroke == Stroke::Dashed;
                 annotation
                     .label(series.name.as_str())
@@ -527,7 +525,7 @@ impl LineChart {
         }
         match (strip, corner) {
             (Some(strip), _) => draw_legend_beside(&strip, &labelled)?,
-            (None, Some((corner, _))) if labelled_any => style::draw_legend(&mut chart, corner)?,
+            (None, Some((corner, _))) => style::draw_legend(&mut chart, corner)?,
             _ => {}
         }
         Ok(())
