@@ -57,6 +57,7 @@ pub mod provenance;
 pub mod random;
 pub mod restricted;
 pub mod spectrum;
+pub mod verbose;
 pub mod verdict;
 
 pub use error::{Error, Result};

@@ -18,15 +18,22 @@ pub struct NpyArray {
     pub shape: Vec<usize>,
     /// The entries, row-major.
     pub data: Vec<f64>,
+    /// What reading changed, in words (`float32 widened to float64`, `Fortran order
+    /// rearranged to C order`); empty for a C-order float64 file.
+    pub conversions: Vec<String>,
 }
 
 /// Reads an `f64` array from a `.npy` file.
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
     let bytes = crate::budget::read_bytes(path)?;
-    parse_npy(&bytes).map_err(|message| Error::Parse {
+    let array = parse_npy(&bytes).map_err(|message| Error::Parse {
         what: format!("`{}` as .npy", path.display()),
         message,
-    })
+    })?;
+    if !array.conversions.is_empty() {
+        crate::verbose::note(|| format!("`{}`: {}", path.display(), array.conversions.join("; ")));
+    }
+    Ok(array)
 }
 
 /// Parses the bytes of a `.npy` file.
@@ -76,10 +83,19 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray, String> {
         .chunks_exact(dtype.size)
         .map(|c| dtype.decode(c))
         .collect::<Result<Vec<f64>, String>>()?;
-    if fortran && shape.len() > 1 {
-        data = fortran_to_c(&shape, &data);
+    let mut conversions = Vec::new();
+    if let Some(words) = dtype.conversion() {
+        conversions.push(words);
     }
-    Ok(NpyArray { shape, data })
+    if fortran && shape.iter().filter(|&&s| s > 1).count() > 1 {
+        data = fortran_to_c(&shape, &data);
+        conversions.push("Fortran (column-major) order rearranged to C order".to_string());
+    }
+    Ok(NpyArray {
+        shape,
+        data,
+        conversions,
+    })
 }
 
 /// Serialises a C-order `f64` array as `.npy` (version 1.0) bytes.
@@ -147,6 +163,23 @@ impl<'a> Dtype<'a> {
             size,
             big_endian: order == '>' || (order == '=' && cfg!(target_endian = "big")),
         })
+    }
+
+    /// What decoding to `f64` does to this type, in words; `None` for float64.
+    fn conversion(&self) -> Option<String> {
+        let what = match (self.kind, self.size) {
+            ('f', 8) => return None,
+            ('f', _) => "float32 entries widened to float64 (exactly; the precision stays \
+                         float32's)"
+                .to_string(),
+            ('b', _) => "bool entries read as 0.0 and 1.0".to_string(),
+            (kind, size) => format!(
+                "{}int{} entries converted to float64",
+                if kind == 'u' { "u" } else { "" },
+                size * 8
+            ),
+        };
+        Some(format!("{what} (dtype {})", self.name))
     }
 
     /// One element's bytes as an `f64`.

@@ -50,6 +50,10 @@ mod spectrum;
 #[derive(Debug, Parser)]
 #[command(name = "landscape", version, about, long_about = None)]
 pub struct Cli {
+    /// Say on stderr what was done to the input on the tool's own account (a float32 or
+    /// Fortran-order .npy file converted, …).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -179,6 +183,7 @@ impl std::fmt::Display for MethodArg {
 /// Runs a parsed command line, writing its results to `out` (errors are returned, for
 /// the caller to print on stderr).
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    landscape::verbose::set(cli.verbose);
     let result = match cli.command {
         Command::Problems(args) => problems_cmd::run(args, out),
         Command::Eval(args) => eval::run(args, out),

@@ -28,7 +28,7 @@ use super::chart::{titled_area, LineChart, Scale, Series, Stroke, VerticalLine};
 use super::output::Figure;
 use crate::display::short;
 use crate::error::Result;
-use crate::experiments::bounds::{BetaSource, BoundsReport};
+use crate::experiments::bounds::{BetaSource, BoundsReport, Termination};
 use crate::experiments::rate::RateReport;
 
 /// Palette indices: observed curves, bounds, violations, references.
@@ -162,8 +162,9 @@ pub fn descent_figure(report: &BoundsReport) -> DescentFigure {
 
 /// The convergence-bound figure of a [`bounds`](crate::experiments::bounds::bounds)
 /// report: against t + 1 (log-log), the observed min_{s≤t}‖∇f(xₛ)‖ and the bound, the
-/// bound continued to T(ε), the level ε, and T(ε) as a vertical line (named in the note
-/// instead when it lies beyond 10⁴ times the run).
+/// bound continued to T(ε), the level ε, T(ε) as a vertical line (named in the note
+/// instead when it lies beyond 10⁴ times the run), and the run's end marked with why it
+/// stopped there.
 pub fn convergence_figure(report: &BoundsReport) -> LineChart {
     let c = &report.convergence;
     let gap = (report
@@ -204,10 +205,11 @@ pub fn convergence_figure(report: &BoundsReport) -> LineChart {
             OBSERVED,
         ),
         Series::new("√(2β(f(x₀) − f*)/(t + 1))", bound, Stroke::Dashed, BOUND),
+        run_end(report),
         Series::new(
             format!("ε = {}", short(c.epsilon)),
             // Past T(ε), so that its label at the foot of the line stays on the chart.
-            vec![(1.0, c.epsilon), (end.powf(1.2).max(3.0 * end), c.epsilon)],
+            vec![(1.0, c.epsilon), (3.0 * end, c.epsilon)],
             Stroke::Dashed,
             REFERENCE,
         ),
@@ -232,6 +234,20 @@ pub fn convergence_figure(report: &BoundsReport) -> LineChart {
         chart.note.push_str(&format!("; {t_words}, off the chart"));
     }
     chart
+}
+
+/// The observed curve's last point, marked and named with why the run ended there: the
+/// axis may run on to T(ε), and the curve must not seem cut short by the drawing.
+fn run_end(report: &BoundsReport) -> Series {
+    let c = &report.convergence;
+    let last = c.min_grad_norm.len();
+    let point = c.min_grad_norm.last().map(|&g| (last as f64, g));
+    let why = match report.termination {
+        Termination::Completed => format!("run ends: all {} steps taken", report.steps),
+        Termination::Stationary => format!("run ends: ∇f = 0 at step {}", report.steps),
+        Termination::Diverged => format!("run ends: diverged at step {}", report.steps),
+    };
+    Series::new(why, point.into_iter().collect(), Stroke::Points, OBSERVED)
 }
 
 /// The linear-rate figure of a [`rate`](crate::experiments::rate::rate) report: ‖xₜ − x*‖

@@ -56,6 +56,7 @@ pub mod slice;
 mod slice_draw;
 pub mod spectrum;
 pub mod style;
+pub mod supersample;
 mod surface;
 pub mod trace;
 

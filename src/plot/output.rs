@@ -1,4 +1,5 @@
-//! Rendering a [`Figure`] to PNG or SVG, in memory, then writing the file atomically.
+//! Rendering a [`Figure`] to PNG (anti-aliased by supersampling, [`super::supersample`])
+//! or SVG, in memory, then writing the file atomically.
 
 use std::path::Path;
 
@@ -6,6 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style;
+use super::supersample::{self, Supersampled};
 use crate::atomic_file::{check_parent_dir, write_atomic};
 use crate::error::{Error, Result};
 
@@ -101,7 +103,20 @@ pub fn render<F: Figure + ?Sized>(
         ImageFormat::Png => {
             let (width, height) = size;
             let mut pixels = vec![0u8; width as usize * height as usize * 3];
-            {
+            if u64::from(width) * u64::from(height) <= supersample::MAX_SUPERSAMPLED_PIXELS {
+                // Anti-aliased: drawn at 3× and averaged down.
+                let factor = supersample::FACTOR;
+                let fine_size = (width * factor, height * factor);
+                let mut fine = vec![0u8; fine_size.0 as usize * fine_size.1 as usize * 3];
+                {
+                    let inner = BitMapBackend::with_buffer(&mut fine, fine_size);
+                    let root = Supersampled::new(inner, size, factor).into_drawing_area();
+                    root.fill(&WHITE)?;
+                    figure.draw(&root)?;
+                    root.present()?;
+                }
+                supersample::downsample(&fine, size, factor, &mut pixels);
+            } else {
                 let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
                 root.fill(&WHITE)?;
                 figure.draw(&root)?;

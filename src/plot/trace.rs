@@ -65,8 +65,13 @@ impl TraceFigure {
         if hidden == 0 {
             return String::new();
         }
+        let (noun, verb) = if hidden == 1 {
+            ("record", "is")
+        } else {
+            ("records", "are")
+        };
         format!(
-            "{hidden} records with f ≤ 0 are not drawn on the log axis (drop --log-value to \
+            "{hidden} {noun} with f ≤ 0 {verb} not drawn on the log axis (drop --log-value to \
              see them)"
         )
     }

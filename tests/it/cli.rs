@@ -82,6 +82,49 @@ fn points_can_be_read_from_json_and_npy_files() {
 }
 
 #[test]
+fn a_float32_fortran_npy_point_is_converted_and_said_so_when_verbose() {
+    let dir = tempfile::tempdir().unwrap();
+    // np.save of np.asfortranarray(np.float32([[1, 2], [3, 4]])): column-major float32.
+    let header = "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }";
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    let padded = format!("{header:<117}\n");
+    bytes.extend_from_slice(&(padded.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(padded.as_bytes());
+    for v in [1.0f32, 3.0, 2.0, 4.0] {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let npy = dir.path().join("p.npy");
+    std::fs::write(&npy, bytes).unwrap();
+    let point = npy.to_str().unwrap();
+    let spec = write(
+        dir.path(),
+        "q.toml",
+        "kind = \"quadratic\"\na = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]\n",
+    );
+    let args = ["eval", "--problem", &spec];
+    for verbose in [false, true] {
+        let mut call: Vec<&str> = args.to_vec();
+        call.extend(["--point", point, "--json"]);
+        if verbose {
+            call.push("--verbose");
+        }
+        let out = landscape(&call);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // f = ½‖x‖² with A = I: the gradient is the point, in C order.
+        assert_eq!(report["gradient"], serde_json::json!([1.0, 2.0, 3.0, 4.0]));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let said = stderr.contains("float32 entries widened to float64")
+            && stderr.contains("Fortran (column-major) order rearranged to C order");
+        assert_eq!(said, verbose, "verbose {verbose}: stderr {stderr}");
+    }
+}
+
+#[test]
 fn set_overrides_a_field_and_data_can_live_in_npy_next_to_the_spec() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
