@@ -10,9 +10,14 @@ fn entry_rows(c: &mut Criterion) {
     let mut group = c.benchmark_group("atlas");
     group.sample_size(10);
     for name in ["matrix_factorization", "relu_net"] {
-        let entry = ENTRIES.iter().find(|e| e.name == name).unwrap();
+        let entry = ENTRIES
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap()
+            .subject()
+            .unwrap();
         group.bench_function(format!("{name}_20_runs"), |b| {
-            b.iter(|| atlas_row(entry, &opts, &|| ()).unwrap())
+            b.iter(|| atlas_row(&entry, &opts, &|| ()).unwrap())
         });
     }
     group.bench_function("default_atlas", |b| b.iter(|| atlas(&opts).unwrap()));

@@ -195,7 +195,9 @@ def experiment(name: str, **options: Any) -> dict:
     - ``"safran_shamir"`` (or ``"safran-shamir"``): two-layer ReLU networks; ``k``
       (``"6-20"`` or a list), ``n_extra``, ``runs``, ``seed``, ``max_iters``;
     - ``"atlas"`` (``landscape atlas --json``): per problem family, where descent from
-      random starts ends; ``runs``, ``seed``, ``only`` (a list of entry names).
+      random starts ends; ``runs``, ``seed``, ``only`` (a list of entry names),
+      ``problems`` (your own specs: files, shipped names or ``expr:`` formulas, each a
+      row with no prediction stated; alone, they replace the shipped entries).
 
     They run in parallel over trials with the GIL released.
     """

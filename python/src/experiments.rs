@@ -3,7 +3,7 @@
 //! They run with the GIL released, in parallel over trials as on the command line.
 
 use landscape::error::Error;
-use landscape::experiments::atlas::{atlas as atlas_of, AtlasOptions};
+use landscape::experiments::atlas::{atlas as atlas_of, AtlasOptions, Subject};
 use landscape::experiments::du2017::{du2017, Du2017Options, PgdSettings};
 use landscape::experiments::kawaguchi::{kawaguchi, KawaguchiOptions};
 use landscape::experiments::safran_shamir::{safran_shamir, SafranShamirOptions};
@@ -153,20 +153,32 @@ fn experiment_safran_shamir<'py>(
 
 /// The landscape atlas (`landscape atlas --json`): per problem family, the fractions of
 /// runs from random starts that end at a global minimum, a spurious minimum or a saddle.
-/// `only` names entries (problems/atlas/*.toml); all when absent.
+/// `only` names entries (problems/atlas/*.toml); all when absent, none when `problems`
+/// (your own specs: files, shipped names or `expr:` formulas, each a row with no
+/// prediction stated) is given alone.
 #[pyfunction]
-#[pyo3(signature = (*, runs=None, seed=None, only=None))]
+#[pyo3(signature = (*, runs=None, seed=None, only=None, problems=None))]
 fn atlas<'py>(
     py: Python<'py>,
     runs: Option<usize>,
     seed: Option<u64>,
     only: Option<Vec<String>>,
+    problems: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = AtlasOptions::default();
+    let own = problems
+        .unwrap_or_default()
+        .into_iter()
+        .map(|problem| {
+            let spec = landscape::problems::load_spec(&problem, &[]).map_err(value_error)?;
+            Ok(Subject::own(problem, spec))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
     let options = AtlasOptions {
         runs: runs.unwrap_or(d.runs),
         seed: seed.unwrap_or(d.seed),
         only: only.unwrap_or_default(),
+        own,
         ..d
     };
     let report = py.detach(|| atlas_of(&options)).map_err(value_error)?;

@@ -32,6 +32,10 @@ def test_atlas_matches_the_command_line(cli_json):
     assert without_clock(ours) == without_clock(theirs)
     with pytest.raises(ValueError, match="only"):
         landscape.experiment("atlas", only=["no_such_entry"])
+    own = "expr:(x^2 - 1)^2 + (y^2 - 1)^2 + x*y/4"
+    ours = plain(landscape.experiment("atlas", runs=4, problems=[own]))
+    assert [r["spec"] for r in ours["rows"]] == [own]
+    assert without_clock(ours) == without_clock(cli_json("atlas", "--runs", "4", "--problem", own))
 
 
 def test_experiment_errors_name_the_keyword(cli):

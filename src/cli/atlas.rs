@@ -7,8 +7,9 @@ use clap::Args;
 
 use super::outputs::{check_out_dir, write_report};
 use super::progress::Bar;
+use super::ProblemArgs;
 use landscape::error::{Error, Result};
-use landscape::experiments::atlas::{atlas_with_progress, AtlasOptions};
+use landscape::experiments::atlas::{atlas_with_progress, AtlasOptions, Subject};
 use landscape::plot::atlas::AtlasChart;
 
 /// Arguments of `landscape atlas`.
@@ -21,9 +22,17 @@ pub struct AtlasArgs {
     #[arg(long, default_value_t = AtlasOptions::default().seed)]
     seed: u64,
     /// Only these entries (comma-separated names of problems/atlas/*.toml); all by
-    /// default.
+    /// default, none when --problem is given.
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     only: Vec<String>,
+    /// Your own problem as a row (repeatable): a spec file (TOML), a shipped spec's name
+    /// or `expr:<formula>`, run like the entries, with no prediction stated. Alone it
+    /// replaces the shipped entries; with --only it follows them.
+    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
+    problem: Vec<String>,
+    /// Override a field of every --problem, e.g. `--set n=20` (repeatable; TOML values).
+    #[arg(long = "set", value_name = "KEY=VALUE", requires = "problem")]
+    overrides: Vec<String>,
     /// Print JSON (`rows`: each `family`, `spec`, `runs`, `global_min`,
     /// `spurious_local_min`, `saddle`, `not_converged`, `lowest_spurious_value`, and
     /// extras: `degenerate`, `non_strict_saddle`, `claim`, `expected`, `holds`,
@@ -41,10 +50,27 @@ pub fn run(args: AtlasArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(dir) = &args.out {
         check_out_dir(dir)?;
     }
+    let own = args
+        .problem
+        .iter()
+        .map(|problem| {
+            let spec = ProblemArgs {
+                problem: problem.clone(),
+                overrides: args.overrides.clone(),
+            }
+            .load_spec()?;
+            let name = std::iter::once(problem.as_str())
+                .chain(args.overrides.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Ok(Subject::own(name, spec))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let opts = AtlasOptions {
         runs: args.runs,
         seed: args.seed,
         only: args.only,
+        own,
         ..AtlasOptions::default()
     };
     let result = atlas_with_progress(&opts, &Bar::default())?;

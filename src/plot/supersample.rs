@@ -173,7 +173,9 @@ impl DrawingBackend for Supersampled<'_> {
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let path: Vec<BackendCoord> = path.into_iter().collect();
-        let axis_aligned = path.windows(2).all(|s| s[0].0 == s[1].0 || s[0].1 == s[1].1);
+        let axis_aligned = path
+            .windows(2)
+            .all(|s| s[0].0 == s[1].0 || s[0].1 == s[1].1);
         if axis_aligned {
             // Axes, ticks, grid lines and steps: exactly their pixels, as drawn plainly.
             for segment in path.windows(2) {
@@ -310,11 +312,13 @@ mod tests {
         fn shapes<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>) {
             root.draw(&Rectangle::new([(3, 4), (12, 9)], BLUE.filled()))
                 .unwrap();
-            root.draw(&Rectangle::new([(15, 2), (27, 17)], RED)).unwrap();
+            root.draw(&Rectangle::new([(15, 2), (27, 17)], RED))
+                .unwrap();
             root.draw(&PathElement::new(vec![(1, 18), (28, 18), (28, 1)], BLACK))
                 .unwrap();
             root.draw_pixel((20, 10), &GREEN).unwrap();
         }
+        #[allow(clippy::redundant_closure)] // a generic fn is not general enough over the lifetime
         let fine = render(size, |root| shapes(root));
         let mut plain = vec![0u8; (size.0 * size.1 * 3) as usize];
         {

@@ -146,6 +146,59 @@ fn out_writes_json_and_chart() {
 }
 
 #[test]
+fn own_specs_are_rows_with_their_spec_recorded() {
+    // Two double wells tilted by xy/4: the minima at ±(a, −a), a² = 17/16, are global
+    // (f = −33/128), those at ±(b, b), b² = 15/16, spurious (f = 31/128); 20 starts find
+    // both kinds.
+    let own = "expr:(x^2 - 1)^2 + (y^2 - 1)^2 + x*y/4";
+    let report = cli_json(&["atlas", "--runs", "20", "--problem", own, "--json"]);
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "only the own spec: {rows:?}");
+    let row = &rows[0];
+    assert_eq!(row["spec"], own);
+    assert_eq!(row["expected"], "unstated");
+    assert_eq!(row["problem"]["kind"], "expression");
+    assert!(row["global_min"].as_u64().unwrap() > 0);
+    assert!(row["spurious_local_min"].as_u64().unwrap() > 0);
+    assert_eq!(row["holds"], false);
+    let lowest = row["lowest_spurious_value"].as_f64().unwrap();
+    assert!((lowest - 31.0 / 128.0).abs() < 1e-9, "{lowest}");
+
+    // With --only, the own spec follows the chosen entries; --set applies to it.
+    let report = cli_json(&[
+        "atlas",
+        "--runs",
+        "2",
+        "--only",
+        "matrix_sensing",
+        "--problem",
+        "matrix_factorization",
+        "--set",
+        "n=4",
+        "--json",
+    ]);
+    let specs: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["spec"].as_str().unwrap())
+        .collect();
+    assert_eq!(specs, ["matrix_sensing", "matrix_factorization n=4"]);
+    assert_eq!(report["rows"][1]["problem"]["n"], 4);
+    assert_bad_input(&["atlas", "--set", "n=4"], &["--problem"]);
+    assert_bad_input(
+        &[
+            "atlas",
+            "--problem",
+            "matrix_factorization",
+            "--set",
+            "nope=1",
+        ],
+        &["nope"],
+    );
+}
+
+#[test]
 fn bad_input_exits_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_str().unwrap();

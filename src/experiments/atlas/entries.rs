@@ -42,6 +42,8 @@ pub enum Expectation {
     /// The theorem's hypothesis fails at this size, so nothing is guaranteed, but no
     /// spurious minimum is proven either; the atlas measures what happens.
     Open,
+    /// The user's own spec: no prediction is stated; the atlas measures what happens.
+    Unstated,
 }
 
 /// One row of the atlas before it is run.
@@ -61,6 +63,44 @@ impl AtlasEntry {
     /// The parsed spec.
     pub fn spec(&self) -> Result<ProblemSpec> {
         ProblemSpec::from_toml(self.spec_toml, &format!("atlas/{}", self.name), None)
+    }
+
+    /// The entry as a row to run.
+    pub fn subject(&self) -> Result<Subject> {
+        Ok(Subject {
+            name: self.name.to_string(),
+            spec: self.spec()?,
+            expectation: self.expectation,
+            why: self.why.to_string(),
+        })
+    }
+}
+
+/// What one row of the atlas runs: a spec, its name in the table (the JSON's `spec`),
+/// and what is predicted for it. A shipped entry ([`AtlasEntry::subject`]) or the user's
+/// own spec ([`Subject::own`]).
+#[derive(Clone, Debug)]
+pub struct Subject {
+    /// The row's name; it also salts the seed of the row's starts.
+    pub name: String,
+    /// The problem.
+    pub spec: ProblemSpec,
+    /// What the literature predicts.
+    pub expectation: Expectation,
+    /// Why, in one line.
+    pub why: String,
+}
+
+impl Subject {
+    /// The user's own spec under `name` (for example the spec's file name or formula):
+    /// no prediction; the row reports what descent finds.
+    pub fn own(name: impl Into<String>, spec: ProblemSpec) -> Self {
+        Subject {
+            name: name.into(),
+            spec,
+            expectation: Expectation::Unstated,
+            why: "your own spec: no prediction stated; the atlas measures".to_string(),
+        }
     }
 }
 

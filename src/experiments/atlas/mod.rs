@@ -1,7 +1,9 @@
 //! The landscape atlas: for each problem family, at a size where a no-spurious-minima
 //! theorem holds and at one where its hypothesis fails, N seeded runs of descent from
 //! random starts, each end point polished and classified, tallied as global minimum,
-//! spurious local minimum, saddle or not converged (`landscape atlas`).
+//! spurious local minimum, saddle or not converged (`landscape atlas`). The user's own
+//! specs ([`Subject::own`], `atlas --problem`) run the same way as rows with no
+//! prediction stated (`expected` = `unstated`).
 //!
 //! # One run
 //! Run i of entry e starts from x₀ with iid N(0, scale²) entries drawn from
@@ -52,7 +54,7 @@ use crate::progress::{Progress, Silent};
 use crate::random::{gaussian_vector, stream};
 use crate::verdict::Verdict;
 
-pub use entries::{select, AtlasEntry, Expectation, ENTRIES};
+pub use entries::{select, AtlasEntry, Expectation, Subject, ENTRIES};
 
 /// Options of [`atlas`], with documented defaults.
 #[derive(Clone, Debug)]
@@ -61,8 +63,11 @@ pub struct AtlasOptions {
     pub runs: usize,
     /// Seed; defaults to 0.
     pub seed: u64,
-    /// The entries to run (names from [`ENTRIES`]); all when empty (the default).
+    /// The entries to run (names from [`ENTRIES`]); all when empty (the default), none
+    /// when empty and `own` is not.
     pub only: Vec<String>,
+    /// The user's own specs, each a row after the chosen entries; none by default.
+    pub own: Vec<Subject>,
     /// Iteration cap of each descent; defaults to 2000.
     pub max_descent_iter: usize,
     /// Cap on the polishing root-finder's trial steps; defaults to 200.
@@ -75,6 +80,7 @@ impl Default for AtlasOptions {
             runs: 20,
             seed: 0,
             only: Vec::new(),
+            own: Vec::new(),
             max_descent_iter: 2000,
             max_polish_steps: 200,
         }
@@ -101,8 +107,10 @@ pub struct Fractions {
 pub struct AtlasRow {
     /// The problem kind.
     pub family: String,
-    /// The entry (`problems/atlas/<spec>.toml`).
+    /// The entry (`problems/atlas/<spec>.toml`), or the name of the user's own spec.
     pub spec: String,
+    /// The problem run: its kind and every field (provenance).
+    pub problem: serde_json::Value,
     /// Runs.
     pub runs: usize,
     /// Runs that ended at a global minimum.
@@ -177,12 +185,21 @@ pub fn atlas(opts: &AtlasOptions) -> Result<Atlas> {
 /// each chosen entry; the message names the entry being run).
 pub fn atlas_with_progress(opts: &AtlasOptions, progress: &dyn Progress) -> Result<Atlas> {
     check_runs(opts.runs)?;
-    let chosen = select(&opts.only)?;
-    progress.start("atlas", (chosen.len() * opts.runs) as u64);
-    let mut rows = Vec::with_capacity(chosen.len());
-    for entry in chosen {
-        progress.message(entry.name);
-        rows.push(atlas_row(entry, opts, &|| progress.advance(1))?);
+    let shipped = if opts.only.is_empty() && !opts.own.is_empty() {
+        Vec::new()
+    } else {
+        select(&opts.only)?
+    };
+    let mut subjects = shipped
+        .into_iter()
+        .map(AtlasEntry::subject)
+        .collect::<Result<Vec<_>>>()?;
+    subjects.extend(opts.own.iter().cloned());
+    progress.start("atlas", (subjects.len() * opts.runs) as u64);
+    let mut rows = Vec::with_capacity(subjects.len());
+    for subject in &subjects {
+        progress.message(&subject.name);
+        rows.push(atlas_row(subject, opts, &|| progress.advance(1))?);
     }
     progress.finish();
     Ok(Atlas {
@@ -196,16 +213,16 @@ pub fn atlas_with_progress(opts: &AtlasOptions, progress: &dyn Progress) -> Resu
 ///
 /// Errors: `runs` = 0, a spec that does not build, and the classifier's errors.
 pub fn atlas_row(
-    entry: &AtlasEntry,
+    entry: &Subject,
     opts: &AtlasOptions,
     tick: &(dyn Fn() + Sync),
 ) -> Result<AtlasRow> {
     check_runs(opts.runs)?;
     let started = Instant::now();
-    let f = crate::problems::build(&entry.spec()?)?;
+    let f = crate::problems::build(&entry.spec)?;
     let f = f.as_ref();
     let scale = known_scale(f);
-    let seed = opts.seed ^ salt(entry.name);
+    let seed = opts.seed ^ salt(&entry.name);
     let ends: Vec<RunEnd> = (0..opts.runs)
         .into_par_iter()
         .map(|i| {
@@ -278,7 +295,7 @@ fn run_once(
 }
 
 /// The row's tallies from the runs' ends (see the module doc's mapping).
-fn tally(entry: &AtlasEntry, family: &str, known: Option<f64>, ends: &[RunEnd]) -> AtlasRow {
+fn tally(entry: &Subject, family: &str, known: Option<f64>, ends: &[RunEnd]) -> AtlasRow {
     let empirical = ends
         .iter()
         .filter(|e| matches!(e.verdict, Verdict::GlobalMin | Verdict::LocalMin))
@@ -311,7 +328,8 @@ fn tally(entry: &AtlasEntry, family: &str, known: Option<f64>, ends: &[RunEnd]) 
     let spurious = spurious_values.len();
     AtlasRow {
         family: family.to_string(),
-        spec: entry.name.to_string(),
+        spec: entry.name.clone(),
+        problem: crate::provenance::problem_record(&entry.spec),
         runs,
         global_min: global,
         spurious_local_min: spurious,
@@ -325,7 +343,7 @@ fn tally(entry: &AtlasEntry, family: &str, known: Option<f64>, ends: &[RunEnd]) 
         optimum_known: known.is_some(),
         claim: CLAIM.to_string(),
         expected: entry.expectation,
-        why: entry.why.to_string(),
+        why: entry.why.clone(),
         holds: spurious == 0,
         fractions: Fractions {
             global_min: fraction(global),
@@ -363,7 +381,7 @@ mod tests {
             end(Verdict::Degenerate, 0.5),
             end(Verdict::NotStationary, f64::NAN),
         ];
-        let row = tally(&ENTRIES[0], "k", None, &ends);
+        let row = tally(&ENTRIES[0].subject().unwrap(), "k", None, &ends);
         assert_eq!(row.optimum, Some(1.0));
         assert!(!row.optimum_known);
         assert_eq!(
@@ -386,11 +404,11 @@ mod tests {
             end(Verdict::SpuriousLocalMin, 0.3),
             end(Verdict::SpuriousLocalMin, 0.1),
         ];
-        let row = tally(&ENTRIES[0], "k", Some(0.0), &ends);
+        let row = tally(&ENTRIES[0].subject().unwrap(), "k", Some(0.0), &ends);
         assert!(row.optimum_known);
         assert_eq!(row.spurious_values, vec![0.1, 0.3]);
         assert_eq!(row.lowest_spurious_value, Some(0.1));
-        let clean = tally(&ENTRIES[0], "k", Some(0.0), &ends[..1]);
+        let clean = tally(&ENTRIES[0].subject().unwrap(), "k", Some(0.0), &ends[..1]);
         assert!(clean.holds && clean.lowest_spurious_value.is_none());
     }
 

@@ -35,6 +35,7 @@ impl std::fmt::Display for Atlas {
                 Expectation::Holds => "holds",
                 Expectation::Fails => "fails",
                 Expectation::Open => "open",
+                Expectation::Unstated => "none",
             };
             writeln!(
                 out,
