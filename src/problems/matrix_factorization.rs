@@ -64,8 +64,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
-use crate::linalg::simd::clear_upper_state;
 use crate::linalg::eigen::symmetric_eigen_recorded;
+use crate::linalg::simd::clear_upper_state;
 use crate::linalg::{from_eigen, symmetrise};
 use crate::objective::{DataArray, KnownPoint, Layout, Objective};
 use crate::problems::low_rank::{
