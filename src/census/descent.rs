@@ -72,8 +72,7 @@ impl<'a> Lbfgs<'a> {
 
     /// Descends from x (updated in place) until ‖g‖ ≤ `target(f)`, the line search
     /// fails or reaches the rounding floor of f (module doc), ‖x‖_∞ > `bound`, or
-    /// `max_iter` iterations; `first_step` bounds the length
-    /// of the first step.
+    /// `max_iter` iterations; `first_step` bounds the length of the first step.
     pub fn minimise(
         &mut self,
         x: &mut [f64],
