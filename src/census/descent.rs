@@ -4,6 +4,16 @@
 //! retracts; curvature pairs (s, y) are ambient differences, kept only when
 //! sᵀy > 10⁻¹²‖s‖‖y‖, and the memory restarts whenever the direction is not a descent.
 //! The first step has length at most the start scale. All scratch is allocated once.
+//!
+//! # The rounding floor of f
+//! Near a minimum the decrease a step can make, ≈ ½gᵀH⁻¹g, falls below the rounding
+//! error of the computed f long before ‖g‖ reaches a tight target. The backtracking then
+//! halves the step until x + αd rounds to (nearly) x and the Armijo test holds with
+//! f(x_new) = f(x): a step that changes nothing, which the next iteration would repeat
+//! up to the iteration cap (at d = 500, 2000 iterations of ≈ 35 evaluations each). So the
+//! descent stops as soon as an accepted step does not lower the computed f, leaving x
+//! where f can still certify a decrease; the census polishes from there by the
+//! root-finder, which works on ‖grad f‖ and is not limited by f's rounding.
 
 use crate::linalg::{dot, norm};
 use crate::manifold::Manifold;
@@ -61,8 +71,8 @@ impl<'a> Lbfgs<'a> {
     }
 
     /// Descends from x (updated in place) until ‖g‖ ≤ `target(f)`, the line search
-    /// fails, ‖x‖_∞ > `bound`, or `max_iter` iterations; `first_step` bounds the length
-    /// of the first step.
+    /// fails or reaches the rounding floor of f (module doc), ‖x‖_∞ > `bound`, or
+    /// `max_iter` iterations; `first_step` bounds the length of the first step.
     pub fn minimise(
         &mut self,
         x: &mut [f64],
@@ -110,6 +120,9 @@ impl<'a> Lbfgs<'a> {
                 step *= 0.5;
             }
             let Some(trial) = accepted else { break };
+            if trial >= value {
+                break; // the rounding floor of f (module doc): no decrease to certify.
+            }
             let new_value = self.f.value_and_gradient(&self.x_new, &mut self.g_new);
             self.manifold.project_tangent(&self.x_new, &mut self.g_new);
             debug_assert!(new_value == trial || !trial.is_finite());

@@ -17,15 +17,16 @@ pub(crate) const KNOWN_POINTS_CAP: usize = 64;
 
 /// XᵀY (r×r) for row-major X, Y with r columns and the same number of rows.
 pub(crate) fn cross_gram(x: &[f64], y: &[f64], r: usize) -> DMatrix<f64> {
-    let mut g = DMatrix::zeros(r, r);
+    // Column-major: entry (a, b) at a + b·r, each summed over the rows in order.
+    let mut g = vec![0.0; r * r];
     for (xi, yi) in x.chunks_exact(r).zip(y.chunks_exact(r)) {
-        for b in 0..r {
-            for a in 0..r {
-                g[(a, b)] += xi[a] * yi[b];
+        for (column, &yb) in g.chunks_exact_mut(r).zip(yi) {
+            for (gab, &xa) in column.iter_mut().zip(xi) {
+                *gab += xa * yb;
             }
         }
     }
-    g
+    DMatrix::from_vec(r, r, g)
 }
 
 /// Threshold below which an eigen- or singular value counts as zero, and two of them as

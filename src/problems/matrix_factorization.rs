@@ -57,12 +57,15 @@
 //! Reference: Ge, Jin & Zheng 2017, "No spurious local minima in nonconvex low rank
 //! problems: a unified geometric analysis" (ICML); Eckart & Young 1936.
 
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
 use crate::linalg::eigen::symmetric_eigen_recorded;
+use crate::linalg::simd::clear_upper_state;
 use crate::linalg::{from_eigen, symmetrise};
 use crate::objective::{DataArray, KnownPoint, Layout, Objective};
 use crate::problems::low_rank::{
@@ -325,14 +328,24 @@ impl Objective for MatrixFactorization {
         let (n, r) = (self.n(), self.rank);
         assert_eq!(x.len(), n * r, "matrix_factorization: point length");
         assert_eq!(v.len(), n * r, "matrix_factorization: direction length");
-        // (∇²f·V)ᵀ = (VᵀU + UᵀV)Uᵀ + (UᵀU)Vᵀ − VᵀM.
+        // (∇²f·V)ᵀ = (VᵀU + UᵀV)Uᵀ + (UᵀU)Vᵀ − VᵀM. The n×n by n×r product −MV (the
+        // bulk of the work) through faer's kernels: nalgebra's runs as n² axpys of
+        // length r.
+        matmul(
+            MatMut::from_row_major_slice_mut(out, n, r),
+            Accum::Replace,
+            MatRef::from_column_major_slice(self.m.as_slice(), n, n),
+            MatRef::from_row_major_slice(v, n, r),
+            -1.0,
+            Par::Seq,
+        );
+        clear_upper_state();
         let ut = DMatrixView::from_slice(x, r, n);
         let vt = DMatrixView::from_slice(v, r, n);
         let gram = cross_gram(x, x, r);
         let uv = cross_gram(x, v, r);
         let sym = &uv + uv.transpose();
         let mut h = DMatrixViewMut::from_slice(out, r, n);
-        h.gemm(-1.0, &vt, &self.m, 0.0);
         h.gemm(1.0, &sym, &ut, 1.0);
         h.gemm(1.0, &gram, &vt, 1.0);
     }

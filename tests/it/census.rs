@@ -7,6 +7,7 @@ use crate::common;
 
 use common::{cli_json, landscape};
 
+use landscape::census::descent::Lbfgs;
 use landscape::census::{census, Census, CensusOptions};
 use landscape::objective::Objective;
 use landscape::problems::{self, tensor_decomposition::TensorDecomposition};
@@ -146,6 +147,40 @@ fn linear_net_census_merges_rescalings_of_one_minimum() {
         .collect();
     assert_eq!(minima.len(), 1, "{:?}", result.counts);
     assert!(minima[0].value < 1e-12);
+}
+
+/// ½‖x‖² + 10³: at its minimum every step leaves the computed f unchanged.
+struct OffsetBowl;
+
+impl Objective for OffsetBowl {
+    fn kind(&self) -> &'static str {
+        "offset_bowl"
+    }
+    fn dim(&self) -> usize {
+        3
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        1e3 + 0.5 * x.iter().map(|v| v * v).sum::<f64>()
+    }
+    fn gradient(&self, x: &[f64], grad: &mut [f64]) {
+        grad.copy_from_slice(x);
+    }
+    fn hvp(&self, _x: &[f64], v: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(v);
+    }
+}
+
+#[test]
+fn descent_stops_at_the_rounding_floor_of_f() {
+    // An unreachable target: only the rounding floor of f can end the descent before
+    // its cap (it used to run all 2000 iterations, ≈ 50 evaluations each, in place).
+    let f = OffsetBowl;
+    let mut x = vec![0.3, -0.2, 0.1];
+    let s = Lbfgs::new(&f).minimise(&mut x, |_| -1.0, 1.0, 1e6, 2000);
+    assert!(!s.diverged);
+    assert!(s.iterations < 50, "{s:?}");
+    assert!(s.grad_norm < 1e-6, "{s:?}");
+    assert_eq!(s.value, f.value(&x));
 }
 
 #[test]
