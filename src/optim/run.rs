@@ -446,6 +446,29 @@ pub fn run(
     run_with_progress(f, optimizer, x0, options, &Silent)
 }
 
+/// Refuses a run whose records could outgrow the memory budget: at most
+/// ⌊max_iters / record_every⌋ + 2 records (plus one per evaluation), each a [`Record`]
+/// and, with `record_iterates`, the iterate. The message names `record_every`, the knob
+/// that keeps a long run's trajectory small.
+fn check_records_budget(dim: usize, options: &RunOptions) -> Result<()> {
+    let every = |k: usize| (options.max_iters / k.max(1)) as u128 + 2;
+    let records = every(options.record_every) + options.eval_every.map_or(0, every);
+    let iterate = if options.record_iterates {
+        dim as u128 * 8
+    } else {
+        0
+    };
+    let bytes = records.saturating_mul(std::mem::size_of::<Record>() as u128 + iterate);
+    crate::budget::check(
+        "record_every",
+        format!(
+            "{} with {} iterations ({records} records; record fewer, or lower the iterations)",
+            options.record_every, options.max_iters
+        ),
+        bytes,
+    )
+}
+
 /// [`run`], telling `progress` of the iterations done (task `run`, `max_iters` units,
 /// reported every 1024 iterations).
 pub fn run_with_progress(
@@ -459,6 +482,7 @@ pub fn run_with_progress(
     let dim = f.dim();
     ensure_point("initial point", x0, dim)?;
     check_training_options(f, optimizer, options)?;
+    check_records_budget(dim, options)?;
     let manifold = f.manifold();
     let euclidean = manifold.is_euclidean();
     let evaluate = |x: &[f64], grad: &mut [f64]| {

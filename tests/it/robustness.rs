@@ -93,6 +93,38 @@ fn huge_sizes_are_refused_before_allocating_with_the_memory_they_would_take() {
 }
 
 #[test]
+fn a_run_whose_records_would_outgrow_memory_is_refused_and_record_every_fixes_it() {
+    let run = [
+        "run",
+        "--problem",
+        "rosenbrock",
+        "--optimizer",
+        "gd",
+        "--lr",
+        "1e-4",
+    ];
+    let long = [&run[..], &["--iters", "100000000000"]].concat();
+    assert_bad_input(&long, &["record-every", "GiB", "100000000002 records"]);
+    let sparse = [
+        &long[..],
+        &[
+            "--record-every",
+            "1000000000",
+            "--grad-tol",
+            "1e-2",
+            "--json",
+        ],
+    ]
+    .concat();
+    let out = landscape(&sparse);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn unbounded_inputs_are_bounded() {
     // Reading /dev/zero as a point used to read forever.
     assert_bad_input(
