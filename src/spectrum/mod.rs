@@ -38,6 +38,7 @@ mod dense;
 pub mod density;
 mod lanczos;
 mod reduced;
+mod symmetry;
 mod text;
 
 pub use density::{
