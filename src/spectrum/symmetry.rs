@@ -338,6 +338,15 @@ mod tests {
     fn assert_forms_agree(x: &[f64], blocks: Vec<Range<usize>>, r: usize, seed: u64) {
         let dense = SymmetryProjector::dense(directions(x, &blocks, r));
         let rotation = SymmetryProjector::rotation(x, blocks, r).unwrap();
+        assert_projectors_agree(x, &dense, &rotation, seed);
+    }
+
+    fn assert_projectors_agree(
+        x: &[f64],
+        dense: &SymmetryProjector,
+        rotation: &SymmetryProjector,
+        seed: u64,
+    ) {
         assert_eq!(rotation.modes(), dense.modes(), "modes");
         for s in 0..3 {
             let v = gaussian_vector(&mut rng(seed + s), x.len());
@@ -375,6 +384,35 @@ mod tests {
         // Chunks beyond one task of ROWS rows.
         let x = gaussian_vector(&mut rng(3), 1500 * 3);
         assert_forms_agree(&x, vec![0..1500 * 3], 3, 30);
+    }
+
+    #[test]
+    fn every_declared_rotation_spans_the_problems_symmetry_directions() {
+        // Each matrix kind whose symmetry is the rotation orbit, at a random point.
+        let kinds: &[(&str, &[&str])] = &[
+            ("matrix_factorization", &["n=6", "rank=3"]),
+            ("matrix_factorization_asym", &["n1=4", "n2=6", "rank=3", "mu=2.5"]),
+            ("matrix_sensing", &["n=5", "rank=3"]),
+            ("matrix_completion", &["n=8", "rank=3"]),
+        ];
+        for (i, (kind, sets)) in kinds.iter().enumerate() {
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            let (_, f) = crate::problems::load(kind, &sets).unwrap();
+            let x = gaussian_vector(&mut rng(80 + i as u64), f.dim());
+            let Some(crate::objective::SymmetryStructure::Rotation { blocks, rank }) =
+                f.symmetry_structure(&x)
+            else {
+                panic!("{kind}: no rotation structure");
+            };
+            let dense = SymmetryProjector::dense(f.symmetry_directions(&x));
+            let rotation = SymmetryProjector::rotation(&x, blocks, rank).unwrap();
+            assert_eq!(dense.modes(), rank * (rank - 1) / 2, "{kind}");
+            assert_projectors_agree(&x, &dense, &rotation, 90 + i as u64);
+        }
+        // μ = 0: GL(r), no rotation structure (its directions stay dense).
+        let sets = ["n1=3", "n2=5", "rank=2", "mu=0.0"].map(String::from);
+        let (_, f) = crate::problems::load("matrix_factorization_asym", &sets).unwrap();
+        assert!(f.symmetry_structure(&vec![1.0; f.dim()]).is_none());
     }
 
     #[test]
