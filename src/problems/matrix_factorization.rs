@@ -66,8 +66,8 @@ use crate::linalg::eigen::symmetric_eigen_recorded;
 use crate::linalg::{from_eigen, symmetrise};
 use crate::objective::{DataArray, KnownPoint, Layout, Objective, SymmetryStructure};
 use crate::problems::low_rank::{
-    cross_gram, rotation_structure, index_subsets, parse_subset, skew_directions, subset_name, subset_verdict,
-    zero_threshold, KNOWN_POINTS_CAP,
+    cross_gram, index_subsets, parse_subset, rotation_structure, skew_directions, subset_name,
+    subset_verdict, zero_threshold, KNOWN_POINTS_CAP,
 };
 use crate::problems::params::{
     self, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,

@@ -57,8 +57,8 @@ use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
 use crate::objective::{Block, KnownPoint, Layout, Objective, SymmetryStructure};
 use crate::problems::low_rank::{
-    cross_gram, rotation_structure, index_subsets, parse_subset, skew_directions, subset_name, subset_verdict,
-    zero_threshold, KNOWN_POINTS_CAP,
+    cross_gram, index_subsets, parse_subset, rotation_structure, skew_directions, subset_name,
+    subset_verdict, zero_threshold, KNOWN_POINTS_CAP,
 };
 use crate::problems::matrix_factorization::generated_spectrum;
 use crate::problems::params::{

@@ -353,7 +353,11 @@ mod tests {
             let (mut a, mut b) = (v.clone(), v.clone());
             dense.remove(&mut a);
             rotation.remove(&mut b);
-            let gap = a.iter().zip(&b).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            let gap = a
+                .iter()
+                .zip(&b)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
             assert!(
                 gap <= 1e-12 * norm(&v),
                 "seed {seed}: projections differ by {gap:e}"
@@ -391,7 +395,10 @@ mod tests {
         // Each matrix kind whose symmetry is the rotation orbit, at a random point.
         let kinds: &[(&str, &[&str])] = &[
             ("matrix_factorization", &["n=6", "rank=3"]),
-            ("matrix_factorization_asym", &["n1=4", "n2=6", "rank=3", "mu=2.5"]),
+            (
+                "matrix_factorization_asym",
+                &["n1=4", "n2=6", "rank=3", "mu=2.5"],
+            ),
             ("matrix_sensing", &["n=5", "rank=3"]),
             ("matrix_completion", &["n=8", "rank=3"]),
         ];

@@ -509,7 +509,13 @@ fn projected_lanczos_is_identical_on_one_and_two_threads() {
     // sweeps (1024 and 4096 coordinates).
     let f = load(
         "matrix_completion",
-        &["n = 1500", "rank = 4", "true_rank = 4", "p = 0.05", "seed = 1"],
+        &[
+            "n = 1500",
+            "rank = 4",
+            "true_rank = 4",
+            "p = 0.05",
+            "seed = 1",
+        ],
     );
     let x = random_point(f.as_ref(), 4);
     let run = |threads: usize| {
