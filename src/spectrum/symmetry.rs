@@ -308,6 +308,8 @@ fn cross(x: &[f64], y: &[f64], r: usize) -> Vec<f64> {
 }
 
 #[cfg(test)]
+// A list of one block is `&[0..len]` here, not a list of indices.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
     use crate::random::{gaussian_vector, rng};
@@ -335,9 +337,9 @@ mod tests {
 
     /// The rotation and dense projectors agree (to 1e-12 relative) on the modes, the
     /// projection of random vectors and the spanned subspace.
-    fn assert_forms_agree(x: &[f64], blocks: Vec<Range<usize>>, r: usize, seed: u64) {
-        let dense = SymmetryProjector::dense(directions(x, &blocks, r));
-        let rotation = SymmetryProjector::rotation(x, blocks, r).unwrap();
+    fn assert_forms_agree(x: &[f64], blocks: &[Range<usize>], r: usize, seed: u64) {
+        let dense = SymmetryProjector::dense(directions(x, blocks, r));
+        let rotation = SymmetryProjector::rotation(x, blocks.to_vec(), r).unwrap();
         assert_projectors_agree(x, &dense, &rotation, seed);
     }
 
@@ -382,12 +384,12 @@ mod tests {
         // different heights (asymmetric factorization), with a tail outside the blocks.
         let r = 5;
         let x = gaussian_vector(&mut rng(1), 40 * r);
-        assert_forms_agree(&x, vec![0..40 * r], r, 10);
+        assert_forms_agree(&x, &[0..40 * r], r, 10);
         let x = gaussian_vector(&mut rng(2), 70 * r + 7);
-        assert_forms_agree(&x, vec![0..30 * r, 30 * r..70 * r], r, 20);
+        assert_forms_agree(&x, &[0..30 * r, 30 * r..70 * r], r, 20);
         // Chunks beyond one task of ROWS rows.
         let x = gaussian_vector(&mut rng(3), 1500 * 3);
-        assert_forms_agree(&x, vec![0..1500 * 3], 3, 30);
+        assert_forms_agree(&x, &[0..1500 * 3], 3, 30);
     }
 
     #[test]
@@ -431,7 +433,7 @@ mod tests {
             row[1] = 0.0;
             row[3] = 0.0;
         });
-        assert_forms_agree(&x, vec![0..n * r], r, 40);
+        assert_forms_agree(&x, &[0..n * r], r, 40);
         // Equal columns (rank 3, G singular but no zero column) and a column at 1e-3
         // relative: g nearly degenerate, every pair still independent.
         let mut x = gaussian_vector(&mut rng(5), n * r);
@@ -439,14 +441,14 @@ mod tests {
             row[2] = row[0];
             row[3] *= 1e-3;
         });
-        assert_forms_agree(&x, vec![0..n * r], r, 50);
+        assert_forms_agree(&x, &[0..n * r], r, 50);
         // Orthogonal columns of equal norm: G = cI, all g equal (a repeated eigenvalue).
         let mut x = vec![0.0; n * r];
         for c in 0..r {
             x[c * r + c] = 2.0;
         }
-        assert_forms_agree(&x, vec![0..n * r], r, 60);
+        assert_forms_agree(&x, &[0..n * r], r, 60);
         // x = 0: no modes.
-        assert_forms_agree(&vec![0.0; n * r], vec![0..n * r], r, 70);
+        assert_forms_agree(&vec![0.0; n * r], &[0..n * r], r, 70);
     }
 }
