@@ -195,6 +195,14 @@ mod tests {
         );
         spec.set_value("n", toml::Value::Integer(100));
         check_spec(&spec).unwrap();
+        // matrix_completion is sparse: n = 10⁴ (issue 18's instance, export's dense M and
+        // mask 1.6 GB) fits, 2·10⁴ does not.
+        let mut spec = ProblemSpec::new("matrix_completion");
+        spec.set_value("rank", toml::Value::Integer(10));
+        spec.set_value("n", toml::Value::Integer(10_000));
+        check_spec(&spec).unwrap();
+        spec.set_value("n", toml::Value::Integer(20_000));
+        assert!(check_spec(&spec).is_err());
         assert!(check_count("starts", u128::MAX, 8).is_err());
         assert_eq!(human(3 << 30), "3.0 GiB");
     }
