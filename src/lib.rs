@@ -67,5 +67,7 @@ pub use error::{Error, Result};
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 pub use manifold::Manifold;
-pub use objective::{Block, DataArray, FiniteSum, KnownPoint, Layout, Objective, TestMetrics};
+pub use objective::{
+    Block, DataArray, FiniteSum, KnownPoint, Layout, Objective, SymmetryStructure, TestMetrics,
+};
 pub use verdict::Verdict;

@@ -24,6 +24,20 @@ use crate::error::Result;
 use crate::manifold::Manifold;
 use crate::verdict::Verdict;
 
+/// A continuous symmetry's orbit tangent space in a form that needs no dense directions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SymmetryStructure {
+    /// (X₁, X₂, …) ↦ (X₁R, X₂R, …), R ∈ O(`rank`): each X_i is the row-major block
+    /// `x[range]` with `rank` columns; the tangent directions are (X₁K, X₂K, …), K skew
+    /// `rank × rank`, zero outside the blocks.
+    Rotation {
+        /// The parameter ranges of the rotated blocks.
+        blocks: Vec<std::ops::Range<usize>>,
+        /// r, the number of columns of every block.
+        rank: usize,
+    },
+}
+
 /// One named block of the flat parameter vector.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
@@ -239,6 +253,14 @@ pub trait Objective: Send + Sync {
     /// it, so callers can check a memory budget first.
     fn symmetry_count(&self, x: &[f64]) -> usize {
         self.symmetry_directions(x).len()
+    }
+
+    /// The structured form of the same orbit's tangent space at x, when it has one, so
+    /// that projections onto it need not build [`symmetry_directions`](Objective::symmetry_directions)
+    /// (see [`SymmetryStructure`]). `None` by default; when `Some`, its span must equal
+    /// the span of `symmetry_directions(x)`.
+    fn symmetry_structure(&self, _x: &[f64]) -> Option<SymmetryStructure> {
+        None
     }
 
     /// Named closed-form stationary points.

@@ -1,6 +1,7 @@
 //! Linear algebra shared across the crate, one home per concept:
 //!
-//! - [`vector`]: ⟨a, b⟩, ‖a‖₂, ‖a − b‖₂, y ← y + αx on slices;
+//! - [`vector`]: ⟨a, b⟩ (one running sum, or several for hot loops), ‖a‖₂, ‖a − b‖₂,
+//!   y ← y + αx on slices;
 //! - [`operator`]: the [`SymmetricOperator`] trait (a plain matrix, the Hessian at a
 //!   point, the reduced Hessian) and the one dense assembly of an operator;
 //! - [`eigen`]: the symmetric eigensolver (faer), eigenvalues ascending;
@@ -16,7 +17,7 @@ pub mod vector;
 
 pub use eigen::{symmetric_eigen, symmetric_eigenvalues, symmetric_eigenvalues_of};
 pub use operator::{columns_into, dense, dense_into, HessianAt, SymmetricOperator};
-pub use vector::{axpy, distance, dot, norm};
+pub use vector::{axpy, distance, dot, dot_lanes, norm};
 
 /// Iteration cap for nalgebra's SVD (it can loop forever on some degenerate matrices
 /// without one).

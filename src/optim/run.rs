@@ -839,6 +839,9 @@ impl Objective for Counted<'_> {
     fn symmetry_count(&self, x: &[f64]) -> usize {
         self.inner.symmetry_count(x)
     }
+    fn symmetry_structure(&self, x: &[f64]) -> Option<crate::objective::SymmetryStructure> {
+        self.inner.symmetry_structure(x)
+    }
     fn known_points(&self) -> Vec<KnownPoint> {
         self.inner.known_points()
     }

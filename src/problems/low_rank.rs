@@ -10,6 +10,7 @@
 
 use nalgebra::DMatrix;
 
+use crate::objective::SymmetryStructure;
 use crate::verdict::Verdict;
 
 /// Cap on the number of points `known_points` lists.
@@ -109,6 +110,20 @@ pub(crate) fn index_subsets(count: usize, max_size: usize, cap: usize) -> Vec<Ve
         }
     }
     all
+}
+
+/// The structured form of the symmetry [`skew_directions`] spans: the rotation of the
+/// consecutive blocks of the given lengths, starting at parameter 0.
+pub(crate) fn rotation_structure(block_lens: &[usize], r: usize) -> SymmetryStructure {
+    let mut start = 0;
+    let blocks = block_lens
+        .iter()
+        .map(|len| {
+            start += len;
+            start - len..start
+        })
+        .collect();
+    SymmetryStructure::Rotation { blocks, rank: r }
 }
 
 /// The tangent directions of (X₁, X₂, …) ↦ (X₁R, X₂R, …), R ∈ O(r): (X₁K, X₂K, …) for

@@ -64,8 +64,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::linalg::dot;
-use crate::objective::{DataArray, KnownPoint, Layout, Objective};
-use crate::problems::low_rank::skew_directions;
+use crate::objective::{DataArray, KnownPoint, Layout, Objective, SymmetryStructure};
+use crate::problems::low_rank::{rotation_structure, skew_directions};
 use crate::problems::params::{
     self, missing, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
 };
@@ -628,6 +628,10 @@ impl Objective for MatrixCompletion {
     fn symmetry_directions(&self, x: &[f64]) -> Vec<Vec<f64>> {
         self.check_len(x);
         skew_directions(&[x], self.rank)
+    }
+
+    fn symmetry_structure(&self, x: &[f64]) -> Option<SymmetryStructure> {
+        Some(rotation_structure(&[x.len()], self.rank))
     }
 
     fn known_points(&self) -> Vec<KnownPoint> {

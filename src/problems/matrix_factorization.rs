@@ -67,10 +67,10 @@ use crate::linalg::dot;
 use crate::linalg::eigen::symmetric_eigen_recorded;
 use crate::linalg::simd::clear_upper_state;
 use crate::linalg::{from_eigen, symmetrise};
-use crate::objective::{DataArray, KnownPoint, Layout, Objective};
+use crate::objective::{DataArray, KnownPoint, Layout, Objective, SymmetryStructure};
 use crate::problems::low_rank::{
-    cross_gram, index_subsets, parse_subset, skew_directions, subset_name, subset_verdict,
-    zero_threshold, KNOWN_POINTS_CAP,
+    cross_gram, index_subsets, parse_subset, rotation_structure, skew_directions, subset_name,
+    subset_verdict, zero_threshold, KNOWN_POINTS_CAP,
 };
 use crate::problems::params::{
     self, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
@@ -357,6 +357,10 @@ impl Objective for MatrixFactorization {
 
     fn symmetry_directions(&self, x: &[f64]) -> Vec<Vec<f64>> {
         skew_directions(&[x], self.rank)
+    }
+
+    fn symmetry_structure(&self, x: &[f64]) -> Option<SymmetryStructure> {
+        Some(rotation_structure(&[x.len()], self.rank))
     }
 
     fn known_points(&self) -> Vec<KnownPoint> {

@@ -55,10 +55,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
-use crate::objective::{Block, KnownPoint, Layout, Objective};
+use crate::objective::{Block, KnownPoint, Layout, Objective, SymmetryStructure};
 use crate::problems::low_rank::{
-    cross_gram, index_subsets, parse_subset, skew_directions, subset_name, subset_verdict,
-    zero_threshold, KNOWN_POINTS_CAP,
+    cross_gram, index_subsets, parse_subset, rotation_structure, skew_directions, subset_name,
+    subset_verdict, zero_threshold, KNOWN_POINTS_CAP,
 };
 use crate::problems::matrix_factorization::generated_spectrum;
 use crate::problems::params::{
@@ -431,6 +431,12 @@ impl Objective for MatrixFactorizationAsym {
             }
         }
         directions
+    }
+
+    fn symmetry_structure(&self, _x: &[f64]) -> Option<SymmetryStructure> {
+        // μ = 0: the orbit is GL(r)'s, not a rotation; its directions stay dense.
+        let (n1, n2, r) = self.sizes();
+        (self.mu > 0.0).then(|| rotation_structure(&[n1 * r, n2 * r], r))
     }
 
     fn known_points(&self) -> Vec<KnownPoint> {

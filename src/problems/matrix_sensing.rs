@@ -56,8 +56,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ensure_finite, Error, Result};
 use crate::linalg::dot;
 use crate::linalg::symmetric_eigenvalues_of;
-use crate::objective::{DataArray, FiniteSum, KnownPoint, Layout, Objective};
-use crate::problems::low_rank::{skew_directions, zero_threshold};
+use crate::objective::{DataArray, FiniteSum, KnownPoint, Layout, Objective, SymmetryStructure};
+use crate::problems::low_rank::{rotation_structure, skew_directions, zero_threshold};
 use crate::problems::params::{self, required, DefaultText::*, FieldDoc, Params};
 use crate::problems::{Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, gaussian_vector, rng};
@@ -391,6 +391,10 @@ impl Objective for MatrixSensing {
 
     fn symmetry_directions(&self, x: &[f64]) -> Vec<Vec<f64>> {
         skew_directions(&[x], self.rank)
+    }
+
+    fn symmetry_structure(&self, x: &[f64]) -> Option<SymmetryStructure> {
+        Some(rotation_structure(&[x.len()], self.rank))
     }
 
     fn known_points(&self) -> Vec<KnownPoint> {

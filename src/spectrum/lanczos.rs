@@ -2,9 +2,14 @@
 //! operator on its domain (the reduced Hessian, or any [`SymmetricOperator`]), with full
 //! reorthogonalisation and thick restarts.
 //!
-//! The basis V = [v₁ … v_m] is kept orthonormal by classical Gram–Schmidt applied twice
-//! (full reorthogonalisation), each vᵢ projected on the domain, and W = H V is
-//! stored alongside. Rayleigh–Ritz on T = Vᵀ H V (symmetrised) gives Ritz pairs
+//! The basis V = [v₁ … v_m] is kept orthonormal by classical Gram–Schmidt (full
+//! reorthogonalisation), each vᵢ projected on the domain, and W = H V is stored
+//! alongside. The first pass's coefficients Vᵀ(H v_m) are the last column of T,
+//! already computed; the pass subtracts them and, in the same sweep over V, computes the
+//! second pass's coefficients and the new norm. The second pass runs only when the first
+//! lost more than a factor [`REORTHOGONALISE`] of the norm ("twice is enough": Daniel,
+//! Gragg, Kaufman & Stewart 1976; Parlett, ch. 6). Sums run over fixed chunks of
+//! coordinates, added in chunk order, so results do not depend on the thread count. Rayleigh–Ritz on T = Vᵀ H V (symmetrised) gives Ritz pairs
 //! (θ, y = V s) whose residuals ‖H y − θ y‖ = ‖W s − θ V s‖ are exact and need no HVP.
 //! When the basis reaches its maximum size, it is thick-restarted (Wu & Simon 2000) on
 //! the Ritz vectors of both ends and the Krylov expansion continues from the last
@@ -19,7 +24,7 @@ use rayon::prelude::*;
 
 use super::{Eigenpair, Method, Spectrum, SpectrumOptions};
 use crate::error::Result;
-use crate::linalg::{axpy, dot, norm, symmetric_eigen, SymmetricOperator};
+use crate::linalg::{axpy, dot_lanes, norm, symmetric_eigen, SymmetricOperator};
 use crate::random::{gaussian_vector, stream};
 
 /// Extra Ritz vectors kept at each end on restart, beyond the k wanted.
@@ -28,6 +33,12 @@ const KEEP_EXTRA: usize = 4;
 const EXPANSION: usize = 24;
 /// Chunk of coordinates per parallel task in the vector updates.
 const CHUNK: usize = 4096;
+/// Chunk of coordinates per parallel task in the fused subtract-and-measure sweep (the
+/// basis's slices of one chunk stay in cache between the update and the dot products).
+const FUSED_CHUNK: usize = 1024;
+/// A second Gram–Schmidt pass runs when the first left less than this fraction of the
+/// norm (1/√2, the classical choice).
+const REORTHOGONALISE: f64 = std::f64::consts::FRAC_1_SQRT_2;
 /// A new direction whose orthogonalised norm is below this fraction of its norm lies
 /// (numerically) in the span of the basis.
 const BREAKDOWN: f64 = 1e-10;
@@ -103,8 +114,8 @@ impl Krylov {
         space.apply(&v, &mut hv);
         self.hvps += 1;
         // One dot per basis vector, in parallel (each dot is serial: thread-independent).
-        let column: Vec<f64> = self.v.par_iter().map(|u| dot(u, &hv)).collect();
-        let diagonal = dot(&v, &hv);
+        let column: Vec<f64> = self.v.par_iter().map(|u| dot_lanes(u, &hv)).collect();
+        let diagonal = dot_lanes(&v, &hv);
         for (row, value) in self.t.iter_mut().zip(&column) {
             row.push(*value);
         }
@@ -118,9 +129,10 @@ impl Krylov {
     /// The next Krylov direction: H v_last orthogonalised against V, or `None` on
     /// breakdown.
     fn next_direction(&self, space: &dyn SymmetricOperator) -> Option<Vec<f64>> {
-        // W = P H V already lies in the domain.
+        // W = P H V already lies in the domain, and Vᵀ(H v_m) is T's last row.
         let mut r = self.w.last().expect("non-empty basis").clone();
-        orthonormalise(space, &mut r, &self.v, false).then_some(r)
+        let coefficients = self.t.last().expect("non-empty basis").clone();
+        orthonormalise_with(space, &mut r, &self.v, coefficients).then_some(r)
     }
 
     /// Thick restart: keeps the `keep_end` lowest and highest Ritz vectors; T becomes
@@ -192,41 +204,86 @@ fn wanted_indices(m: usize, k: usize) -> Vec<usize> {
     wanted
 }
 
-/// Projects r on the domain (first only when `project`: W = P H V is already
-/// there), removes its components along the orthonormal `basis` (twice), projects again
-/// and normalises it; false if nothing independent is left.
-fn orthonormalise(
+/// Projects r on the domain, removes its components along the orthonormal `basis`,
+/// projects again and normalises it; false if nothing independent is left.
+fn orthonormalise(space: &dyn SymmetricOperator, r: &mut [f64], basis: &[Vec<f64>]) -> bool {
+    space.project(r);
+    let coefficients: Vec<f64> = basis.par_iter().map(|b| dot_lanes(b, r)).collect();
+    orthonormalise_with(space, r, basis, coefficients)
+}
+
+/// As [`orthonormalise`] for r already in the domain with `coefficients` = Vᵀr: one
+/// Gram–Schmidt pass, a second only when the first lost more than a factor
+/// [`REORTHOGONALISE`] of the norm.
+fn orthonormalise_with(
     space: &dyn SymmetricOperator,
     r: &mut [f64],
     basis: &[Vec<f64>],
-    project: bool,
+    coefficients: Vec<f64>,
 ) -> bool {
-    if project {
-        space.project(r);
-    }
-    let before = norm(r);
+    let before = dot_lanes(r, r).sqrt();
     if before == 0.0 || !before.is_finite() {
         return false;
     }
-    for _ in 0..2 {
-        let coefficients: Vec<f64> = basis.par_iter().map(|b| dot(b, r)).collect();
-        r.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
-            let start = c * CHUNK;
-            for (b, s) in basis.iter().zip(&coefficients) {
-                let b = &b[start..start + chunk.len()];
-                chunk.iter_mut().zip(b).for_each(|(r, b)| *r -= s * b);
-            }
-        });
+    let (again, squared) = subtract_and_measure(basis, &coefficients, r);
+    if squared.sqrt() < REORTHOGONALISE * before {
+        subtract(basis, &again, r);
     }
     // Project again: rounding in the orthogonalisation would otherwise leave components
     // outside the domain that grow by ‖H‖/β per step.
     space.project(r);
-    let after = norm(r);
+    let after = dot_lanes(r, r).sqrt();
     if after <= BREAKDOWN * before {
         return false;
     }
     r.iter_mut().for_each(|x| *x /= after);
     true
+}
+
+/// r ← r − Σ sᵢ bᵢ, by chunks of coordinates in parallel.
+fn subtract(basis: &[Vec<f64>], coefficients: &[f64], r: &mut [f64]) {
+    r.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
+        let start = c * CHUNK;
+        for (b, s) in basis.iter().zip(coefficients) {
+            let b = &b[start..start + chunk.len()];
+            chunk.iter_mut().zip(b).for_each(|(r, b)| *r -= s * b);
+        }
+    });
+}
+
+/// r ← r − Σ sᵢ bᵢ, returning (bᵢᵀr)ᵢ and ‖r‖² of the result, in one sweep over the
+/// basis: per chunk of [`FUSED_CHUNK`] coordinates the update, then the partial dot
+/// products of that chunk (in parallel over chunks), the partials added in chunk order.
+fn subtract_and_measure(
+    basis: &[Vec<f64>],
+    coefficients: &[f64],
+    r: &mut [f64],
+) -> (Vec<f64>, f64) {
+    let m = basis.len();
+    let chunks = r.len().div_ceil(FUSED_CHUNK);
+    let mut partials = vec![0.0; chunks * (m + 1)];
+    r.par_chunks_mut(FUSED_CHUNK)
+        .zip(partials.par_chunks_mut(m + 1))
+        .enumerate()
+        .for_each(|(c, (chunk, partial))| {
+            let range = c * FUSED_CHUNK..c * FUSED_CHUNK + chunk.len();
+            for (b, s) in basis.iter().zip(coefficients) {
+                chunk
+                    .iter_mut()
+                    .zip(&b[range.clone()])
+                    .for_each(|(r, b)| *r -= s * b);
+            }
+            for (p, b) in partial.iter_mut().zip(basis) {
+                *p = dot_lanes(&b[range.clone()], chunk);
+            }
+            partial[m] = dot_lanes(chunk, chunk);
+        });
+    let mut sums = vec![0.0; m + 1];
+    for partial in partials.chunks_exact(m + 1) {
+        sums.iter_mut().zip(partial).for_each(|(s, p)| *s += p);
+    }
+    let squared = sums.pop().expect("the norm's slot");
+    (sums, squared)
 }
 
 /// A seeded random unit direction in the domain, orthogonal to `basis`
@@ -251,7 +308,7 @@ fn random_direction_checked(
     for _ in 0..3 {
         let mut r = gaussian_vector(&mut stream(seed, *fresh), space.dim());
         *fresh += 1;
-        if orthonormalise(space, &mut r, basis, true) {
+        if orthonormalise(space, &mut r, basis) {
             return Some(r);
         }
     }

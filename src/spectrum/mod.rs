@@ -38,6 +38,7 @@ mod dense;
 pub mod density;
 mod lanczos;
 mod reduced;
+mod symmetry;
 mod text;
 
 pub use density::{
@@ -153,8 +154,9 @@ pub struct Spectrum {
     pub reduced_dim: usize,
     /// Rank of the projected-out symmetry directions within the tangent space.
     pub symmetry_modes: usize,
-    /// False when symmetry directions were not projected: switched off, or too many
-    /// (more than [`SYMMETRY_BUDGET`] numbers); then `symmetry_modes` is 0.
+    /// False when symmetry directions were not projected: switched off, or too many in
+    /// dense form (more than [`SYMMETRY_BUDGET`] numbers; a structured orbit such as the
+    /// matrix kinds' rotation has no such limit); then `symmetry_modes` is 0.
     pub symmetry_projected: bool,
     /// Ascending: every eigenvalue (dense) or the computed extreme ones (Lanczos).
     pub eigenvalues: Vec<f64>,

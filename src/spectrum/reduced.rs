@@ -4,27 +4,21 @@
 //! unconstrained; on spheres, per block, the vectors orthogonal to x_i) minus the span S
 //! of the symmetry directions. Its orthogonal projector is P = P_S⊥ · P_T with the
 //! symmetry directions first projected on T and orthonormalised (so P_T and P_S⊥
-//! commute), and the reduced Hessian acts as v ↦ P H P v.
-
-use rayon::prelude::*;
+//! commute), and the reduced Hessian acts as v ↦ P H P v. P_S is applied in the
+//! problem's structured form when it declares one (the rotation orbit of the low-rank
+//! matrix problems, on ℝᵈ), otherwise from dense orthonormalised directions (see
+//! [`super::symmetry`]).
 
 use crate::error::{Error, Result};
-use crate::linalg::{axpy, dot, norm, HessianAt, SymmetricOperator};
-use crate::objective::Objective;
+use crate::linalg::{HessianAt, SymmetricOperator};
+use crate::objective::{Objective, SymmetryStructure};
 
+use super::symmetry::SymmetryProjector;
 use super::SYMMETRY_BUDGET;
 
 /// Largest orthonormalisation work (directions² × dimension flops) spent on symmetry
 /// directions; beyond it the projection is skipped like beyond [`SYMMETRY_BUDGET`].
 const SYMMETRY_WORK_BUDGET: f64 = 2e10;
-
-/// Relative rank tolerance: a symmetry direction whose component outside the span of
-/// the earlier ones (and of the normals) is below this times the largest direction's
-/// norm adds no new mode.
-const RANK_TOL: f64 = 1e-8;
-
-/// Coordinates per parallel task in the projection.
-const CHUNK: usize = 4096;
 
 /// Largest distance |‖x_i‖ − 1| from the manifold accepted for a point.
 const MANIFOLD_TOL: f64 = 1e-6;
@@ -34,9 +28,9 @@ const MANIFOLD_TOL: f64 = 1e-6;
 pub struct ReducedSpace<'a> {
     /// The Hessian at x (Riemannian on spheres).
     hessian: HessianAt<'a>,
-    /// Orthonormal basis of the symmetry directions projected on the tangent space.
-    symmetry: Vec<Vec<f64>>,
-    symmetry_projected: bool,
+    /// The projection onto the symmetry directions (projected on the tangent space), or
+    /// `None` when they are not projected out.
+    symmetry: Option<SymmetryProjector>,
 }
 
 impl<'a> ReducedSpace<'a> {
@@ -59,20 +53,25 @@ impl<'a> ReducedSpace<'a> {
         }
         let mut space = ReducedSpace {
             hessian: HessianAt::new(f, x),
-            symmetry: Vec::new(),
-            symmetry_projected: false,
+            symmetry: None,
         };
         if project_symmetries {
-            space.project_symmetry_directions();
+            space.symmetry = space.symmetry_projector()?;
         }
         Ok(space)
     }
 
-    /// Orthonormalises the tangent parts of the symmetry directions (modified
-    /// Gram–Schmidt, twice, dropping dependent ones), within the budgets.
-    fn project_symmetry_directions(&mut self) {
+    /// The symmetry projector: the structured form when f declares one and the space is
+    /// Euclidean (no tangent projection to compose with), else the dense directions'
+    /// tangent parts orthonormalised, within the budgets (`None` beyond them).
+    fn symmetry_projector(&self) -> Result<Option<SymmetryProjector>> {
         let (f, x) = (self.hessian.objective(), self.hessian.point());
         let manifold = self.hessian.manifold();
+        if manifold.is_euclidean() {
+            if let Some(SymmetryStructure::Rotation { blocks, rank }) = f.symmetry_structure(x) {
+                return SymmetryProjector::rotation(x, blocks, rank).map(Some);
+            }
+        }
         let d = x.len();
         let over_budget = |c: usize| {
             c.saturating_mul(d) > SYMMETRY_BUDGET
@@ -80,32 +79,16 @@ impl<'a> ReducedSpace<'a> {
         };
         // Check the count before building the directions: they can take gigabytes.
         if over_budget(f.symmetry_count(x)) {
-            return;
+            return Ok(None);
         }
         let mut directions = f.symmetry_directions(x);
         if over_budget(directions.len()) {
-            return;
+            return Ok(None);
         }
-        self.symmetry_projected = true;
         for s in directions.iter_mut() {
             manifold.project_tangent(x, s);
         }
-        let scale = directions.iter().map(|s| norm(s)).fold(0.0, f64::max);
-        if scale == 0.0 {
-            return;
-        }
-        for mut s in directions {
-            for _ in 0..2 {
-                for q in &self.symmetry {
-                    axpy(-dot(q, &s), q, &mut s);
-                }
-            }
-            let length = norm(&s);
-            if length > RANK_TOL * scale {
-                s.iter_mut().for_each(|v| *v /= length);
-                self.symmetry.push(s);
-            }
-        }
+        Ok(Some(SymmetryProjector::dense(directions)))
     }
 
     /// The objective.
@@ -130,13 +113,13 @@ impl<'a> ReducedSpace<'a> {
 
     /// Number of independent symmetry directions projected out.
     pub fn symmetry_modes(&self) -> usize {
-        self.symmetry.len()
+        self.symmetry.as_ref().map_or(0, SymmetryProjector::modes)
     }
 
     /// True when the symmetry directions were projected out (asked for and within the
     /// budgets).
     pub fn symmetry_projected(&self) -> bool {
-        self.symmetry_projected
+        self.symmetry.is_some()
     }
 
     /// Dimension of the reduced space: tangent dimension minus symmetry modes.
@@ -155,22 +138,12 @@ impl SymmetricOperator for ReducedSpace<'_> {
     }
 
     /// Replaces v by its orthogonal projection P v on the reduced space: the tangent
-    /// projection, then v − Σ qᵢ (qᵢᵀv) over the orthonormal symmetry basis (classical
-    /// Gram–Schmidt: the coefficients in parallel, then the update by chunks, so the
-    /// result does not depend on the thread count).
+    /// projection, then v − P_S v (independent of the thread count).
     fn project(&self, v: &mut [f64]) {
         self.hessian.project(v);
-        if self.symmetry.is_empty() {
-            return;
+        if let Some(symmetry) = &self.symmetry {
+            symmetry.remove(v);
         }
-        let coefficients: Vec<f64> = self.symmetry.par_iter().map(|q| dot(q, v)).collect();
-        v.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
-            let start = c * CHUNK;
-            for (q, a) in self.symmetry.iter().zip(&coefficients) {
-                let q = &q[start..start + chunk.len()];
-                chunk.iter_mut().zip(q).for_each(|(v, q)| *v -= a * q);
-            }
-        });
     }
 
     /// out = P H v for v already in the reduced space (so = P H P v), H the Euclidean
@@ -184,7 +157,9 @@ impl SymmetricOperator for ReducedSpace<'_> {
     /// the sphere blocks, then the symmetry basis.
     fn complement_basis(&self) -> Vec<Vec<f64>> {
         let mut basis = self.hessian.complement_basis();
-        basis.extend(self.symmetry.iter().cloned());
+        if let Some(symmetry) = &self.symmetry {
+            basis.extend(symmetry.basis(self.ambient_dim()));
+        }
         basis
     }
 }

@@ -504,6 +504,45 @@ fn results_are_identical_on_one_and_two_threads() {
 }
 
 #[test]
+fn projected_lanczos_is_identical_on_one_and_two_threads() {
+    // Several chunks of the rotation projection (512 rows) and of the Gram–Schmidt
+    // sweeps (1024 and 4096 coordinates).
+    let f = load(
+        "matrix_completion",
+        &[
+            "n = 1500",
+            "rank = 4",
+            "true_rank = 4",
+            "p = 0.05",
+            "seed = 1",
+        ],
+    );
+    let x = random_point(f.as_ref(), 4);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let s = hessian_spectrum(
+                f.as_ref(),
+                &x,
+                &SpectrumOptions {
+                    method: Method::Lanczos,
+                    k: 2,
+                    with_vectors: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(s.symmetry_modes, 6);
+            serde_json::to_string(&s).unwrap()
+        })
+    };
+    assert_eq!(run(1), run(2));
+}
+
+#[test]
 fn bad_input_is_an_error_naming_the_option() {
     let f = quadratic(&[1.0, 2.0, 3.0], 0);
     let x = [0.0; 3];
