@@ -107,9 +107,9 @@ impl SliceFigure {
             }
         }
         self.draw_paths(&mut chart)?;
-        self.draw_points(&mut chart)?;
         if self.marks_centre() {
-            // A black cross on a white one, readable on any colour, and its name.
+            // A black cross on a white one, readable on any colour, and its name; under
+            // the stationary points, so that a point at x₀ shows its marker.
             let at = (0.0, 0.0);
             chart.draw_series(std::iter::once(
                 EmptyElement::at(at)
@@ -118,6 +118,7 @@ impl SliceFigure {
                     + Text::new("x₀", (9, -22), style::legend_font()),
             ))?;
         }
+        self.draw_points(&mut chart)?;
         if !self.paths.is_empty() || !self.points.is_empty() {
             style::draw_legend(&mut chart, self.legend_corner())?;
         }
