@@ -178,3 +178,13 @@ pub fn assert_svg_picture(path: &std::path::Path, size: (u32, u32)) {
     let drawn = root.descendants().filter(|n| n.is_element()).count();
     assert!(drawn > 10, "{}: only {drawn} elements", path.display());
 }
+
+/// `work` run inside a rayon pool of `threads` threads (for the tests that results are
+/// identical on any thread count).
+pub fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(work)
+}

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{assert_bad_input, landscape};
+use common::{assert_bad_input, landscape, on_threads};
 
 use landscape::linalg::{from_eigen, SymmetricOperator};
 use landscape::problems;
@@ -470,11 +470,7 @@ fn results_are_identical_on_one_and_two_threads() {
     let f = load("tensor_decomposition", &["n = 40", "rank = 8", "seed = 3"]);
     let x = random_point(f.as_ref(), 2);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
+        on_threads(threads, || {
             let lanczos = hessian_spectrum(
                 f.as_ref(),
                 &x,
@@ -519,11 +515,7 @@ fn projected_lanczos_is_identical_on_one_and_two_threads() {
     );
     let x = random_point(f.as_ref(), 4);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
+        on_threads(threads, || {
             let s = hessian_spectrum(
                 f.as_ref(),
                 &x,
