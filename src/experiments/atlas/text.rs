@@ -12,9 +12,17 @@ impl std::fmt::Display for Atlas {
             "atlas: {} runs per entry, seed {}; claim tested: no spurious local minimum",
             result.runs, result.seed
         )?;
+        // The spec column fits the longest name (a user's formula can be long).
+        let width = result
+            .rows
+            .iter()
+            .map(|r| r.spec.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(32);
         writeln!(
             out,
-            "{:<32} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} measured",
+            "{:<width$} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} measured",
             "spec",
             "family",
             "global",
@@ -39,7 +47,7 @@ impl std::fmt::Display for Atlas {
             };
             writeln!(
                 out,
-                "{:<32} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} {}",
+                "{:<width$} {:<21} {:>10} {:>10} {:>10} {:>10} {:>5} {:>15}  {:<8} {}",
                 row.spec,
                 row.family,
                 cell(row.global_min),
