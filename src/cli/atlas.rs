@@ -59,6 +59,8 @@ pub fn run(args: AtlasArgs, out: &mut dyn Write) -> Result<()> {
                 overrides: args.overrides.clone(),
             }
             .load_spec()?;
+            // Built (and refused if it does not build) by the atlas row itself.
+            super::note_replaced(&spec);
             let name = std::iter::once(problem.as_str())
                 .chain(args.overrides.iter().map(String::as_str))
                 .collect::<Vec<_>>()

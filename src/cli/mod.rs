@@ -139,13 +139,18 @@ impl ProblemArgs {
     pub fn load(&self) -> Result<(ProblemSpec, Box<dyn Objective>)> {
         let spec = self.load_spec()?;
         let f = problems::build(&spec).map_err(|e| flag_names(e, &[("override", "--set")]))?;
-        for r in spec.replaced() {
-            eprintln!(
-                "note: --set {} replaces the spec's `{}`, which is dropped",
-                r.by, r.field
-            );
-        }
+        note_replaced(&spec);
         Ok((spec, f))
+    }
+}
+
+/// Says on standard error which fields of `spec` a `--set` made irrelevant and removed.
+pub fn note_replaced(spec: &ProblemSpec) {
+    for r in spec.replaced() {
+        eprintln!(
+            "note: --set {} replaces the spec's `{}`, which is dropped",
+            r.by, r.field
+        );
     }
 }
 

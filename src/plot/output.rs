@@ -90,12 +90,7 @@ pub fn render<F: Figure + ?Sized>(
     match format {
         ImageFormat::Svg => {
             let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-                root.fill(&WHITE)?;
-                figure.draw(&root)?;
-                root.present()?;
-            }
+            paint(SVGBackend::with_string(&mut svg, size), figure)?;
             // The SVG keeps its text as text, which the viewer sets: name the font the
             // PNG embeds first, the generic family as the fallback.
             Ok(svg.replace(SVG_PLOTTERS_FONT, SVG_FONT).into_bytes())
@@ -108,23 +103,24 @@ pub fn render<F: Figure + ?Sized>(
                 let factor = supersample::FACTOR;
                 let fine_size = (width * factor, height * factor);
                 let mut fine = vec![0u8; fine_size.0 as usize * fine_size.1 as usize * 3];
-                {
-                    let inner = BitMapBackend::with_buffer(&mut fine, fine_size);
-                    let root = Supersampled::new(inner, size, factor).into_drawing_area();
-                    root.fill(&WHITE)?;
-                    figure.draw(&root)?;
-                    root.present()?;
-                }
+                let inner = BitMapBackend::with_buffer(&mut fine, fine_size);
+                paint(Supersampled::new(inner, size, factor), figure)?;
                 supersample::downsample(&fine, size, factor, &mut pixels);
             } else {
-                let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
-                root.fill(&WHITE)?;
-                figure.draw(&root)?;
-                root.present()?;
+                paint(BitMapBackend::with_buffer(&mut pixels, size), figure)?;
             }
             encode_png(&pixels, width, height)
         }
     }
+}
+
+/// Draws `figure` on a white `backend` and flushes it.
+fn paint<DB: DrawingBackend, F: Figure + ?Sized>(backend: DB, figure: &F) -> Result<()> {
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    figure.draw(&root)?;
+    root.present()?;
+    Ok(())
 }
 
 fn encode_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
