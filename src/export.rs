@@ -67,6 +67,27 @@ pub fn write_instance(
     Ok(files)
 }
 
+/// A network's data (`x`, `y`, `test_x`, `test_y`: samples and targets) renamed for the
+/// export, where `x` is the point: `inputs`, `targets`, `test_inputs`, `test_targets`.
+pub fn network_data_names(arrays: Vec<DataArray>) -> Vec<DataArray> {
+    arrays
+        .into_iter()
+        .map(|mut a| {
+            let (prefix, base) = match a.name.strip_prefix("test_") {
+                Some(base) => ("test_", base),
+                None => ("", a.name.as_str()),
+            };
+            let base = match base {
+                "x" => "inputs",
+                "y" => "targets",
+                other => other,
+            };
+            a.name = format!("{prefix}{base}");
+            a
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

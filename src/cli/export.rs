@@ -28,8 +28,8 @@ f(U) = 1/(4m) Σᵢ (⟨Sᵢ, UUᵀ⟩ − yᵢ)²
   quadratic             a (d, d), b (d,)
   tensor_decomposition  a (n, k): the components
   tensor_factorization  u_star, t (the target tensor, n × … × n)
-  linear_net            x, y: inputs and targets, one sample a column
-  mlp                   x, y (and test_x, test_y): one sample a row
+  linear_net            inputs, targets (the spec's x, y): one sample a column
+  mlp                   inputs, targets (and test_inputs, test_targets): one sample a row; targets one-hot for classes
   other kinds           only the point (f is given by its formula; see `landscape problems`)
 manifest.json: the problem (kind and every spec field), dim, layout, the point as given, \
 f(x), the files with their shapes, and the provenance.";

@@ -484,6 +484,12 @@ impl Objective for LinearNet {
         ]
     }
 
+    /// As [`data`](Objective::data), named `inputs` and `targets`: the export's `x` is
+    /// the point.
+    fn export_data(&self) -> Vec<DataArray> {
+        crate::export::network_data_names(self.data())
+    }
+
     fn layout(&self) -> Layout {
         Layout::new(
             (1..=self.depth())

@@ -147,3 +147,48 @@ fn export_into_a_file_is_bad_input() {
     );
     std::fs::remove_file(&file).unwrap();
 }
+
+#[test]
+fn every_shipped_problem_exports() {
+    for kind in landscape::problems::KINDS {
+        let (dir, _) = export(kind.name, &[], &format!("all-{}", kind.name));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// A one-hidden-layer tanh network, squared loss: f = (1/2N) Σᵢ ‖W₂ tanh(W₁xᵢ + b₁) + b₂ − yᵢ‖²
+/// from `inputs`, `targets` and the flat point (W1, b1, W2, b2, torch's order).
+#[test]
+fn mlp_from_exported_inputs_and_targets() {
+    let (dir, value) = export(
+        "mlp",
+        &["samples=9", "inputs=3", "outputs=2", "widths=[4]"],
+        "mlp",
+    );
+    let (x_shape, inputs) = load(&dir, "inputs");
+    let (y_shape, targets) = load(&dir, "targets");
+    let (_, theta) = load(&dir, "x");
+    let (n, p, q, h) = (x_shape[0], x_shape[1], y_shape[1], 4);
+    assert_eq!((n, p, q, y_shape[0]), (9, 3, 2, 9));
+    let (w1, rest) = theta.split_at(h * p);
+    let (b1, rest) = rest.split_at(h);
+    let (w2, b2) = rest.split_at(q * h);
+    let mut f = 0.0;
+    for i in 0..n {
+        let a: Vec<f64> = (0..h)
+            .map(|j| {
+                (b1[j]
+                    + (0..p)
+                        .map(|k| w1[j * p + k] * inputs[i * p + k])
+                        .sum::<f64>())
+                .tanh()
+            })
+            .collect();
+        for o in 0..q {
+            let out = b2[o] + (0..h).map(|j| w2[o * h + j] * a[j]).sum::<f64>();
+            f += (out - targets[i * q + o]).powi(2);
+        }
+    }
+    close(f / (2.0 * n as f64), value);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -737,6 +737,12 @@ impl Objective for Mlp {
         arrays
     }
 
+    /// As [`data`](Objective::data), named `inputs`, `targets` (and `test_inputs`,
+    /// `test_targets`): the export's `x` is the point.
+    fn export_data(&self) -> Vec<DataArray> {
+        crate::export::network_data_names(self.data())
+    }
+
     fn layout(&self) -> Layout {
         self.layout.clone()
     }
