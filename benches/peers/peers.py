@@ -24,12 +24,16 @@ SIZES = {
     "factorization": ["n=1000", "rank=10"],
     "dense": ["n=200", "rank=5"],
     "census": ["n=100", "rank=5", "true_rank=8"],
+    "mlp": ['data="digits"', "widths=[128, 128]", 'activation="relu"', 'loss="cross_entropy"'],
 }
+# The mlp's point: torch's default-style Kaiming-normal initialisation.
+MLP_POINT = "init:kaiming_normal:0"
 SMALL = {
     "completion": ["n=500", "rank=4", "true_rank=4", "p=0.02"],
     "factorization": ["n=50", "rank=3"],
     "dense": ["n=30", "rank=3"],
     "census": ["n=10", "rank=2", "true_rank=3"],
+    "mlp": ['data="spiral"', "samples=100", "widths=[8, 8]", 'activation="tanh"', 'loss="cross_entropy"'],
 }
 
 
@@ -74,6 +78,8 @@ def row(case, ours_s, peer, peer_s, agree, note=""):
 
 
 def fmt(s):
+    if s < 1e-3:
+        return f"{s * 1e6:.2f} µs"
     return f"{s * 1e3:.2f} ms" if s < 1 else f"{s:.2f} s"
 
 
@@ -95,9 +101,9 @@ def export(name, problem, sets, point="random:1:0", hvp="random:1:1"):
     return spec, directory, manifest, arrays
 
 
-def case_derivatives(name, problem, sets, repeats, torch):
+def case_derivatives(name, problem, sets, repeats, torch, point="random:1:0"):
     """∇f and ∇²f·v: ours in-process medians (`eval --repeat`) against NumPy, JAX, torch."""
-    spec, d, manifest, a = export(name, problem, sets)
+    spec, d, manifest, a = export(name, problem, sets, point=point)
     kind, U, V = manifest["kind"], a["x"], a["v"]
     x, v = os.path.join(d, "x.npy"), os.path.join(d, "v.npy")
     exact = landscape_json(["eval", *spec, "--point", x, "--hvp", v, "--json"])
@@ -105,11 +111,17 @@ def case_derivatives(name, problem, sets, repeats, torch):
     g_ours, h_ours = timing["gradient_seconds"], timing["hvp_seconds"]
     label = f"{kind} d={manifest['dim']}"
     peers = []
-    npp = problems.numpy_problem(kind, a)
-    peers.append(("NumPy/SciPy", npp.value, npp.gradient, npp.hvp))
-    peers.append(("JAX fwd-over-rev",) + problems.jax_problem(kind, a))
-    if torch:
-        peers.append(("PyTorch fwd-over-rev",) + problems.torch_problem(kind, a))
+    if kind == "mlp":
+        peers.append(("JAX fwd-over-rev",) + problems.jax_mlp_problem(manifest, a))
+        if torch:
+            peers.append(("PyTorch fwd-over-rev",) + problems.torch_mlp_problem(manifest, a))
+            peers.append(("PyTorch autograd",) + problems.torch_mlp_autograd(manifest, a))
+    else:
+        npp = problems.numpy_problem(kind, a)
+        peers.append(("NumPy/SciPy", npp.value, npp.gradient, npp.hvp))
+        peers.append(("JAX fwd-over-rev",) + problems.jax_problem(kind, a))
+        if torch:
+            peers.append(("PyTorch fwd-over-rev",) + problems.torch_problem(kind, a))
     for peer, value, grad, hvp in peers:
         okf = abs(value(U) - exact["value"]) <= 1e-10 * max(abs(exact["value"]), 1)
         okg, eg = close(grad(U), exact["gradient"], 1e-10)
@@ -119,6 +131,125 @@ def case_derivatives(name, problem, sets, repeats, torch):
         th = median_time(lambda: hvp(U, V), max(repeats, 10))
         row(f"gradient, {label}", g_ours, peer, tg, f"{'agree' if okf and okg else 'DIFFER'} (rel {eg:.0e})")
         row(f"HVP, {label}", h_ours, peer, th, f"{'agree' if okh else 'DIFFER'} (rel {eh:.0e})")
+
+
+def case_pyhessian(repeats):
+    """PyHessian's top-k eigenvalues (power iteration with deflation) and SLQ density on the
+    digits mlp, against `spectrum --method lanczos` and `spectrum --density`."""
+    try:
+        import torch
+        import pyhessian
+    except ImportError as e:
+        print(f"PyHessian: not importable ({e}), its rows are skipped", flush=True)
+        return
+    torch.set_default_dtype(torch.float64)  # PyHessian draws its vectors in the default dtype
+
+    # PyHessian 0.1's density calls torch.eig, which torch 2 keeps only as a stub that
+    # raises: the same eigendecomposition of its symmetric tridiagonal T by eigh.
+    def eig(T, eigenvectors=False):
+        w, V = torch.linalg.eigh(T)
+        return torch.stack([w, torch.zeros_like(w)], 1), V
+
+    torch.eig = eig
+    module = sys.modules[pyhessian.hessian.__module__]
+    count = [0]
+    hvp = module.hessian_vector_product
+
+    def counted(*args):
+        count[0] += 1
+        return hvp(*args)
+
+    module.hessian_vector_product = counted
+    spec, d, manifest, a = export("pyhessian", "mlp", SIZES["mlp"], point=MLP_POINT)
+    model, criterion, inputs, targets = problems.torch_mlp(manifest, a)
+    dim, k, steps = manifest["dim"], 3, 100
+    found = {}
+
+    def top():
+        torch.manual_seed(0)
+        count[0] = 0
+        h = pyhessian.hessian(model, criterion, data=(inputs, targets), cuda=False)
+        found["top"] = h.eigenvalues(maxIter=100, tol=1e-3, top_n=k)[0]
+        found["top_hvps"] = count[0]
+
+    def density():
+        torch.manual_seed(0)
+        count[0] = 0
+        h = pyhessian.hessian(model, criterion, data=(inputs, targets), cuda=False)
+        found["nodes"] = h.density(iter=steps, n_v=1)[0][0]
+        found["density_hvps"] = count[0]
+
+    top_s = median_time(top, repeats)
+    density_s = median_time(density, repeats)
+    base = ["spectrum", *spec, "--point", MLP_POINT, "--no-symmetry-projection", "--json"]
+    ours_top_s, out = ours(base + ["--method", "lanczos", "--k", str(k)], repeats)
+    spectrum = json.loads(out)
+    extremes = [p["value"] for p in spectrum["smallest"] + spectrum["largest"]]
+    ours_top = sorted(set(extremes), key=abs, reverse=True)[:k]
+    err = max(abs(o - t) / abs(o) for o, t in zip(ours_top, found["top"]))
+    agree = f"{'agree' if err <= 1e-2 else 'DIFFER'} (top {k}: ours {', '.join(f'{x:.5g}' for x in ours_top)}; rel {err:.0e})"
+    note = f"PyHessian {found['top_hvps']} HVPs (tol 1e-3); ours {spectrum['hvp_count']} HVPs (residual 1e-8·‖H‖)"
+    row(f"top-{k} eigenvalues, mlp d={dim}", ours_top_s, "PyHessian (power iter.)", top_s, agree, note)
+    ours_density_s, out = ours(
+        base + ["--density", "--probes", "1", "--steps", str(steps), "--seed", "0"], repeats
+    )
+    ours_density = json.loads(out)
+    ours_max = max(ours_density["nodes"])
+    their_max = max(found["nodes"])
+    # Different probes: both largest nodes are Ritz values that converge to λmax.
+    err = abs(ours_max - their_max) / abs(their_max)
+    agree = f"{'agree' if err <= 1e-4 else 'DIFFER'} (largest node {ours_max:.8g} vs {their_max:.8g})"
+    note = f"1 probe, {steps} Lanczos steps: ours {ours_density['hvp_count']} HVPs, PyHessian {found['density_hvps']}"
+    row(f"SLQ density, mlp d={dim}", ours_density_s, "PyHessian density", density_s, agree, note)
+
+
+def case_optim(repeats):
+    """One optimizer step at d = 10⁶ (criterion's `step/*`, benches/optim.rs) against the same
+    torch.optim step on the same vectors, and each against a plain copy."""
+    try:
+        import torch
+    except ImportError:
+        print("torch.optim: PyTorch not importable, its rows are skipped", flush=True)
+        return
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
+    subprocess.run(
+        ["cargo", "bench", "--quiet", "--bench", "optim", "--", "step/", "--noplot"],
+        cwd=root, check=True, stdout=subprocess.DEVNULL,
+    )
+
+    def criterion_median(name):
+        with open(os.path.join(target, "criterion", "step", name, "new", "estimates.json")) as fh:
+            return json.load(fh)["median"]["point_estimate"] * 1e-9
+
+    # The bench's instance: f = ½ Σ λᵢxᵢ², λᵢ = 0.5 + (i mod 101)/100, x₀ᵢ = ((i mod 7) − 3)/10.
+    dim = 1_000_000
+    i = np.arange(dim)
+    x0 = ((i % 7) - 3.0) * 0.1
+    g = (0.5 + (i % 101) / 100.0) * x0
+    torch.set_num_threads(os.cpu_count())
+    peers = {
+        "gd": lambda p: torch.optim.SGD(p, lr=1e-3),
+        "heavy_ball": lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9),
+        "nesterov": lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9, nesterov=True),
+        "adagrad": lambda p: torch.optim.Adagrad(p, lr=0.01, eps=1e-10),
+        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.99, eps=1e-8),
+        "adadelta": lambda p: torch.optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6),
+        "adam": lambda p: torch.optim.Adam(p, lr=1e-3),
+    }
+    src, dst = torch.from_numpy(x0), torch.empty(dim, dtype=torch.float64)
+    copy_s = median_time(lambda: dst.copy_(src), max(repeats, 20))
+    ours_copy = criterion_median("copy")
+    row(f"plain copy of x, d={dim}", ours_copy, "torch copy_", copy_s, "")
+    for name, make in peers.items():
+        x = torch.nn.Parameter(torch.from_numpy(x0.copy()))
+        x.grad = torch.from_numpy(g)
+        opt = make([x])
+        opt.step()  # state allocated
+        peer_s = median_time(opt.step, max(repeats, 20))
+        ours_s = criterion_median(name)
+        note = f"ours {ours_s / ours_copy:.1f}× our copy; torch {peer_s / copy_s:.1f}× its copy"
+        row(f"{name} step, d={dim}", ours_s, f"torch.optim ({type(opt).__name__})", peer_s, "", note)
 
 
 def case_lanczos(repeats):
@@ -200,6 +331,45 @@ def case_dense(repeats):
     row(f"dense spectrum d={dim} (whole command)", ours_s, "numpy eigvalsh alone", eigh_s, agree)
 
 
+def case_safran_shamir(repeats):
+    """Safran–Shamir's gradient descent at k = n = 10: ours (the experiment's CPU time per
+    run and step) against NumPy running 1,000 runs batched in lockstep."""
+    import resource
+
+    k, runs, steps = 10, 1000, 50
+    spec = ["--problem", "relu_net", "--set", f"k={k}"]
+    exact = landscape_json(["eval", *spec, "--point", "random:1:0", "--json"])
+    _, d, manifest, a = export("relu_net", "relu_net", [f"k={k}"])
+    ok, err = close(problems.relu_net_identity_gradient(a["x"][None])[0], exact["gradient"], 1e-10)
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(runs, k, k)) / np.sqrt(k)
+
+    def peer():
+        X = W.copy()
+        for _ in range(steps):
+            X -= 0.1 * problems.relu_net_identity_gradient(X)
+
+    peer_s = median_time(peer, repeats) / (runs * steps)
+    ours_runs = 200
+    cpu, wall, iterations = [], [], 0
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        found = landscape_json(["experiment", "safran-shamir", "--k", str(k), "--runs", str(ours_runs), "--json"])
+        wall.append(time.perf_counter() - t)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        iterations = sum(r["iterations"] for r in found["rows"][0]["per_run"])
+    ours_s = statistics.median(cpu) / iterations
+    agree = f"{'agree' if ok else 'DIFFER'} (∇F at random:1:0, rel {err:.0e})"
+    note = (
+        f"ours: CPU time of `experiment safran-shamir --k {k} --runs {ours_runs}` "
+        f"({statistics.median(wall):.2f} s wall, {iterations} steps, certification included) per step; "
+        f"NumPy: {runs} runs × {steps} steps"
+    )
+    row(f"Safran–Shamir GD step per run, k = n = {k}", ours_s, "NumPy batched (arccos)", peer_s, agree, note)
+
+
 def case_census(repeats):
     args = ["census", "--problem", "matrix_factorization"] + [x for s in SIZES["census"] for x in ("--set", s)]
     args += ["--starts", "10", "--json"]
@@ -237,7 +407,7 @@ def main():
     ap.add_argument("--bin", required=True, help="the landscape binary (release)")
     ap.add_argument("--work", required=True, help="a directory for the exported instances")
     ap.add_argument("--repeats", type=int, default=5, help="runs per timing (median)")
-    ap.add_argument("--cases", default="derivatives,lanczos,dense,census")
+    ap.add_argument("--cases", default="derivatives,mlp,lanczos,dense,census,safran_shamir,pyhessian,optim")
     ap.add_argument("--small", action="store_true", help="small instances: a quick check of the harness")
     args = ap.parse_args()
     BIN, WORK = args.bin, args.work
@@ -256,12 +426,20 @@ def main():
     if "derivatives" in cases:
         case_derivatives("mc", "matrix_completion", SIZES["completion"], args.repeats, have_torch)
         case_derivatives("mf", "matrix_factorization", SIZES["factorization"], args.repeats, have_torch)
+    if "mlp" in cases:
+        case_derivatives("mlp", "mlp", SIZES["mlp"], args.repeats, have_torch, point=MLP_POINT)
     if "lanczos" in cases:
         case_lanczos(args.repeats)
     if "dense" in cases:
         case_dense(args.repeats)
     if "census" in cases:
         case_census(args.repeats)
+    if "safran_shamir" in cases:
+        case_safran_shamir(args.repeats)
+    if "pyhessian" in cases:
+        case_pyhessian(args.repeats)
+    if "optim" in cases:
+        case_optim(args.repeats)
     print()
     print(table())
     with open(os.path.join(WORK, "results.json"), "w") as fh:

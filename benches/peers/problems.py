@@ -7,6 +7,9 @@ eᵢ = (ρᵢ − α)₊:
   ∇f  = (1/p) S U + λ 4eᵢ³ Uᵢ/ρᵢ
   ∇²f·V = (1/p)(S V + P_Ω(UVᵀ + VUᵀ) U) + λ[(12eᵢ²/ρᵢ² − 4eᵢ³/ρᵢ³)(Uᵢ·Vᵢ)Uᵢ + 4eᵢ³/ρᵢ Vᵢ]
 matrix_factorization: f = ¼‖UUᵀ − M‖², ∇f = (UUᵀ − M)U, ∇²f·V = (UVᵀ + VUᵀ)U + (UUᵀ − M)V.
+mlp (no normalisation, no penalty): the network of the manifest's layout (W1, b1, …, torch's
+`Linear` order), Aₗ = φ(Aₗ₋₁Wₗᵀ + bₗ), f = mean over samples of ½‖ŷ − y‖² (squared) or
+−yᵀ log softmax(ŷ) (cross_entropy, y one-hot); derivatives by each framework's autodiff.
 """
 
 import json
@@ -167,3 +170,154 @@ def torch_problem(kind, a):
         lambda U: grad(f)(t(U)).numpy(),
         lambda U, V: jvp(grad(f), (t(U),), (t(V),))[1].numpy(),
     )
+
+
+def mlp_network(manifest):
+    """(layer shapes [(out, in, has_bias)], activation, loss) of an exported plain mlp."""
+    spec = manifest["provenance"]["problem"]
+    if spec.get("norm", "none") != "none" or spec.get("l2", 0) != 0:
+        raise ValueError("the peers' mlp has no normalisation and no penalty")
+    if not isinstance(spec.get("activation"), str) or "loss" not in spec:
+        raise ValueError("export the mlp with one `activation` and a `loss` given")
+    blocks = {b["name"]: b["shape"] for b in manifest["layout"]}
+    layers, l = [], 1
+    while f"W{l}" in blocks:
+        out, inp = blocks[f"W{l}"]
+        layers.append((out, inp, f"b{l}" in blocks))
+        l += 1
+    return layers, spec["activation"], spec["loss"]
+
+
+def torch_mlp(manifest, a):
+    """The exported mlp as a torch `nn.Sequential` (float64, parameters set to the point x),
+    its loss `criterion(output, targets)`, and the training inputs and targets."""
+    import torch
+
+    layers, activation, loss = mlp_network(manifest)
+    act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}[activation]
+    modules = []
+    for i, (out, inp, bias) in enumerate(layers):
+        modules.append(torch.nn.Linear(inp, out, bias=bias, dtype=torch.float64))
+        if i + 1 < len(layers):
+            modules.append(act())
+    model = torch.nn.Sequential(*modules)
+    torch.nn.utils.vector_to_parameters(torch.from_numpy(a["x"].ravel().copy()), model.parameters())
+
+    def criterion(out, y):
+        if loss == "squared":
+            return 0.5 * ((out - y) ** 2).sum(1).mean()
+        return -(y * torch.log_softmax(out, 1)).sum(1).mean()
+
+    return model, criterion, torch.from_numpy(a["inputs"]), torch.from_numpy(a["targets"])
+
+
+def torch_mlp_problem(manifest, a):
+    """(value, gradient, hvp) of the exported mlp in PyTorch: torch.func.functional_call
+    over the flat θ, HVP by torch.func.jvp of torch.func.grad."""
+    import torch
+    from torch.func import functional_call, grad, jvp
+
+    model, criterion, x, y = torch_mlp(manifest, a)
+    names = [(n, p.shape) for n, p in model.named_parameters()]
+
+    def f(theta):
+        params, at = {}, 0
+        for n, shape in names:
+            size = shape.numel()
+            params[n] = theta[at : at + size].reshape(shape)
+            at += size
+        return criterion(functional_call(model, params, (x,)), y)
+
+    t = torch.from_numpy
+    return (
+        lambda th: float(f(t(th))),
+        lambda th: grad(f)(t(th)).numpy(),
+        lambda th, v: jvp(grad(f), (t(th),), (t(v),))[1].numpy(),
+    )
+
+
+def torch_mlp_autograd(manifest, a):
+    """(value, gradient, hvp) of the exported mlp the way most PyTorch code (and PyHessian)
+    computes them: `torch.autograd.grad` of the loss, and the HVP by double backward (the
+    gradient with `create_graph=True`, then the gradient of ⟨∇f, v⟩)."""
+    import torch
+    from torch.nn.utils import parameters_to_vector, vector_to_parameters
+
+    model, criterion, x, y = torch_mlp(manifest, a)
+    params = list(model.parameters())
+
+    def at(theta):
+        vector_to_parameters(torch.from_numpy(theta), params)
+        return criterion(model(x), y)
+
+    def gradient(theta):
+        return parameters_to_vector(torch.autograd.grad(at(theta), params)).detach().numpy()
+
+    def hvp(theta, v):
+        g = torch.autograd.grad(at(theta), params, create_graph=True)
+        vs, start = [], 0
+        for p in params:
+            vs.append(torch.from_numpy(v[start : start + p.numel()]).view_as(p))
+            start += p.numel()
+        return parameters_to_vector(torch.autograd.grad(g, params, grad_outputs=vs)).numpy()
+
+    def value(theta):
+        with torch.no_grad():
+            return float(at(theta))
+
+    return value, gradient, hvp
+
+
+def jax_mlp_problem(manifest, a):
+    """(value, gradient, hvp) of the exported mlp in JAX (jit, forward-over-reverse HVP)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    layers, activation, loss = mlp_network(manifest)
+    act = {"relu": jax.nn.relu, "tanh": jnp.tanh, "sigmoid": jax.nn.sigmoid}[activation]
+    x, y = jnp.asarray(a["inputs"]), jnp.asarray(a["targets"])
+
+    def f(theta):
+        h, at = x, 0
+        for i, (out, inp, bias) in enumerate(layers):
+            w = theta[at : at + out * inp].reshape(out, inp)
+            at += out * inp
+            h = h @ w.T
+            if bias:
+                h = h + theta[at : at + out]
+                at += out
+            if i + 1 < len(layers):
+                h = act(h)
+        if loss == "squared":
+            return 0.5 * jnp.mean(jnp.sum((h - y) ** 2, 1))
+        return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(h, 1), 1))
+
+    g = jax.jit(jax.grad(f))
+    hvp = jax.jit(lambda th, v: jax.jvp(jax.grad(f), (th,), (v,))[1])
+    value = jax.jit(f)
+    return (
+        lambda th: float(value(th)),
+        lambda th: np.asarray(g(th).block_until_ready()),
+        lambda th, v: np.asarray(hvp(th, v).block_until_ready()),
+    )
+
+
+def relu_net_identity_gradient(W):
+    """∇F of `relu_net` with the teacher vⱼ = eⱼ (d = k) at a batch of students W (R, n, d),
+    in NumPy, every run in lockstep: with the arc-cosine kernel's ∂₁g(w, v) =
+    (‖v‖ sin θ w̄ + (π − θ) v)/(2π), θ = ∠(w, v),
+      ∇_{wᵢ}F = wᵢ/2 + Σ_{i'≠i} ∂₁g(wᵢ, wᵢ') − Σⱼ ∂₁g(wᵢ, eⱼ)."""
+    norms = np.linalg.norm(W, axis=2)  # (R, n)
+    unit = W / norms[:, :, None]
+    n = W.shape[1]
+    cos = np.clip(unit @ unit.transpose(0, 2, 1), -1.0, 1.0)  # (R, n, n)
+    theta, sin = np.arccos(cos), np.sqrt(1.0 - cos * cos)
+    off = 1.0 - np.eye(n)
+    students = (np.sum(norms[:, None, :] * sin * off, axis=2)[:, :, None] * unit
+                + ((np.pi - theta) * off) @ W)
+    cos_t = np.clip(unit, -1.0, 1.0)  # w̄ᵢ·eⱼ
+    theta_t, sin_t = np.arccos(cos_t), np.sqrt(1.0 - cos_t * cos_t)
+    teacher = np.sum(sin_t, axis=2)[:, :, None] * unit + (np.pi - theta_t)
+    return W / 2 + (students - teacher) / (2 * np.pi)
