@@ -126,6 +126,14 @@ def jax_problem(kind, a):
 
     else:
         raise ValueError(kind)
+    return jax_functions(f)
+
+
+def jax_functions(f):
+    """(value, gradient, hvp) of a JAX function, jitted, the HVP forward-over-reverse
+    (jax.jvp of jax.grad), each returning NumPy."""
+    import jax
+
     grad = jax.jit(jax.grad(f))
     hvp = jax.jit(lambda U, V: jax.jvp(jax.grad(f), (U,), (V,))[1])
     value = jax.jit(f)
@@ -294,14 +302,7 @@ def jax_mlp_problem(manifest, a):
             return 0.5 * jnp.mean(jnp.sum((h - y) ** 2, 1))
         return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(h, 1), 1))
 
-    g = jax.jit(jax.grad(f))
-    hvp = jax.jit(lambda th, v: jax.jvp(jax.grad(f), (th,), (v,))[1])
-    value = jax.jit(f)
-    return (
-        lambda th: float(value(th)),
-        lambda th: np.asarray(g(th).block_until_ready()),
-        lambda th, v: np.asarray(hvp(th, v).block_until_ready()),
-    )
+    return jax_functions(f)
 
 
 def relu_net_identity_gradient(W):
