@@ -193,7 +193,8 @@ def experiment(name: str, **options: Any) -> dict:
       ``f_thres``, ``plain_gd``;
     - ``"kawaguchi"``: deep linear nets; ``starts``, ``seed``;
     - ``"safran_shamir"`` (or ``"safran-shamir"``): two-layer ReLU networks; ``k``
-      (``"6-20"`` or a list), ``n_extra``, ``runs``, ``seed``, ``max_iters``;
+      (``"6-20"`` or a list), ``n_extra``, ``runs``, ``seed``, ``max_iters``,
+      ``newton_below`` (0: plain GD to the end);
     - ``"atlas"`` (``landscape atlas --json``): per problem family, where descent from
       random starts ends; ``runs``, ``seed``, ``only`` (a list of entry names),
       ``problems`` (your own specs: files, shipped names or ``expr:`` formulas, each a

@@ -123,7 +123,7 @@ fn experiment_kawaguchi<'py>(
 /// Safran & Shamir 2018 on two-layer ReLU networks
 /// (`landscape experiment safran-shamir --json`).
 #[pyfunction]
-#[pyo3(signature = (*, k="6-20", n_extra=None, runs=None, seed=None, max_iters=None))]
+#[pyo3(signature = (*, k="6-20", n_extra=None, runs=None, seed=None, max_iters=None, newton_below=None))]
 fn experiment_safran_shamir<'py>(
     py: Python<'py>,
     k: &str,
@@ -131,6 +131,7 @@ fn experiment_safran_shamir<'py>(
     runs: Option<usize>,
     seed: Option<u64>,
     max_iters: Option<usize>,
+    newton_below: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = SafranShamirOptions::default();
     let runs = runs.unwrap_or(d.runs);
@@ -143,6 +144,7 @@ fn experiment_safran_shamir<'py>(
         runs,
         seed: seed.unwrap_or(d.seed),
         max_iters: max_iters.unwrap_or(d.max_iters),
+        newton_below: newton_below.unwrap_or(d.newton_below),
         ..d
     };
     let report = py

@@ -25,6 +25,7 @@ const SAFRAN_SHAMIR_FLAGS: &[(&str, &str)] = &[
     ("spurious_threshold", "spurious-threshold"),
     ("blow_up", "blow-up"),
     ("dedup_tol", "dedup-tol"),
+    ("newton_below", "newton-below"),
 ];
 
 /// Arguments of `landscape experiment`.
@@ -154,6 +155,15 @@ struct SafranShamirArgs {
     /// Iteration cap per run; runs that hit it are reported as not converged.
     #[arg(long, default_value_t = SafranShamirOptions::default().max_iters)]
     max_iters: usize,
+    /// Finish by Newton steps on the exact Hessian once maxᵢ‖∇_{wᵢ}F‖ ≤ G (taken only
+    /// while it is positive definite and each step halves the gradient; the same minimum
+    /// in a few steps instead of GD's linear tail); 0: plain GD to the end
+    #[arg(
+        long,
+        value_name = "G",
+        default_value_t = SafranShamirOptions::default().newton_below
+    )]
+    newton_below: f64,
     /// Print JSON (`rows`: per k `k`, `n`, `runs`, `spurious`, `spurious_percent`,
     /// `min_spurious_value`, `mean_spurious_value`, `mean_lambda_min`,
     /// `distinct_minima`, `distinct_up_to_coordinates`, `global`, `uncertified`,
@@ -301,6 +311,7 @@ fn run_safran_shamir(args: SafranShamirArgs, out: &mut dyn Write) -> Result<()> 
         runs,
         seed: args.seed,
         max_iters: args.max_iters,
+        newton_below: args.newton_below,
         ..SafranShamirOptions::default()
     };
     let report = safran_shamir_with_progress(&options, &Bar::default())

@@ -7,10 +7,19 @@ impl std::fmt::Display for SafranShamirReport {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let report = self;
         let o = &report.options;
+        let finish = if o.newton_below > 0.0 {
+            format!(
+                " (Newton steps on the exact Hessian below {:e})",
+                o.newton_below
+            )
+        } else {
+            String::new()
+        };
         writeln!(
             out,
             "Safran & Shamir 2018: relu_net, teacher vⱼ = eⱼ (d = k), n = k + {}, {} runs per k \
-             (seed {}), GD η = {} until maxᵢ‖∇ᵢF‖ ≤ {:.3e}; spurious: F ≥ {:e} and λmin > 0",
+             (seed {}), GD η = {} until maxᵢ‖∇ᵢF‖ ≤ {:.3e}{finish}; spurious: F ≥ {:e} and \
+             λmin > 0",
             o.n_extra, o.runs, o.seed, o.lr, o.tol, o.spurious_threshold
         )?;
         writeln!(
