@@ -80,9 +80,19 @@ pub fn read_text(path: &std::path::Path) -> Result<String> {
     })
 }
 
-/// Checks a spec's size fields against the budget before its problem is built: an
-/// upper estimate of the numbers (f64) the instance holds, per kind.
+/// Checks a spec's size fields against the budget before its problem is built
+/// ([`spec_bytes`]).
 pub fn check_spec(spec: &ProblemSpec) -> Result<()> {
+    match spec_bytes(spec) {
+        Some((field, value, bytes)) => check(field, value, bytes),
+        None => Ok(()),
+    }
+}
+
+/// An upper estimate of the memory the instance a spec describes holds: the numbers
+/// (f64) of its arrays, per kind, in bytes; with the size field a message names (the
+/// largest integer field) and its value. `None` when the spec has no size field.
+pub fn spec_bytes(spec: &ProblemSpec) -> Option<(&'static str, u128, u128)> {
     let int = |field: &str| -> u128 {
         match spec.raw(field) {
             Some(toml::Value::Integer(i)) if *i > 0 => *i as u128,
@@ -137,7 +147,7 @@ pub fn check_spec(spec: &ProblemSpec) -> Result<()> {
         .chain([("eigenvalues", len("eigenvalues"))])
         .max_by_key(|(_, v)| *v)
     else {
-        return Ok(());
+        return None;
     };
     let (n, r, t) = (int("n"), int("rank"), int("true_rank"));
     let numbers = match spec.kind() {
@@ -176,7 +186,7 @@ pub fn check_spec(spec: &ProblemSpec) -> Result<()> {
     };
     // Low-rank kinds form r×r Gram matrices (UᵀU) too.
     let numbers = add(numbers, mul(2, sq(add(r, t))));
-    check(field, value, mul(numbers, 8))
+    Some((field, value, mul(numbers, 8)))
 }
 
 #[cfg(test)]

@@ -403,3 +403,98 @@ fn a_multi_file_report_is_written_whole_or_not_at_all() {
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
 }
+
+/// Runs `landscape` with `args` under a file-size limit of `kib` KiB (`ulimit -f`, in
+/// 512-byte blocks in POSIX `sh`): a write past it fails with EFBIG instead of killing
+/// the process, since the ignored SIGXFSZ is inherited across `exec`. One thread, so
+/// that the gallery's pictures are rendered in index order.
+#[cfg(unix)]
+fn landscape_with_file_limit(kib: u32, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args([
+            "-c",
+            r#"trap '' XFSZ; ulimit -f "$1"; shift; exec "$@""#,
+            "sh",
+        ])
+        .arg((2 * kib).to_string())
+        .arg(env!("CARGO_BIN_EXE_landscape"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .expect("run landscape under sh")
+}
+
+/// Exit 2 and one `error:` line saying that writing `file` (the destination, not a
+/// temporary name) failed with EFBIG.
+#[cfg(unix)]
+fn assert_refused_write(run: &std::process::Output, file: &str) {
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: cannot write"), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(stderr.contains(file), "{stderr}");
+    assert!(
+        !stderr.contains("staging") && !stderr.contains(".tmp"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+#[test]
+fn a_demo_whose_write_fails_part_way_leaves_nothing_behind() {
+    // 128 KiB: the gallery's first picture (escape_matrix_factorization.png, ~75 KiB) is
+    // written into the staging directory, the second (saddle_gd_pgd.png, ~185 KiB) is
+    // refused part-way through its write.
+    let dir = scratch("demo-efbig");
+    let out = dir.join("gallery");
+    let args = ["demo", "--quick", "--out", out.to_str().unwrap()];
+    assert_refused_write(
+        &landscape_with_file_limit(128, &args),
+        "gallery/saddle_gd_pgd.png",
+    );
+    // Neither the gallery nor its staging directory.
+    assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+    // An existing gallery is left as it was.
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("README.md"), "the old index").unwrap();
+    assert_refused_write(
+        &landscape_with_file_limit(128, &args),
+        "gallery/saddle_gd_pgd.png",
+    );
+    assert_eq!(listing(&dir), ["gallery"]);
+    assert_eq!(listing(&out), ["README.md"]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.md")).unwrap(),
+        "the old index"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_atlas_whose_write_fails_part_way_leaves_nothing_behind() {
+    // 16 KiB: atlas.json (~1 KiB) is written to its temporary file, atlas.png (~45 KiB)
+    // is refused; the temporary atlas.json goes too.
+    let dir = scratch("atlas-efbig");
+    let args = [
+        "atlas",
+        "--runs",
+        "1",
+        "--only",
+        "linear_net_2",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    assert_refused_write(&landscape_with_file_limit(16, &args), "atlas.png");
+    assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+}
