@@ -410,13 +410,15 @@ fn a_multi_file_report_is_written_whole_or_not_at_all() {
 /// that the gallery's pictures are rendered in index order.
 #[cfg(unix)]
 fn landscape_with_file_limit(kib: u32, args: &[&str]) -> std::process::Output {
+    landscape_under_limit(&format!("-f {}", 2 * kib), args)
+}
+
+/// Runs `landscape` with `args` under `ulimit LIMIT` (e.g. `-v 262144`), on one thread.
+#[cfg(unix)]
+fn landscape_under_limit(limit: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new("sh")
-        .args([
-            "-c",
-            r#"trap '' XFSZ; ulimit -f "$1"; shift; exec "$@""#,
-            "sh",
-        ])
-        .arg((2 * kib).to_string())
+        .args(["-c", r#"trap '' XFSZ; ulimit $1; shift; exec "$@""#, "sh"])
+        .arg(limit)
         .arg(env!("CARGO_BIN_EXE_landscape"))
         .args(args)
         .env("RAYON_NUM_THREADS", "1")
@@ -497,4 +499,99 @@ fn an_atlas_whose_write_fails_part_way_leaves_nothing_behind() {
     ];
     assert_refused_write(&landscape_with_file_limit(16, &args), "atlas.png");
     assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_long_json_point_is_read_in_the_memory_of_the_point() {
+    // 10⁷ entries (20 MB of text): as a JSON value tree they took 320 MB, an allocation
+    // abort under a 256 MiB address space; read entry by entry, a length error.
+    let dir = scratch("json-point");
+    let file = dir.join("long.json");
+    std::fs::write(&file, format!("[{}0]", "0,".repeat(9_999_999))).unwrap();
+    let run = landscape_under_limit(
+        "-v 262144",
+        &[
+            "eval",
+            "--problem",
+            "rosenbrock",
+            "--point",
+            file.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: point has length 10000000, expected 2 (the problem's dimension)"
+    );
+    // The other forms still read: final.x of a trajectory, fields around it skipped.
+    std::fs::write(
+        &file,
+        r#"{"records": [{"x": [5, 5]}], "final": {"value": 1, "x": [1, 1e-3]}, "n": {}}"#,
+    )
+    .unwrap();
+    let run = landscape(&[
+        "eval",
+        "--problem",
+        "rosenbrock",
+        "--point",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_bad_input(
+        &["eval", "--problem", "rosenbrock", "--point", r#"[1, "a"]"#],
+        &["entry 1 to be a number"],
+    );
+}
+
+#[test]
+fn an_overlong_formula_is_refused_in_one_short_line() {
+    // A 1 GiB formula in a spec file took about 1.5 KiB of memory per operand.
+    let dir = scratch("long-formula");
+    let spec = dir.join("long.toml");
+    let formula = "x+".repeat(100_000) + "x";
+    std::fs::write(&spec, format!("kind = \"expression\"\nf = \"{formula}\"\n")).unwrap();
+    let run = landscape(&[
+        "eval",
+        "--problem",
+        spec.to_str().unwrap(),
+        "--point",
+        "zeros",
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("200001 bytes long, more than the 131072"),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 400, "{stderr}");
+}
+
+#[test]
+fn a_spec_file_is_refused_past_16_mib_before_it_is_parsed() {
+    // Parsed, TOML took 100 bytes per byte of text: a 1 GiB spec (the input limit) would
+    // have taken 100 GiB; 10 MB took 1 GB and 15 s.
+    let dir = scratch("long-spec");
+    let spec = dir.join("long.toml");
+    let entries = "0,".repeat(8 << 20);
+    std::fs::write(
+        &spec,
+        format!("kind = \"quadratic\"\neigenvalues = [{entries}0]\n"),
+    )
+    .unwrap();
+    assert_bad_input(
+        &[
+            "eval",
+            "--problem",
+            spec.to_str().unwrap(),
+            "--point",
+            "zeros",
+        ],
+        &["longer than 16.0 MiB, the most a problem spec (data: a .npy file) may hold"],
+    );
 }
