@@ -158,7 +158,7 @@ pub fn spec_bytes(spec: &ProblemSpec) -> Option<(&'static str, u128, u128)> {
         "groups",
         "channels",
     ];
-    let Some((field, value)) = ints
+    let (field, value) = ints
         .iter()
         .map(|f| (*f, int(f)))
         .chain([
@@ -166,10 +166,7 @@ pub fn spec_bytes(spec: &ProblemSpec) -> Option<(&'static str, u128, u128)> {
             ("teacher_widths", list("teacher_widths")),
         ])
         .chain([("eigenvalues", len("eigenvalues"))])
-        .max_by_key(|(_, v)| *v)
-    else {
-        return None;
-    };
+        .max_by_key(|(_, v)| *v)?;
     let (n, r, t) = (int("n"), int("rank"), int("true_rank"));
     let numbers = match spec.kind() {
         "quadratic" => mul(3, sq(len("eigenvalues"))),
