@@ -48,18 +48,29 @@ pub fn human(bytes: u128) -> String {
 /// longer one (or an endless one, `/dev/zero`) is refused after reading that much.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
+/// The largest problem spec file: 16 MiB. Parsed, TOML takes up to 100 times its text
+/// (the document keeps each value's text and position), so that a spec stays within
+/// [`BUDGET_BYTES`]; larger data goes in `.npy` files, which the spec names.
+pub const MAX_SPEC_BYTES: u64 = 16 << 20;
+
 /// Reads a whole input file of at most [`MAX_FILE_BYTES`].
 pub fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>> {
+    read_at_most(path, MAX_FILE_BYTES, "an input file")
+}
+
+/// Reads a whole file of at most `limit` bytes; `what` names the kind of file in the
+/// error.
+fn read_at_most(path: &std::path::Path, limit: u64, what: &str) -> Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::read(path, e))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > limit {
         let message = format!(
-            "longer than {}, the most an input file may hold",
-            human(MAX_FILE_BYTES as u128)
+            "longer than {}, the most {what} may hold",
+            human(limit as u128)
         );
         return Err(Error::read(
             path,
@@ -71,7 +82,17 @@ pub fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>> {
 
 /// [`read_bytes`] as UTF-8 text.
 pub fn read_text(path: &std::path::Path) -> Result<String> {
-    String::from_utf8(read_bytes(path)?).map_err(|_| {
+    text(path, read_bytes(path)?)
+}
+
+/// A problem spec file's text: at most [`MAX_SPEC_BYTES`], UTF-8.
+pub fn read_spec_text(path: &std::path::Path) -> Result<String> {
+    let bytes = read_at_most(path, MAX_SPEC_BYTES, "a problem spec (data: a .npy file)")?;
+    text(path, bytes)
+}
+
+fn text(path: &std::path::Path, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|_| {
         let message = "not UTF-8 text";
         Error::read(
             path,
@@ -80,9 +101,19 @@ pub fn read_text(path: &std::path::Path) -> Result<String> {
     })
 }
 
-/// Checks a spec's size fields against the budget before its problem is built: an
-/// upper estimate of the numbers (f64) the instance holds, per kind.
+/// Checks a spec's size fields against the budget before its problem is built
+/// ([`spec_bytes`]).
 pub fn check_spec(spec: &ProblemSpec) -> Result<()> {
+    match spec_bytes(spec) {
+        Some((field, value, bytes)) => check(field, value, bytes),
+        None => Ok(()),
+    }
+}
+
+/// An upper estimate of the memory the instance a spec describes holds: the numbers
+/// (f64) of its arrays, per kind, in bytes; with the size field a message names (the
+/// largest integer field) and its value. `None` when the spec has no size field.
+pub fn spec_bytes(spec: &ProblemSpec) -> Option<(&'static str, u128, u128)> {
     let int = |field: &str| -> u128 {
         match spec.raw(field) {
             Some(toml::Value::Integer(i)) if *i > 0 => *i as u128,
@@ -127,7 +158,7 @@ pub fn check_spec(spec: &ProblemSpec) -> Result<()> {
         "groups",
         "channels",
     ];
-    let Some((field, value)) = ints
+    let (field, value) = ints
         .iter()
         .map(|f| (*f, int(f)))
         .chain([
@@ -135,10 +166,7 @@ pub fn check_spec(spec: &ProblemSpec) -> Result<()> {
             ("teacher_widths", list("teacher_widths")),
         ])
         .chain([("eigenvalues", len("eigenvalues"))])
-        .max_by_key(|(_, v)| *v)
-    else {
-        return Ok(());
-    };
+        .max_by_key(|(_, v)| *v)?;
     let (n, r, t) = (int("n"), int("rank"), int("true_rank"));
     let numbers = match spec.kind() {
         "quadratic" => mul(3, sq(len("eigenvalues"))),
@@ -176,7 +204,7 @@ pub fn check_spec(spec: &ProblemSpec) -> Result<()> {
     };
     // Low-rank kinds form r×r Gram matrices (UᵀU) too.
     let numbers = add(numbers, mul(2, sq(add(r, t))));
-    check(field, value, mul(numbers, 8))
+    Some((field, value, mul(numbers, 8)))
 }
 
 #[cfg(test)]

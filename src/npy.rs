@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use crate::budget::{human, BUDGET_BYTES};
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -70,6 +71,17 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray, String> {
         .iter()
         .try_fold(1usize, |n, &d| n.checked_mul(d))
         .ok_or_else(too_big)?;
+    // Read as f64, a 1-byte dtype takes 8 times its file: checked before anything is
+    // allocated.
+    let widened = count as u128 * 8;
+    if widened > BUDGET_BYTES {
+        return Err(format!(
+            "shape {shape:?} has {count} entries, which as float64 would take {}, \
+             more than the memory budget of {}",
+            human(widened),
+            human(BUDGET_BYTES)
+        ));
+    }
     let payload = &bytes[data_start..];
     let needed = count.checked_mul(dtype.size).ok_or_else(too_big)?;
     if payload.len() != needed {
@@ -315,6 +327,19 @@ mod tests {
         assert!(parse_npy(&file(huge, &[]))
             .unwrap_err()
             .contains("more entries"));
+    }
+
+    #[test]
+    fn entries_beyond_the_memory_budget_as_f64_are_refused_before_reading() {
+        // A 1-byte dtype takes 8 times its file as f64: 2³¹/8 + 1 entries of u1 would take
+        // more than the 2 GiB budget (a 1 GiB file, within the input limit, would take
+        // 8 GiB).
+        let header =
+            |n: u64| format!("{{'descr': '|u1', 'fortran_order': False, 'shape': ({n},), }}");
+        let e = parse_npy(&file(&header((1 << 28) + 1), &[])).unwrap_err();
+        assert!(e.contains("memory budget of 2.0 GiB"), "{e}");
+        let e = parse_npy(&file(&header(1 << 28), &[])).unwrap_err();
+        assert!(e.contains("needs 268435456 bytes"), "{e}");
     }
 
     /// A v1 file with the given header dict and payload.

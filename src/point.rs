@@ -29,7 +29,10 @@
 //! assert!(err.to_string().starts_with("start has length 3"));
 //! ```
 
+use std::fmt;
 use std::path::Path;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{ensure_finite, Error, Result};
 use crate::npy::read_npy;
@@ -50,9 +53,9 @@ pub fn resolve_point(arg: &str, f: &dyn Objective, what: &str) -> Result<Vec<f64
     } else if let Some(rest) = arg.strip_prefix("init:") {
         initialisation(f, rest, what)?
     } else if arg.trim_start().starts_with('[') {
-        parse_json_point(arg, &format!("{what} `{arg}`"))?
+        parse_json_point(arg, &format!("{what} `{arg}`"), dim, what)?
     } else {
-        read_point_file(Path::new(arg), what)?
+        read_point_file(Path::new(arg), dim, what)?
     };
     if x.len() != dim {
         return Err(Error::DimensionMismatch {
@@ -141,7 +144,7 @@ fn initialisation(f: &dyn Objective, spec: &str, what: &str) -> Result<Vec<f64>>
     })
 }
 
-fn read_point_file(path: &Path, what: &str) -> Result<Vec<f64>> {
+fn read_point_file(path: &Path, dim: usize, what: &str) -> Result<Vec<f64>> {
     if path.extension().is_some_and(|e| e == "npy") {
         return Ok(read_npy(path)?.data);
     }
@@ -153,41 +156,200 @@ fn read_point_file(path: &Path, what: &str) -> Result<Vec<f64>> {
         ));
     }
     let text = crate::budget::read_text(path)?;
-    parse_json_point(&text, &format!("{what} file `{}`", path.display()))
+    parse_json_point(
+        &text,
+        &format!("{what} file `{}`", path.display()),
+        dim,
+        what,
+    )
 }
 
 /// Parses a JSON flat array, an object whose field `x` is one, or a saved trajectory
-/// (its `final.x`: the trained point of a `run --out traj.json`).
-pub fn parse_json_point(text: &str, origin: &str) -> Result<Vec<f64>> {
-    let parse_err = |message: String| Error::Parse {
-        what: origin.to_string(),
-        message,
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?;
-    let array = match &value {
-        serde_json::Value::Array(_) => &value,
-        serde_json::Value::Object(map) => map
-            .get("x")
-            .or_else(|| map.get("final").and_then(|s| s.get("x")))
-            .ok_or_else(|| {
-            parse_err("an object without field `x`; expected a flat array, {\"x\": [...]} or a trajectory (final.x)".into())
-        })?,
-        _ => {
-            return Err(parse_err(
-                "expected a flat array or an object with field `x`".into(),
-            ))
+/// (its `final.x`: the trained point of a `run --out traj.json`), as a point of
+/// dimension `dim`; `what` names it in a length error, `origin` in a parse error.
+///
+/// Read as it is parsed, with the memory of the point whatever the text: other fields
+/// are skipped unread, and entries past `dim` counted, not kept (a JSON value tree of a
+/// 1 GiB file would take 20 times that).
+pub fn parse_json_point(text: &str, origin: &str, dim: usize, what: &str) -> Result<Vec<f64>> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let (x, len) = Point { keep: dim }
+        .deserialize(&mut reader)
+        .and_then(|point| reader.end().map(|()| point))
+        .map_err(|e| Error::Parse {
+            what: origin.to_string(),
+            message: e.to_string(),
+        })?;
+    if len != dim {
+        return Err(Error::DimensionMismatch {
+            what: what.to_string(),
+            expected: dim,
+            found: len,
+        });
+    }
+    Ok(x)
+}
+
+/// A point file's top level: an array of numbers or an object with `x` or `final.x`;
+/// the first `keep` entries and the array's length.
+struct Point {
+    keep: usize,
+}
+
+/// A saved trajectory's `final` (an evaluation): its `x`.
+struct Final {
+    keep: usize,
+}
+
+/// An array of numbers: its first `keep` entries and its length.
+struct Entries {
+    keep: usize,
+}
+
+/// Entry `i` of an array: a number.
+struct Entry(usize);
+
+/// A key of an object, without keeping it.
+#[derive(PartialEq)]
+enum Key {
+    X,
+    Final,
+    Other,
+}
+
+type Kept = (Vec<f64>, usize);
+
+impl<'de> DeserializeSeed<'de> for Point {
+    type Value = Kept;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Kept, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Point {
+    type Value = Kept;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a flat array, {\"x\": [...]} or a trajectory (final.x)")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Kept, A::Error> {
+        Entries { keep: self.keep }.visit_seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Kept, A::Error> {
+        let (mut x, mut final_x) = (None, None);
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key {
+                Key::X => x = Some(map.next_value_seed(Entries { keep: self.keep })?),
+                Key::Final => final_x = map.next_value_seed(Final { keep: self.keep })?,
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
         }
-    };
-    let items = array
-        .as_array()
-        .ok_or_else(|| parse_err("field `x` is not an array".into()))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            v.as_f64()
-                .ok_or_else(|| parse_err(format!("entry {i} is {v}, expected a number")))
+        x.or(final_x).ok_or_else(|| {
+            de::Error::custom(
+                "an object without field `x`; expected a flat array, {\"x\": [...]} or a \
+                 trajectory (final.x)",
+            )
         })
-        .collect()
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Final {
+    type Value = Option<Kept>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Final {
+    type Value = Option<Kept>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("`final` as an object with field `x`")
+    }
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut x = None;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if key == Key::X {
+                x = Some(map.next_value_seed(Entries { keep: self.keep })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(x)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Entries {
+    type Value = Kept;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Kept, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Entries {
+    type Value = Kept;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of numbers")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Kept, A::Error> {
+        let mut kept = Vec::with_capacity(self.keep.min(seq.size_hint().unwrap_or(0)));
+        let mut len = 0;
+        while let Some(value) = seq.next_element_seed(Entry(len))? {
+            if len < self.keep {
+                kept.push(value);
+            }
+            len += 1;
+        }
+        Ok((kept, len))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Entry {
+    type Value = f64;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<f64, D::Error> {
+        d.deserialize_f64(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Entry {
+    type Value = f64;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "entry {} to be a number", self.0)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<f64, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<f64, E> {
+        Ok(v as f64)
+    }
+}
+
+/// Reads an object's key as [`Key`].
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> std::result::Result<Key, E> {
+        Ok(match key {
+            "x" => Key::X,
+            "final" => Key::Final,
+            _ => Key::Other,
+        })
+    }
 }

@@ -109,8 +109,28 @@ pub fn demo_with_progress(options: &DemoOptions, progress: &dyn Progress) -> Res
         }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
-            Err(e)
+            Err(in_place_of(e, &staging, &options.out))
         }
+    }
+}
+
+/// A failure to write a file in the staging directory, told of the file the user asked
+/// for (`out/x.png`): the staging directory is gone when the message is read.
+fn in_place_of(e: Error, staging: &Path, out: &Path) -> Error {
+    match e {
+        Error::Io {
+            action,
+            path,
+            source,
+        } => {
+            let asked = path.strip_prefix(staging).ok().map(|file| out.join(file));
+            Error::Io {
+                action,
+                path: asked.unwrap_or(path),
+                source,
+            }
+        }
+        e => e,
     }
 }
 

@@ -75,9 +75,9 @@ impl ProblemSpec {
         })
     }
 
-    /// Reads a spec file.
+    /// Reads a spec file (at most [`crate::budget::MAX_SPEC_BYTES`]).
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = crate::budget::read_text(path)?;
+        let text = crate::budget::read_spec_text(path)?;
         Self::from_toml(&text, &path.display().to_string(), path.parent())
     }
 

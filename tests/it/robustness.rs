@@ -403,3 +403,195 @@ fn a_multi_file_report_is_written_whole_or_not_at_all() {
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
 }
+
+/// Runs `landscape` with `args` under a file-size limit of `kib` KiB (`ulimit -f`, in
+/// 512-byte blocks in POSIX `sh`): a write past it fails with EFBIG instead of killing
+/// the process, since the ignored SIGXFSZ is inherited across `exec`. One thread, so
+/// that the gallery's pictures are rendered in index order.
+#[cfg(unix)]
+fn landscape_with_file_limit(kib: u32, args: &[&str]) -> std::process::Output {
+    landscape_under_limit(&format!("-f {}", 2 * kib), args)
+}
+
+/// Runs `landscape` with `args` under `ulimit LIMIT` (e.g. `-v 262144`), on one thread.
+#[cfg(unix)]
+fn landscape_under_limit(limit: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args(["-c", r#"trap '' XFSZ; ulimit $1; shift; exec "$@""#, "sh"])
+        .arg(limit)
+        .arg(env!("CARGO_BIN_EXE_landscape"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .expect("run landscape under sh")
+}
+
+/// Exit 2 and one `error:` line saying that writing `file` (the destination, not a
+/// temporary name) failed with EFBIG.
+#[cfg(unix)]
+fn assert_refused_write(run: &std::process::Output, file: &str) {
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: cannot write"), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(stderr.contains(file), "{stderr}");
+    assert!(
+        !stderr.contains("staging") && !stderr.contains(".tmp"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+#[test]
+fn a_demo_whose_write_fails_part_way_leaves_nothing_behind() {
+    // 128 KiB: the gallery's first picture (escape_matrix_factorization.png, ~75 KiB) is
+    // written into the staging directory, the second (saddle_gd_pgd.png, ~185 KiB) is
+    // refused part-way through its write.
+    let dir = scratch("demo-efbig");
+    let out = dir.join("gallery");
+    let args = ["demo", "--quick", "--out", out.to_str().unwrap()];
+    assert_refused_write(
+        &landscape_with_file_limit(128, &args),
+        "gallery/saddle_gd_pgd.png",
+    );
+    // Neither the gallery nor its staging directory.
+    assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+    // An existing gallery is left as it was.
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("README.md"), "the old index").unwrap();
+    assert_refused_write(
+        &landscape_with_file_limit(128, &args),
+        "gallery/saddle_gd_pgd.png",
+    );
+    assert_eq!(listing(&dir), ["gallery"]);
+    assert_eq!(listing(&out), ["README.md"]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.md")).unwrap(),
+        "the old index"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_atlas_whose_write_fails_part_way_leaves_nothing_behind() {
+    // 16 KiB: atlas.json (~1 KiB) is written to its temporary file, atlas.png (~45 KiB)
+    // is refused; the temporary atlas.json goes too.
+    let dir = scratch("atlas-efbig");
+    let args = [
+        "atlas",
+        "--runs",
+        "1",
+        "--only",
+        "linear_net_2",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    assert_refused_write(&landscape_with_file_limit(16, &args), "atlas.png");
+    assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_long_json_point_is_read_in_the_memory_of_the_point() {
+    // 10⁷ entries (20 MB of text): as a JSON value tree they took 320 MB, an allocation
+    // abort under a 256 MiB address space; read entry by entry, a length error.
+    let dir = scratch("json-point");
+    let file = dir.join("long.json");
+    std::fs::write(&file, format!("[{}0]", "0,".repeat(9_999_999))).unwrap();
+    let run = landscape_under_limit(
+        "-v 262144",
+        &[
+            "eval",
+            "--problem",
+            "rosenbrock",
+            "--point",
+            file.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: point has length 10000000, expected 2 (the problem's dimension)"
+    );
+    // The other forms still read: final.x of a trajectory, fields around it skipped.
+    std::fs::write(
+        &file,
+        r#"{"records": [{"x": [5, 5]}], "final": {"value": 1, "x": [1, 1e-3]}, "n": {}}"#,
+    )
+    .unwrap();
+    let run = landscape(&[
+        "eval",
+        "--problem",
+        "rosenbrock",
+        "--point",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_bad_input(
+        &["eval", "--problem", "rosenbrock", "--point", r#"[1, "a"]"#],
+        &["entry 1 to be a number"],
+    );
+}
+
+#[test]
+fn an_overlong_formula_is_refused_in_one_short_line() {
+    // A 1 GiB formula in a spec file took about 1.5 KiB of memory per operand.
+    let dir = scratch("long-formula");
+    let spec = dir.join("long.toml");
+    let formula = "x+".repeat(100_000) + "x";
+    std::fs::write(&spec, format!("kind = \"expression\"\nf = \"{formula}\"\n")).unwrap();
+    let run = landscape(&[
+        "eval",
+        "--problem",
+        spec.to_str().unwrap(),
+        "--point",
+        "zeros",
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("200001 bytes long, more than the 131072"),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 400, "{stderr}");
+}
+
+#[test]
+fn a_spec_file_is_refused_past_16_mib_before_it_is_parsed() {
+    // Parsed, TOML took 100 bytes per byte of text: a 1 GiB spec (the input limit) would
+    // have taken 100 GiB; 10 MB took 1 GB and 15 s.
+    let dir = scratch("long-spec");
+    let spec = dir.join("long.toml");
+    let entries = "0,".repeat(8 << 20);
+    std::fs::write(
+        &spec,
+        format!("kind = \"quadratic\"\neigenvalues = [{entries}0]\n"),
+    )
+    .unwrap();
+    assert_bad_input(
+        &[
+            "eval",
+            "--problem",
+            spec.to_str().unwrap(),
+            "--point",
+            "zeros",
+        ],
+        &["longer than 16.0 MiB, the most a problem spec (data: a .npy file) may hold"],
+    );
+}

@@ -11,6 +11,12 @@
 
 use super::number::{CONSTANTS, FUNCTIONS};
 
+/// The longest formula, in bytes: the longest command-line argument Linux passes
+/// (`expr:…`). Parsed, a formula takes about 1.5 KiB per operand (the value and the
+/// hyper-dual expression trees), so this bounds it near 100 MiB; a formula in a spec
+/// file could otherwise be 1 GiB long and need a thousand times that.
+pub(crate) const MAX_FORMULA_BYTES: usize = 1 << 17;
+
 /// A token and the column (1-based, in characters) where it starts.
 #[derive(Clone, Debug, PartialEq)]
 struct Token<'a> {
@@ -142,6 +148,15 @@ fn is_constant(name: &str) -> bool {
 /// Checks `formula`; `allowed` is the variables and parameters it may use (`None`: any
 /// name that is not a function or constant is a variable).
 pub(crate) fn check(formula: &str, allowed: Option<&[String]>) -> Result<Checked, FormulaError> {
+    if formula.len() > MAX_FORMULA_BYTES {
+        return Err(FormulaError {
+            column: None,
+            message: format!(
+                "the formula is {} bytes long, more than the {MAX_FORMULA_BYTES} a formula may have",
+                formula.len()
+            ),
+        });
+    }
     let tokens = tokenize(formula)?;
     if tokens.is_empty() {
         return Err(FormulaError {
@@ -308,6 +323,17 @@ fn usual_reading(tokens: &[Token], matching: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overlong_formula_is_refused_before_it_is_read() {
+        let long = "x+".repeat(MAX_FORMULA_BYTES / 2) + "x";
+        let e = check(&long, None).unwrap_err();
+        assert!(e.message.contains("131073 bytes long"), "{}", e.message);
+        assert_eq!(
+            check(&long[..MAX_FORMULA_BYTES - 1], None).unwrap().names,
+            ["x"]
+        );
+    }
 
     fn reading(formula: &str) -> String {
         check(formula, None).unwrap().text

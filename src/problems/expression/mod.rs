@@ -7,7 +7,9 @@
 //! `-x^2` = −(x²)), parentheses, the constants `pi` (`π`) and the functions `exp`, `log`
 //! (natural; also `ln`), `sqrt`, `abs`, `sin`, `cos`, `tan`, `sinh`, `cosh`, `tanh` and
 //! `atan`, called with parentheses. The parser and evaluator is the `exmex` crate;
-//! a formula is checked first so that a mistake is reported with its column.
+//! a formula is checked first so that a mistake is reported with its column. A formula
+//! is at most 128 KiB long (the longest command-line argument; parsed, each operand
+//! takes about 1.5 KiB).
 //!
 //! # Variables and parameters
 //! `vars` lists the variables in order, the order of the flat parameter vector; `"x"` is
@@ -275,9 +277,14 @@ fn natural_key(name: &str) -> Vec<(String, u64)> {
     key
 }
 
+/// A formula error, naming the formula (its first 100 characters when longer).
 fn formula_error(formula: &str, e: FormulaError) -> Error {
+    let shown = match formula.char_indices().nth(100) {
+        Some((end, _)) => format!("{}…", &formula[..end]),
+        None => formula.to_string(),
+    };
     Error::Parse {
-        what: format!("formula `{formula}`"),
+        what: format!("formula `{shown}`"),
         message: match e.column {
             Some(column) => format!("at column {column}: {}", e.message),
             None => e.message,
