@@ -27,8 +27,7 @@ pub(super) fn spectrum(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Re
     let basis = domain_basis(op);
     let h = dense(op, basis.as_ref());
     let k = opts.k.min(n);
-    // The reported indices, ascending: 0..k and n − k..n (one range when they meet).
-    let wanted: Vec<usize> = (0..n).filter(|&j| j < k || j >= n - k).collect();
+    let wanted = reported_indices(n, k);
     let (values, vectors) = symmetric_eigen_selected(&h, &wanted)?;
     let pair = |j: usize| {
         let w = vectors.column(wanted.binary_search(&j).expect("a reported index"));
@@ -58,6 +57,18 @@ pub(super) fn spectrum(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Re
         hvp_count: n,
         hessian_norm,
     })
+}
+
+/// The operator assembled in an orthonormal basis of its domain (n × n, n the domain's
+/// dimension): the matrix the dense path diagonalises.
+pub fn dense_matrix(op: &dyn SymmetricOperator) -> DMatrix<f64> {
+    dense(op, domain_basis(op).as_ref())
+}
+
+/// The ascending eigenvalue indices whose pairs the dense path reports (k at each end of
+/// n): 0..k and n − k..n, one range when they meet.
+pub fn reported_indices(n: usize, k: usize) -> Vec<usize> {
+    (0..n).filter(|&j| j < k || j + k >= n).collect()
 }
 
 /// An orthonormal basis of the operator's domain as the columns of a d × n matrix, or
