@@ -2,9 +2,12 @@
 //!
 //! - `dense_eigen/1000`: faer's self-adjoint eigendecomposition (values and vectors) of a
 //!   random symmetric 1000 × 1000 matrix, alone. Goal: within 1.5× of LAPACK's `dsyevd`
-//!   (numpy.linalg.eigh) on the same size.
+//!   (numpy.linalg.eigh) on the same size. `dense_eigen/1000_values`: the eigenvalues
+//!   alone (against `eigvalsh`); `dense_eigen/1000_extremes`: every eigenvalue and the
+//!   6 + 6 extreme pairs, what the dense spectrum computes (tridiagonalisation, QR
+//!   eigenvalues, inverse iteration).
 //! - `dense_spectrum/quadratic_1000`: the whole dense path on a `quadratic` with 1000
-//!   eigenvalues: Hessian assembly from 1000 HVPs plus the eigendecomposition.
+//!   eigenvalues: Hessian assembly from 1000 HVPs plus the eigensolve.
 //! - `lanczos_lambda_min/matrix_completion_n1e4_r10`: λmin (k = 1) of a matrix_completion
 //!   Hessian with n = 10⁴, r = 10 (d = 10⁵), p = 0.01, by restarted Lanczos, the 45
 //!   rotation modes projected out; `…_unprojected`: the same without the projection
@@ -18,7 +21,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use landscape::linalg::{symmetric_eigen, SymmetricOperator};
+use landscape::linalg::{
+    symmetric_eigen, symmetric_eigen_selected, symmetric_eigenvalues_of, SymmetricOperator,
+};
 use landscape::problems;
 use landscape::random::{gaussian_matrix, gaussian_vector, rng};
 use landscape::spectrum::{hessian_spectrum, Method, ReducedSpace, SpectrumOptions};
@@ -31,6 +36,13 @@ fn dense(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("1000", |b| {
         b.iter(|| symmetric_eigen(black_box(&a)).unwrap())
+    });
+    group.bench_function("1000_values", |b| {
+        b.iter(|| symmetric_eigenvalues_of(black_box(&a)).unwrap())
+    });
+    let extremes: Vec<usize> = (0..6).chain(n - 6..n).collect();
+    group.bench_function("1000_extremes", |b| {
+        b.iter(|| symmetric_eigen_selected(black_box(&a), &extremes).unwrap())
     });
     group.finish();
 

@@ -48,7 +48,7 @@ struct Timing {
 }
 
 /// The median of `repeat` timings of `call`, after one untimed call.
-fn median_seconds(repeat: u32, mut call: impl FnMut()) -> f64 {
+pub(super) fn median_seconds(repeat: u32, mut call: impl FnMut()) -> f64 {
     call();
     let mut times: Vec<f64> = (0..repeat)
         .map(|_| {

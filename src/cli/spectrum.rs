@@ -6,15 +6,17 @@ use std::io::Write;
 
 use clap::{ArgGroup, Args};
 
+use super::eval::median_seconds;
 use super::{MethodArg, ProblemArgs};
 use landscape::display::short;
 use landscape::error::{Error, Result};
+use landscape::linalg::{symmetric_eigen, symmetric_eigen_selected, symmetric_eigenvalues_of};
 use landscape::objective::Objective;
 use landscape::point::resolve_point;
 use landscape::provenance::Provenance;
 use landscape::spectrum::{
-    hessian_spectrum, spectral_density, trace_of, DensityOptions, ReducedSpace, SpectrumOptions,
-    TraceEstimate,
+    dense_matrix, hessian_spectrum, reported_indices, spectral_density, trace_of, DensityOptions,
+    Method, ReducedSpace, SpectrumOptions, TraceEstimate,
 };
 use serde::Serialize;
 
@@ -56,6 +58,12 @@ pub struct SpectrumArgs {
     /// dimension), lying in the reduced space.
     #[arg(long, conflicts_with_all = ["density", "trace"])]
     vectors: bool,
+    /// With --method dense: time N runs of each stage after one warm-up and print the
+    /// median seconds instead of the spectrum: the assembly of the reduced Hessian from
+    /// HVPs, its eigensolve as the spectrum does it (every eigenvalue, the --k pairs at
+    /// each end), the eigenvalues alone, every eigenpair, and the whole spectrum.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["density", "trace"])]
+    repeat: Option<u32>,
     /// Print the spectral density (stochastic Lanczos quadrature) instead.
     #[arg(long, conflicts_with = "trace")]
     density: bool,
@@ -134,6 +142,21 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
         seed: args.seed,
         with_vectors: args.vectors,
     };
+    if let Some(repeat) = args.repeat {
+        if opts.method != Method::Dense {
+            return Err(Error::invalid(
+                "--repeat",
+                "--method dense",
+                "another method",
+            ));
+        }
+        let timing = dense_timing(f.as_ref(), &x, &opts, repeat).map_err(flag_names)?;
+        return if args.json {
+            super::print_json_with(out, &timing, provenance)
+        } else {
+            writeln!(out, "{}: {timing}", f.kind()).map_err(Error::Output)
+        };
+    }
     let spectrum = hessian_spectrum(f.as_ref(), &x, &opts).map_err(flag_names)?;
     if args.json {
         super::print_json_with(out, &spectrum, provenance)
@@ -144,6 +167,82 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
         }
         Ok(())
     }
+}
+
+/// `spectrum --method dense --repeat`: median wall seconds of the dense path's stages,
+/// measured in this process.
+#[derive(Serialize)]
+struct DenseTiming {
+    reduced_dim: usize,
+    k: usize,
+    repeat: u32,
+    /// The reduced Hessian assembled from `reduced_dim` HVPs (in parallel).
+    assembly_seconds: f64,
+    /// Its eigensolve as the spectrum does it: every eigenvalue, k pairs at each end.
+    eigensolve_seconds: f64,
+    /// The eigenvalues alone.
+    eigenvalues_seconds: f64,
+    /// Every eigenvalue and eigenvector.
+    eigenpairs_seconds: f64,
+    /// The whole `hessian_spectrum` call (reduced space, assembly, eigensolve, residuals).
+    spectrum_seconds: f64,
+}
+
+impl std::fmt::Display for DenseTiming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |s: f64| format!("{:.2} ms", s * 1e3);
+        write!(
+            f,
+            "dense path at reduced dimension {}, medians of {}: assembly {}, eigensolve \
+             ({} pairs at each end) {}, eigenvalues alone {}, every pair {}, whole spectrum {}",
+            self.reduced_dim,
+            self.repeat,
+            ms(self.assembly_seconds),
+            self.k,
+            ms(self.eigensolve_seconds),
+            ms(self.eigenvalues_seconds),
+            ms(self.eigenpairs_seconds),
+            ms(self.spectrum_seconds)
+        )
+    }
+}
+
+fn dense_timing(
+    f: &dyn Objective,
+    x: &[f64],
+    opts: &SpectrumOptions,
+    repeat: u32,
+) -> Result<DenseTiming> {
+    let space = ReducedSpace::new(f, x, opts.project_symmetries)?;
+    let mut h = dense_matrix(&space);
+    let assembly_seconds = median_seconds(repeat, || h = dense_matrix(&space));
+    let n = h.nrows();
+    let k = opts.k.min(n);
+    let wanted = reported_indices(n, k);
+    // Once for the errors, then timed.
+    hessian_spectrum(f, x, opts)?;
+    let mut ok = true;
+    let mut time = |call: &mut dyn FnMut() -> bool| median_seconds(repeat, || ok &= call());
+    let eigensolve_seconds = time(&mut || symmetric_eigen_selected(&h, &wanted).is_ok());
+    let eigenvalues_seconds = time(&mut || symmetric_eigenvalues_of(&h).is_ok());
+    let eigenpairs_seconds = time(&mut || symmetric_eigen(&h).is_ok());
+    let spectrum_seconds = time(&mut || hessian_spectrum(f, x, opts).is_ok());
+    if !ok {
+        return Err(Error::Numerical {
+            what: "dense symmetric eigensolver".to_string(),
+            message: "failed on a timed run".to_string(),
+        });
+    }
+    Ok(DenseTiming {
+        reduced_dim: n,
+        k,
+        repeat,
+        assembly_seconds,
+        eigensolve_seconds,
+        eigenvalues_seconds,
+        eigenpairs_seconds,
+        spectrum_seconds,
+    })
 }
 
 /// The trace's default number of probes: 100 HVPs, a standard error of about a tenth of

@@ -4,7 +4,10 @@
 //!   y ← y + αx on slices;
 //! - [`operator`]: the [`SymmetricOperator`] trait (a plain matrix, the Hessian at a
 //!   point, the reduced Hessian) and the one dense assembly of an operator;
-//! - [`eigen`]: the symmetric eigensolver (faer), eigenvalues ascending;
+//! - [`eigen`]: the symmetric eigensolver (faer), eigenvalues ascending, with every
+//!   eigenvector or a few;
+//! - [`tridiagonal`]: eigenvectors of a symmetric tridiagonal matrix by inverse
+//!   iteration (for [`eigen`]);
 //! - [`simd`]: leaving faer's wide-vector kernels cleanly before scalar maths;
 //! - here: Q·diag(λ)·Qᵀ, symmetrisation (M + Mᵀ)/2 and row-major entries of a matrix.
 
@@ -13,9 +16,12 @@ use nalgebra::DMatrix;
 pub mod eigen;
 pub mod operator;
 pub mod simd;
+pub mod tridiagonal;
 pub mod vector;
 
-pub use eigen::{symmetric_eigen, symmetric_eigenvalues, symmetric_eigenvalues_of};
+pub use eigen::{
+    symmetric_eigen, symmetric_eigen_selected, symmetric_eigenvalues, symmetric_eigenvalues_of,
+};
 pub use operator::{columns_into, dense, dense_into, HessianAt, SymmetricOperator};
 pub use vector::{axpy, distance, dot, dot_lanes, norm};
 

@@ -1,6 +1,8 @@
 //! The dense path: assemble the operator in an orthonormal basis Q of its domain,
 //! Qᵀ A Q, from one application per basis vector ([`crate::linalg::dense`]), and
-//! diagonalise it with the crate's eigensolver ([`crate::linalg::eigen`]).
+//! diagonalise it with the crate's eigensolver ([`crate::linalg::eigen`]): every
+//! eigenvalue, and eigenvectors only for the k pairs reported at each end (their
+//! residuals, and the vectors on request).
 //!
 //! Q is the last d − c columns of the full Householder Q of the complement basis C
 //! (c columns: sphere normals and symmetry directions for the reduced Hessian), or the
@@ -10,7 +12,7 @@ use nalgebra::DMatrix;
 
 use super::{Eigenpair, Method, Spectrum, SpectrumOptions, DENSE_MAX_DIM};
 use crate::error::{Error, Result};
-use crate::linalg::{dense, dot, symmetric_eigen, SymmetricOperator};
+use crate::linalg::{dense, dot, symmetric_eigen_selected, SymmetricOperator};
 
 /// Every eigenpair of the operator on its domain.
 pub(super) fn spectrum(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Result<Spectrum> {
@@ -24,18 +26,19 @@ pub(super) fn spectrum(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Re
     }
     let basis = domain_basis(op);
     let h = dense(op, basis.as_ref());
-    let (values, vectors) = symmetric_eigen(&h)?;
     let k = opts.k.min(n);
-    let pair = |j: usize| Eigenpair {
-        value: values[j],
-        residual: residual(&h, vectors.column(j).as_slice(), values[j]),
-        vector: opts.with_vectors.then(|| {
-            let w = vectors.column(j);
-            match &basis {
+    let wanted = reported_indices(n, k);
+    let (values, vectors) = symmetric_eigen_selected(&h, &wanted)?;
+    let pair = |j: usize| {
+        let w = vectors.column(wanted.binary_search(&j).expect("a reported index"));
+        Eigenpair {
+            value: values[j],
+            residual: residual(&h, w.as_slice(), values[j]),
+            vector: opts.with_vectors.then(|| match &basis {
                 Some(q) => (q * w).as_slice().to_vec(),
                 None => w.as_slice().to_vec(),
-            }
-        }),
+            }),
+        }
     };
     let smallest = (0..k).map(pair).collect();
     let largest = (n - k..n).rev().map(pair).collect();
@@ -54,6 +57,18 @@ pub(super) fn spectrum(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Re
         hvp_count: n,
         hessian_norm,
     })
+}
+
+/// The operator assembled in an orthonormal basis of its domain (n × n, n the domain's
+/// dimension): the matrix the dense path diagonalises.
+pub fn dense_matrix(op: &dyn SymmetricOperator) -> DMatrix<f64> {
+    dense(op, domain_basis(op).as_ref())
+}
+
+/// The ascending eigenvalue indices whose pairs the dense path reports (k at each end of
+/// n): 0..k and n − k..n, one range when they meet.
+pub fn reported_indices(n: usize, k: usize) -> Vec<usize> {
+    (0..n).filter(|&j| j < k || j + k >= n).collect()
 }
 
 /// An orthonormal basis of the operator's domain as the columns of a d × n matrix, or

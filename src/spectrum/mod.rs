@@ -41,6 +41,7 @@ mod reduced;
 mod symmetry;
 mod text;
 
+pub use dense::{dense_matrix, reported_indices};
 pub use density::{
     density_of, hutchinson_trace, spectral_density, trace_of, Density, DensityOptions,
     TraceEstimate,

@@ -944,3 +944,44 @@ fn cli_trace_agrees_with_the_sum_of_the_eigenvalues() {
         &["--probes", "at least 2"],
     );
 }
+
+#[test]
+fn cli_repeat_times_the_dense_stages() {
+    let args = [
+        "spectrum",
+        "--problem",
+        "matrix_factorization",
+        "--set",
+        "n=20",
+        "--set",
+        "rank=2",
+        "--point",
+        "random:1:0",
+        "--no-symmetry-projection",
+    ];
+    let with =
+        |extra: &[&'static str]| -> Vec<&str> { args.iter().chain(extra).copied().collect() };
+    let t = common::cli_json(&with(&["--method", "dense", "--repeat", "2", "--json"]));
+    assert_eq!(
+        (t["reduced_dim"].as_u64(), t["k"].as_u64()),
+        (Some(40), Some(6))
+    );
+    for stage in [
+        "assembly",
+        "eigensolve",
+        "eigenvalues",
+        "eigenpairs",
+        "spectrum",
+    ] {
+        let s = t[format!("{stage}_seconds")].as_f64().unwrap();
+        assert!(s > 0.0 && s < 60.0, "{stage}: {s}");
+    }
+    assert_bad_input(
+        &with(&["--method", "lanczos", "--repeat", "2"]),
+        &["--repeat", "dense"],
+    );
+    assert_bad_input(
+        &with(&["--method", "dense", "--repeat", "0"]),
+        &["--repeat"],
+    );
+}
