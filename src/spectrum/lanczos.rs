@@ -251,7 +251,9 @@ impl Krylov {
         }
         space.project(&mut r);
         let mut b = dot_lanes(&r, &r).sqrt();
-        self.h_norm = self.h_norm.max(a.abs() + b + if j > 0 { self.beta[j - 1] } else { 0.0 });
+        self.h_norm = self
+            .h_norm
+            .max(a.abs() + b + if j > 0 { self.beta[j - 1] } else { 0.0 });
         // ω_{j+1,k} by Simon's recurrence (k < j), then ω_{j+1,j} and ω_{j+1,j+1} = 1.
         let mut next = vec![0.0; count + 1];
         let (alpha, beta) = (&self.alpha, &self.beta);
@@ -395,7 +397,10 @@ impl Krylov {
         let kept = combine(&self.v, &ritz.coefficients, &keep, d);
         let b = self.beta.last().copied().unwrap_or(0.0);
         self.theta = keep.iter().map(|&c| ritz.values[c]).collect();
-        self.sigma = keep.iter().map(|&c| b * ritz.coefficients[(m - 1, c)]).collect();
+        self.sigma = keep
+            .iter()
+            .map(|&c| b * ritz.coefficients[(m - 1, c)])
+            .collect();
         let mut q = self.pending.take().expect("a pending Lanczos vector");
         gram_schmidt(&mut q, &kept);
         let length = dot_lanes(&q, &q).sqrt();
