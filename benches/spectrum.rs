@@ -9,7 +9,8 @@
 //! - `dense_spectrum/quadratic_1000`: the whole dense path on a `quadratic` with 1000
 //!   eigenvalues: Hessian assembly from 1000 HVPs plus the eigensolve.
 //! - `lanczos_lambda_min/matrix_completion_n1e4_r10`: λmin (k = 1) of a matrix_completion
-//!   Hessian with n = 10⁴, r = 10 (d = 10⁵), p = 0.01, by restarted Lanczos, the 45
+//!   Hessian with n = 10⁴, r = 10 (d = 10⁵), p = 0.01, by thick-restarted Lanczos with
+//!   partial reorthogonalisation (the step costs about one HVP), the 45
 //!   rotation modes projected out; `…_unprojected`: the same without the projection
 //!   (goal: the projected run within 1.2× of it). The HVP counts are printed once.
 //! - `symmetry_projection/matrix_completion_n1e4_r10`: one projection P v onto that

@@ -10,8 +10,8 @@
 //! Methods:
 //! - [`Method::Dense`]: H_red assembled from one exact HVP per basis vector, symmetrised,
 //!   and diagonalised by faer's self-adjoint eigensolver (bounded iterations);
-//! - [`Method::Lanczos`]: matrix-free Lanczos with full reorthogonalisation and restarts,
-//!   for the k smallest and k largest eigenpairs with their residuals ‖Hv − λv‖;
+//! - [`Method::Lanczos`]: matrix-free Lanczos with partial reorthogonalisation and thick
+//!   restarts, for the k smallest and k largest eigenpairs with their residuals ‖Hv − λv‖;
 //! - [`Method::Auto`]: dense when the reduced dimension is at most
 //!   [`SpectrumOptions::dense_threshold`], Lanczos above.
 //!

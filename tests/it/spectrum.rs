@@ -733,6 +733,57 @@ fn lanczos_finds_the_extremes_of_plain_matrices_with_known_spectra() {
 }
 
 #[test]
+fn lanczos_finds_clustered_extremes_without_ghosts() {
+    // The worst case of a Lanczos run that does not keep its basis orthogonal: an isolated
+    // extreme eigenvalue at each end (±100, −50) converges in a few steps, after which
+    // the basis loses orthogonality along its eigenvector and, unchecked, ghost copies of
+    // it push the clusters below (10, 10 − 10⁻³, 10 − 2·10⁻³, and −5 … −5 + 2·10⁻³) out
+    // of the k = 4 extremes. 400 eigenvalues (a bulk in [−1, 1]), so the run restarts.
+    let mut r = rng(11);
+    let mut lambda: Vec<f64> = (0..392).map(|_| r.random_range(-1.0..1.0)).collect();
+    lambda.extend([100.0, 10.0, 10.0 - 1e-3, 10.0 - 2e-3]);
+    lambda.extend([-50.0, -5.0, -5.0 + 1e-3, -5.0 + 2e-3]);
+    let mut sorted = lambda.clone();
+    sorted.sort_by(f64::total_cmp);
+    let largest: Vec<f64> = sorted.iter().rev().take(4).copied().collect();
+    for seed in [None, Some(7)] {
+        let a = plain_matrix(&lambda, seed);
+        let s = spectrum_of(
+            &a,
+            &SpectrumOptions {
+                method: Method::Lanczos,
+                k: 4,
+                with_vectors: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(s.converged && !s.complete, "{seed:?}");
+        for (pairs, want) in [(&s.smallest, &sorted[..4]), (&s.largest, &largest[..])] {
+            for (p, w) in pairs.iter().zip(want) {
+                // The residual bounds the distance to the nearest eigenvalue, and it is
+                // far below the cluster's spacing: p is w's pair, not a ghost of another.
+                assert!(p.residual < 1e-5, "{seed:?}: residual {}", p.residual);
+                assert!(
+                    (p.value - w).abs() <= p.residual + 1e-10,
+                    "{seed:?}: {} vs {w} (residual {:e})",
+                    p.value,
+                    p.residual
+                );
+            }
+            // Distinct eigenvalues: orthogonal unit eigenvectors.
+            for (i, p) in pairs.iter().enumerate() {
+                for q in &pairs[i + 1..] {
+                    let (u, v) = (p.vector.as_ref().unwrap(), q.vector.as_ref().unwrap());
+                    let overlap: f64 = u.iter().zip(v).map(|(u, v)| u * v).sum();
+                    assert!(overlap.abs() < 1e-2, "{seed:?}: overlap {overlap:e}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn slq_and_hutchinson_on_plain_matrices_with_known_spectra() {
     // With as many steps as the dimension, each probe's Lanczos run spans the whole space:
     // its quadrature nodes are the eigenvalues.
