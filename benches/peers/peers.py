@@ -374,7 +374,10 @@ def case_safran_shamir(repeats):
     for _ in range(repeats):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        found = landscape_json(["experiment", "safran-shamir", "--k", str(k), "--runs", str(ours_runs), "--json"])
+        # Plain GD (no Newton finish), so that the CPU time divides into GD steps only.
+        found = landscape_json(
+            ["experiment", "safran-shamir", "--k", str(k), "--runs", str(ours_runs), "--newton-below", "0", "--json"]
+        )
         wall.append(time.perf_counter() - t)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
@@ -382,7 +385,7 @@ def case_safran_shamir(repeats):
     ours_s = statistics.median(cpu) / iterations
     agree = f"{'agree' if ok else 'DIFFER'} (∇F at random:1:0, rel {err:.0e})"
     note = (
-        f"ours: CPU time of `experiment safran-shamir --k {k} --runs {ours_runs}` "
+        f"ours: CPU time of `experiment safran-shamir --k {k} --runs {ours_runs} --newton-below 0` "
         f"({statistics.median(wall):.2f} s wall, {iterations} steps, certification included) per step; "
         f"NumPy: {runs} runs × {steps} steps"
     )
@@ -398,6 +401,22 @@ def case_census(repeats):
     note = f"{len(found['points'])} points, counts {json.dumps(found['counts'])}"
     print(f"  {label}: {fmt(s)} (no peer); {note}", flush=True)
     ROWS.append(dict(case=label, ours=s, peer="", peer_s=None, ratio=None, agree="", note=note))
+
+
+# Every case, in the default order: (repeats, whether torch is importable) → rows.
+CASES = {
+    "derivatives": lambda r, torch: (
+        case_derivatives("mc", "matrix_completion", SIZES["completion"], r, torch),
+        case_derivatives("mf", "matrix_factorization", SIZES["factorization"], r, torch),
+    ),
+    "mlp": lambda r, torch: case_derivatives("mlp", "mlp", SIZES["mlp"], r, torch, point=MLP_POINT),
+    "lanczos": lambda r, _: case_lanczos(r),
+    "dense": lambda r, _: case_dense(r),
+    "census": lambda r, _: case_census(r),
+    "safran_shamir": lambda r, _: case_safran_shamir(r),
+    "pyhessian": lambda r, _: case_pyhessian(r),
+    "optim": lambda r, _: case_optim(r),
+}
 
 
 def machine():
@@ -426,7 +445,7 @@ def main():
     ap.add_argument("--bin", required=True, help="the landscape binary (release)")
     ap.add_argument("--work", required=True, help="a directory for the exported instances")
     ap.add_argument("--repeats", type=int, default=5, help="runs per timing (median)")
-    ap.add_argument("--cases", default="derivatives,mlp,lanczos,dense,census,safran_shamir,pyhessian,optim")
+    ap.add_argument("--cases", default=",".join(CASES), help="comma-separated, in the order run")
     ap.add_argument("--small", action="store_true", help="small instances: a quick check of the harness")
     args = ap.parse_args()
     BIN, WORK = args.bin, args.work
@@ -441,24 +460,12 @@ def main():
         have_torch = False
         print("PyTorch: not importable, its rows are skipped", flush=True)
     cases = args.cases.split(",")
+    unknown = [c for c in cases if c not in CASES]
+    if unknown:
+        sys.exit(f"unknown case(s) {', '.join(unknown)}; expected some of {', '.join(CASES)}")
     print(f"machine: {machine()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
-    if "derivatives" in cases:
-        case_derivatives("mc", "matrix_completion", SIZES["completion"], args.repeats, have_torch)
-        case_derivatives("mf", "matrix_factorization", SIZES["factorization"], args.repeats, have_torch)
-    if "mlp" in cases:
-        case_derivatives("mlp", "mlp", SIZES["mlp"], args.repeats, have_torch, point=MLP_POINT)
-    if "lanczos" in cases:
-        case_lanczos(args.repeats)
-    if "dense" in cases:
-        case_dense(args.repeats)
-    if "census" in cases:
-        case_census(args.repeats)
-    if "safran_shamir" in cases:
-        case_safran_shamir(args.repeats)
-    if "pyhessian" in cases:
-        case_pyhessian(args.repeats)
-    if "optim" in cases:
-        case_optim(args.repeats)
+    for case in cases:
+        CASES[case](args.repeats, have_torch)
     print()
     print(table())
     with open(os.path.join(WORK, "results.json"), "w") as fh:
