@@ -38,6 +38,13 @@ pub trait SymmetricOperator: Sync {
     /// Replaces v by its orthogonal projection on the domain; the identity by default.
     fn project(&self, _v: &mut [f64]) {}
 
+    /// out = A v up to a component outside the domain, for v in the domain: `project`
+    /// of it is `apply` (for a caller that projects anyway, one projection fewer).
+    /// `apply` by default. Must not allocate.
+    fn apply_unprojected(&self, v: &[f64], out: &mut [f64]) {
+        self.apply(v, out);
+    }
+
     /// Dimension of the domain; d by default.
     fn domain_dim(&self) -> usize {
         self.dim()

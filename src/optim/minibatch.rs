@@ -5,7 +5,7 @@
 //! the minibatch gradient ∇f_{Bₜ}(xₜ) (`FiniteSum::batch_value_and_gradient`) instead of
 //! ∇f(xₜ):
 //! - **epochs without replacement**: at the start of each epoch the sample indices
-//!   0..N are shuffled (rand's Fisher–Yates `SliceRandom::shuffle`, one `StdRng` from
+//!   0..N are shuffled (rand's Fisher–Yates `SliceRandom::shuffle`, one generator from
 //!   [`random::rng`]`(seed)` for the whole run) and cut into
 //!   consecutive batches of B; the last batch of an epoch keeps the N mod B samples that
 //!   remain (torch's DataLoader default, `drop_last=False`), so an epoch is ⌈N/B⌉ steps
@@ -23,12 +23,12 @@
 //! for a whole epoch (at least), since another batch may still move it. The final state
 //! is always the full-batch f and ∇f at the last iterate.
 
-use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::random;
+use crate::random::Generator;
 
 /// Minibatch settings of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +83,7 @@ pub(crate) struct Batches {
     order: Vec<usize>,
     size: usize,
     position: usize,
-    rng: StdRng,
+    rng: Generator,
 }
 
 impl Batches {

@@ -9,7 +9,6 @@
 //! [`super::noise`]) and the loop retracts. The loop does not stop as `converged` (see
 //! [`Optimizer::escapes_stationary_points`]): a target or the cap ends the run.
 
-use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
 use super::noise::{self, Noise};
@@ -18,6 +17,7 @@ use crate::error::Result;
 use crate::manifold::Manifold;
 use crate::objective::Objective;
 use crate::random;
+use crate::random::Generator;
 
 /// Hyperparameters of noisy gradient descent.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,7 +74,7 @@ the sphere of radius r, or N(0, r²I) with --noise gaussian";
 pub struct NoisyGd {
     params: NoisyGdParams,
     manifold: Manifold,
-    rng: StdRng,
+    rng: Generator,
     xi: Vec<f64>,
 }
 

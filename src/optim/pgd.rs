@@ -30,7 +30,6 @@
 //! [`Optimizer::escapes_stationary_points`]): step 1, a target or the cap ends the run.
 //! The perturbations come from `random::stream(seed, stream)`, reset by every `start`.
 
-use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -43,6 +42,7 @@ use crate::error::{Error, Result};
 use crate::manifold::Manifold;
 use crate::objective::Objective;
 use crate::random;
+use crate::random::Generator;
 
 /// The termination reason of step 1 (no decrease after a perturbation).
 pub const NO_DECREASE: &str = "pgd_no_decrease";
@@ -362,7 +362,7 @@ pub struct Pgd {
     thresholds: PgdThresholds,
     dim: Option<usize>,
     manifold: Manifold,
-    rng: StdRng,
+    rng: Generator,
     /// t − t_noise.
     since: usize,
     /// x̃, the point before the last perturbation, and f(x̃).

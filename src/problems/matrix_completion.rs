@@ -60,6 +60,7 @@
 
 use nalgebra::DMatrix;
 use rand::Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -70,8 +71,51 @@ use crate::problems::params::{
     self, missing, required, Data, DefaultText::*, FieldDoc, OptionalData, Params,
 };
 use crate::problems::{Kind, ProblemSpec};
-use crate::random::{gaussian_matrix, rng};
+use crate::random::{gaussian_matrix, rng, Generator};
+
+/// HVPs with at least this many stored-entry × rank terms run in parallel.
+const PARALLEL_WORK: usize = 1 << 16;
+
+/// Rows per parallel task of the HVP.
+const HVP_ROWS: usize = 256;
 use crate::verdict::Verdict;
+
+/// Rows of the upper triangle per parallel task when drawing Ω.
+const PATTERN_ROWS: usize = 64;
+
+/// The observed pairs (i, j, m(i, j)), i ≤ j in row-major order, drawn from `rng`'s
+/// stream as one uniform u per pair, (i, j) ∈ Ω iff u < p: the same draws, in the same
+/// order, as a loop over the pairs would make. The stream is ChaCha's, so a block of rows
+/// starts at a known position (each uniform takes two 32-bit words): blocks are drawn in
+/// parallel and joined in order, the same on any thread count.
+fn observed_pattern(
+    rng: &Generator,
+    n: usize,
+    p: f64,
+    m: impl Fn(usize, usize) -> f64 + Sync,
+) -> Vec<(usize, usize, f64)> {
+    let start = rng.get_word_pos();
+    // Pairs before row i: Σ_{a<i} (n − a).
+    let before = |i: usize| (i * n - i * i.saturating_sub(1) / 2) as u128;
+    let blocks: Vec<Vec<(usize, usize, f64)>> = (0..n.div_ceil(PATTERN_ROWS))
+        .into_par_iter()
+        .map(|block| {
+            let rows = block * PATTERN_ROWS..((block + 1) * PATTERN_ROWS).min(n);
+            let mut rng = rng.clone();
+            rng.set_word_pos(start + 2 * before(rows.start));
+            let mut found = Vec::new();
+            for i in rows {
+                for j in i..n {
+                    if rng.random::<f64>() < p {
+                        found.push((i, j, m(i, j)));
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    blocks.concat()
+}
 
 /// The spec fields of `matrix_completion`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -301,14 +345,7 @@ impl MatrixCompletion {
         let mut rng = rng(seed);
         // gaussian_matrix fills column-major; draw Uᵀ so that the stream fills U row by row.
         let u_star = gaussian_matrix(&mut rng, true_rank, n).transpose() / (n as f64).sqrt();
-        let mut observed = Vec::new();
-        for i in 0..n {
-            for j in i..n {
-                if rng.random::<f64>() < p {
-                    observed.push((i, j, u_star.row(i).dot(&u_star.row(j))));
-                }
-            }
-        }
+        let observed = observed_pattern(&rng, n, p, |i, j| u_star.row(i).dot(&u_star.row(j)));
         let max_row = (0..n).map(|i| u_star.row(i).norm()).fold(0.0, f64::max);
         let mut problem = Self::new(
             n,
@@ -518,6 +555,38 @@ impl MatrixCompletion {
         assert_eq!(x.len(), self.dim(), "matrix_completion: point length");
     }
 
+    /// Row i of the HVP (see the module doc): `oi` ← (∇²f(U)[V])ᵢ.
+    fn hvp_row(&self, x: &[f64], v: &[f64], i: usize, oi: &mut [f64]) {
+        let inv_p = 1.0 / self.p;
+        let (ui, vi) = (self.row(x, i), self.row(v, i));
+        oi.fill(0.0);
+        for k in self.row_start[i]..self.row_start[i + 1] {
+            let j = self.cols[k];
+            let (uj, vj) = (self.row(x, j), self.row(v, j));
+            let residual = dot(ui, uj) - self.values[k];
+            let d_residual = dot(ui, vj) + dot(vi, uj);
+            let (a, b) = (residual * inv_p, d_residual * inv_p);
+            for ((o, vj), uj) in oi.iter_mut().zip(vj).zip(uj) {
+                *o += a * vj + b * uj;
+            }
+        }
+        if self.lambda == 0.0 {
+            return;
+        }
+        let rho = dot(ui, ui).sqrt();
+        if rho <= self.alpha {
+            return;
+        }
+        let e = rho - self.alpha;
+        let radial = self.lambda
+            * (12.0 * e * e / (rho * rho) - 4.0 * e.powi(3) / rho.powi(3))
+            * dot(ui, vi);
+        let isotropic = self.lambda * 4.0 * e.powi(3) / rho;
+        for ((o, u), v) in oi.iter_mut().zip(ui).zip(vi) {
+            *o += radial * u + isotropic * v;
+        }
+    }
+
     fn truth_point(&self) -> Option<Vec<f64>> {
         let u_star = self.truth.as_ref()?;
         let max_row = (0..self.n)
@@ -587,36 +656,21 @@ impl Objective for MatrixCompletion {
         assert_eq!(v.len(), self.dim(), "matrix_completion: direction length");
         assert_eq!(out.len(), self.dim(), "matrix_completion: output length");
         let r = self.rank;
-        let inv_p = 1.0 / self.p;
-        for i in 0..self.n {
-            let (ui, vi) = (self.row(x, i), self.row(v, i));
-            let oi = &mut out[i * r..(i + 1) * r];
-            oi.fill(0.0);
-            for k in self.row_start[i]..self.row_start[i + 1] {
-                let j = self.cols[k];
-                let (uj, vj) = (self.row(x, j), self.row(v, j));
-                let residual = dot(ui, uj) - self.values[k];
-                let d_residual = dot(ui, vj) + dot(vi, uj);
-                let (a, b) = (residual * inv_p, d_residual * inv_p);
-                for ((o, vj), uj) in oi.iter_mut().zip(vj).zip(uj) {
-                    *o += a * vj + b * uj;
-                }
-            }
-            if self.lambda == 0.0 {
-                continue;
-            }
-            let rho = dot(ui, ui).sqrt();
-            if rho <= self.alpha {
-                continue;
-            }
-            let e = rho - self.alpha;
-            let radial = self.lambda
-                * (12.0 * e * e / (rho * rho) - 4.0 * e.powi(3) / rho.powi(3))
-                * dot(ui, vi);
-            let isotropic = self.lambda * 4.0 * e.powi(3) / rho;
-            for ((o, u), v) in oi.iter_mut().zip(ui).zip(vi) {
-                *o += radial * u + isotropic * v;
-            }
+        // Rows are independent: blocks of rows in parallel once there is enough work,
+        // each row computed exactly as in sequence (the result does not depend on the
+        // thread count).
+        if self.observed_count() * r < PARALLEL_WORK {
+            out.chunks_mut(r)
+                .enumerate()
+                .for_each(|(i, oi)| self.hvp_row(x, v, i, oi));
+        } else {
+            out.par_chunks_mut(HVP_ROWS * r)
+                .enumerate()
+                .for_each(|(block, rows)| {
+                    for (i, oi) in rows.chunks_mut(r).enumerate() {
+                        self.hvp_row(x, v, block * HVP_ROWS + i, oi);
+                    }
+                });
         }
     }
 

@@ -153,6 +153,11 @@ impl SymmetricOperator for ReducedSpace<'_> {
         self.project(out);
     }
 
+    /// H v, before the projection P.
+    fn apply_unprojected(&self, v: &[f64], out: &mut [f64]) {
+        self.hessian.apply(v, out);
+    }
+
     /// An orthonormal basis of the complement of the reduced space: the unit normals of
     /// the sphere blocks, then the symmetry basis.
     fn complement_basis(&self) -> Vec<Vec<f64>> {

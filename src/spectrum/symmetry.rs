@@ -28,9 +28,12 @@
 
 use std::ops::Range;
 
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 
+use crate::linalg::simd::clear_upper_state;
 use crate::linalg::{axpy, dot, norm, symmetric_eigen};
 
 /// Relative rank tolerance: a symmetry direction whose component outside the span of
@@ -226,20 +229,21 @@ impl RotationOrbit {
         k += self.solve(&residual);
         let m = self.q.transpose() * k;
         let m: Vec<f64> = (0..r * r).map(|e| m[(e / r, e % r)]).collect();
-        // V ← V − Y M, row by row.
+        // V ← V − Y M, by fixed chunks of rows.
         let mut row = 0;
         for b in &self.blocks {
             let rows = b.len() / r;
             let y = &self.y[row * r..(row + rows) * r];
+            let m = MatRef::from_row_major_slice(&m, r, r);
             v[b.clone()]
                 .par_chunks_mut(ROWS * r)
                 .zip(y.par_chunks(ROWS * r))
                 .for_each(|(v, y)| {
-                    for (vi, yi) in v.chunks_exact_mut(r).zip(y.chunks_exact(r)) {
-                        for (ya, ma) in yi.iter().zip(m.chunks_exact(r)) {
-                            vi.iter_mut().zip(ma).for_each(|(v, m)| *v -= ya * m);
-                        }
-                    }
+                    let rows = v.len() / r;
+                    let y = MatRef::from_row_major_slice(y, rows, r);
+                    let v = MatMut::from_row_major_slice_mut(v, rows, r);
+                    matmul(v, Accum::Add, y, m, -1.0, Par::Seq);
+                    clear_upper_state();
                 });
             row += rows;
         }
@@ -284,19 +288,21 @@ impl RotationOrbit {
 }
 
 /// Σᵢ xᵢ yᵢᵀ (r × r, row-major) over the rows of two row-major arrays with r columns:
-/// partial sums over fixed chunks of [`ROWS`] rows in parallel, added in chunk order.
+/// partial products XᵀY over fixed chunks of [`ROWS`] rows in parallel (each a
+/// sequential faer product), added in chunk order.
 fn cross(x: &[f64], y: &[f64], r: usize) -> Vec<f64> {
     debug_assert_eq!(x.len(), y.len(), "cross: length mismatch");
     let partials: Vec<Vec<f64>> = x
         .par_chunks(ROWS * r)
         .zip(y.par_chunks(ROWS * r))
         .map(|(x, y)| {
+            let rows = x.len() / r;
             let mut sum = vec![0.0; r * r];
-            for (xi, yi) in x.chunks_exact(r).zip(y.chunks_exact(r)) {
-                for (xa, row) in xi.iter().zip(sum.chunks_exact_mut(r)) {
-                    row.iter_mut().zip(yi).for_each(|(s, y)| *s += xa * y);
-                }
-            }
+            let x = MatRef::from_row_major_slice(x, rows, r);
+            let y = MatRef::from_row_major_slice(y, rows, r);
+            let dst = MatMut::from_row_major_slice_mut(&mut sum, r, r);
+            matmul(dst, Accum::Replace, x.transpose(), y, 1.0, Par::Seq);
+            clear_upper_state();
             sum
         })
         .collect();

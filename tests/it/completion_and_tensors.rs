@@ -267,6 +267,39 @@ fn matrix_completion_generated_equals_data() {
     assert_eq!(data_default_p.p(), generated.observed_count() as f64 / 64.0);
 }
 
+/// The module doc's seeded procedure, written out as one sequential loop over rand's
+/// `StdRng`, draws exactly the instance `generated` draws (by blocks of rows in parallel,
+/// from ChaCha stream positions): the same U* and the same Ω, on any thread count.
+#[test]
+fn matrix_completion_generated_follows_the_documented_sequential_draws() {
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let (n, true_rank, p, seed) = (150, 3, 0.1, 5);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut u = DMatrix::zeros(n, true_rank);
+    for i in 0..n {
+        for a in 0..true_rank {
+            u[(i, a)] = rng.sample::<f64, _>(rand_distr::StandardNormal) / (n as f64).sqrt();
+        }
+    }
+    let mut expected = Vec::new();
+    for i in 0..n {
+        for j in i..n {
+            if rng.random::<f64>() < p {
+                expected.push((i, j, u.row(i).dot(&u.row(j))));
+            }
+        }
+    }
+    let sets = ["n=150", "true_rank=3", "p=0.1", "seed=5"];
+    for threads in [1, 3] {
+        let mc = common::on_threads(threads, || {
+            MatrixCompletion::from_spec(&spec_with("matrix_completion", &sets))
+        })
+        .unwrap();
+        assert_eq!(mc.truth().unwrap(), &u, "U* on {threads} threads");
+        assert_eq!(mc.observed(), expected, "Ω on {threads} threads");
+    }
+}
+
 #[test]
 fn matrix_completion_generated_sampling_rate_at_benchmark_size() {
     let f = load(

@@ -274,22 +274,32 @@ fn accum(add: bool) -> Accum {
     }
 }
 
+/// Rows per block of a parallel product whose result has at most [`ROW_BLOCK`] rows (a
+/// weight gradient, layer width × fan-in): still a fixed function of the shape.
+const SMALL_ROW_BLOCK: usize = 32;
+
 /// dst (+)= lhs · rhs, the shapes taken from the operands; large products in parallel,
-/// by blocks of [`ROW_BLOCK`] rows of dst. Leaves the vector registers clean for the
-/// activations' scalar maths ([`clear_upper_state`]).
+/// by blocks of [`ROW_BLOCK`] rows of dst ([`SMALL_ROW_BLOCK`] when dst has at most
+/// [`ROW_BLOCK`] rows). Leaves the vector registers clean for the activations' scalar
+/// maths ([`clear_upper_state`]).
 fn product(dst: &mut [f64], add: bool, lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>) {
     let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
     let dst = &mut dst[..m * n];
-    if m.saturating_mul(n).saturating_mul(k) < PARALLEL_WORK || m <= ROW_BLOCK || n == 0 {
+    let block = if m <= ROW_BLOCK {
+        SMALL_ROW_BLOCK
+    } else {
+        ROW_BLOCK
+    };
+    if m.saturating_mul(n).saturating_mul(k) < PARALLEL_WORK || m <= block || n == 0 {
         matmul(rows_mut(dst, m, n), accum(add), lhs, rhs, 1.0, Par::Seq);
         clear_upper_state();
         return;
     }
-    dst.par_chunks_mut(ROW_BLOCK * n)
+    dst.par_chunks_mut(block * n)
         .enumerate()
-        .for_each(|(block, dst)| {
+        .for_each(|(index, dst)| {
             let rows_here = dst.len() / n;
-            let lhs = lhs.subrows(block * ROW_BLOCK, rows_here);
+            let lhs = lhs.subrows(index * block, rows_here);
             matmul(
                 rows_mut(dst, rows_here, n),
                 accum(add),

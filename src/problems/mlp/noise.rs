@@ -31,7 +31,6 @@
 
 use std::sync::Mutex;
 
-use rand::rngs::StdRng;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
@@ -42,6 +41,7 @@ use super::Mlp;
 use crate::error::{Error, Result};
 use crate::objective::{FiniteSum, Layout, Objective, TestMetrics};
 use crate::random::rng;
+use crate::random::Generator;
 
 /// The noise's magnitudes (module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -98,7 +98,7 @@ impl NoiseSettings {
     /// none. Reuses the buffers.
     pub fn draw(
         &self,
-        rng: &mut StdRng,
+        rng: &mut Generator,
         norms: &[Norm],
         dims: &[usize],
         samples: usize,
@@ -139,7 +139,7 @@ impl NoiseSettings {
 /// A generator and the noise buffers it fills.
 #[derive(Debug)]
 struct NoiseState {
-    rng: StdRng,
+    rng: Generator,
     noise: LayerNoise,
 }
 
