@@ -3,6 +3,8 @@
 //!
 //! `export/matrix_completion_n1e4`: `landscape export`'s library side (the point, a
 //! direction and the completion's CSR data as .npy files, d = 10⁵, |Ω| ≈ 10⁵).
+//! `instance/matrix_completion_n1e4`: generating that instance (U*, then one uniform draw
+//! for each of the n(n+1)/2 = 5·10⁷ pairs i ≤ j, by blocks of rows in parallel).
 //!
 //! `cargo bench --bench derivatives` (add a filter such as `matrix_completion` to run one
 //! kind).
@@ -85,6 +87,9 @@ fn derivatives(c: &mut Criterion) {
 
 fn export(c: &mut Criterion) {
     let sets = ["n=10000", "rank=10", "true_rank=10", "p=0.001"].map(String::from);
+    c.bench_function("instance/matrix_completion_n1e4", |b| {
+        b.iter(|| black_box(problems::load("matrix_completion", &sets).unwrap()))
+    });
     let (_, f) = problems::load("matrix_completion", &sets).unwrap();
     let x = gaussian_vector(&mut rng(1), f.dim());
     let dir = tempfile::tempdir().unwrap();

@@ -11,11 +11,13 @@
 //!
 //! (The teacher energy ½Σⱼⱼ' g(eⱼ, eⱼ') is k/4 + k(k−1)/(4π): g(e, e) = ½ and
 //! g(eⱼ, eⱼ') = 1/(2π) at θ = π/2.) What makes it cheap:
-//! - the norms rᵢ once per call;
-//! - one dot product per unordered student pair: θ, s are shared by ∂₁g(wᵢ, wᵢ') and
+//! - the norms rᵢ and every pair's inner product from one Gram matrix W Wᵀ (a faer
+//!   product, vectorised for the CPU it runs on);
+//! - one angle per unordered student pair: θ, s are shared by ∂₁g(wᵢ, wᵢ') and
 //!   ∂₁g(wᵢ', wᵢ), which enter as the coefficients βᵢᵢ' = βᵢ'ᵢ and two halves of α;
 //! - no products with the teacher: eⱼᵀwᵢ = wᵢⱼ;
-//! - the gradient is then one small product (αI + β)W minus the teacher matrix.
+//! - the gradient is then one small product (αI + β)W minus the teacher matrix;
+//! - divisions by 2π are multiplications, the value's sums scaled once.
 //!
 //! When |c| < 0.9, sin θ = √((1−c)(1+c)) and θ = acos c (both well conditioned there:
 //! relative errors ≈ ε/s² ≤ 6ε; acos costs about half of atan2). Otherwise
@@ -26,9 +28,14 @@
 
 use std::f64::consts::PI;
 
-use crate::linalg::dot;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
 
-const TWO_PI: f64 = 2.0 * PI;
+use crate::linalg::simd::clear_upper_state;
+
+/// 1/(2π): the divisions by 2π are multiplications (and the value's pair and teacher
+/// sums are scaled once, at the end).
+const INV_TWO_PI: f64 = 1.0 / (2.0 * PI);
 
 /// Above this |cos θ|, sin θ is computed from the vectors rather than from cos θ.
 const ALIGNED: f64 = 0.9;
@@ -43,6 +50,8 @@ pub struct IdentityTeacher {
     norms: Vec<f64>,
     /// The n×n coefficient matrix (α on the diagonal, β off it), row-major.
     coef: Vec<f64>,
+    /// The n×n Gram matrix W Wᵀ, row-major.
+    gram: Vec<f64>,
     /// k/4 + k(k−1)/(4π).
     teacher_energy: f64,
 }
@@ -64,6 +73,7 @@ impl IdentityTeacher {
             k,
             norms: vec![0.0; n],
             coef: vec![0.0; n * n],
+            gram: vec![0.0; n * n],
             teacher_energy: kf / 4.0 + kf * (kf - 1.0) / (4.0 * PI),
         }
     }
@@ -95,26 +105,42 @@ impl IdentityTeacher {
             "IdentityTeacher: W and the gradient must have length n·k = {}",
             n * d
         );
-        for (r, row) in self.norms.iter_mut().zip(w.chunks_exact(d)) {
-            *r = dot(row, row).sqrt();
+        // The Gram matrix W Wᵀ: the norms and every pair's inner product.
+        let wm = MatRef::from_row_major_slice(w, n, d);
+        matmul(
+            MatMut::from_row_major_slice_mut(&mut self.gram, n, n),
+            Accum::Replace,
+            wm,
+            wm.transpose(),
+            1.0,
+            Par::Seq,
+        );
+        clear_upper_state();
+        for (i, r) in self.norms.iter_mut().enumerate() {
+            *r = self.gram[i * n + i].sqrt();
         }
-        let mut value = self.teacher_energy;
+        // Σᵢ rᵢ²/4, and the pair and teacher sums before their common factor 1/(2π).
+        let mut squares = 0.0;
+        let mut pairs = 0.0;
+        let mut teachers = 0.0;
         // α accumulates Σ r_{i'} s and −Σⱼ s (divided by 2π rᵢ below).
         self.coef.iter_mut().for_each(|c| *c = 0.0);
         for i in 0..n {
             let ri = self.norms[i];
-            value += 0.25 * ri * ri;
+            squares += ri * ri;
             if ri == 0.0 {
                 continue;
             }
+            let inv_ri = 1.0 / ri;
             let wi = &w[i * d..(i + 1) * d];
             for ii in i + 1..n {
                 let rii = self.norms[ii];
                 if rii == 0.0 {
                     continue;
                 }
+                let inv_rii = 1.0 / rii;
                 let wii = &w[ii * d..(ii + 1) * d];
-                let c = (dot(wi, wii) / (ri * rii)).clamp(-1.0, 1.0);
+                let c = (self.gram[i * n + ii] * (inv_ri * inv_rii)).clamp(-1.0, 1.0);
                 let (s, theta) = if c.abs() < ALIGNED {
                     (((1.0 - c) * (1.0 + c)).sqrt(), c.acos())
                 } else {
@@ -122,15 +148,15 @@ impl IdentityTeacher {
                         .iter()
                         .zip(wii)
                         .map(|(a, b)| {
-                            let e = b / rii - c * a / ri;
+                            let e = b * inv_rii - c * a * inv_ri;
                             e * e
                         })
                         .sum::<f64>()
                         .sqrt();
                     (s, s.atan2(c))
                 };
-                value += ri * rii * (s + (PI - theta) * c) / TWO_PI;
-                let beta = (PI - theta) / TWO_PI;
+                pairs += ri * rii * (s + (PI - theta) * c);
+                let beta = (PI - theta) * INV_TWO_PI;
                 self.coef[i * n + ii] = beta;
                 self.coef[ii * n + i] = beta;
                 self.coef[i * n + i] += rii * s;
@@ -145,36 +171,38 @@ impl IdentityTeacher {
                 gi.iter_mut().for_each(|g| *g = 0.0);
                 continue;
             }
+            let inv_ri = 1.0 / ri;
             let wi = &w[i * d..(i + 1) * d];
             let mut s_sum = 0.0;
+            let mut row = 0.0;
             for (j, (g, &wij)) in gi.iter_mut().zip(wi).enumerate() {
-                let c = (wij / ri).clamp(-1.0, 1.0);
+                let c = (wij * inv_ri).clamp(-1.0, 1.0);
                 let (s, theta) = if c.abs() < ALIGNED {
                     (((1.0 - c) * (1.0 + c)).sqrt(), c.acos())
                 } else {
                     let others: f64 = wi[..j].iter().chain(&wi[j + 1..]).map(|v| v * v).sum();
-                    let s = others.sqrt() / ri;
+                    let s = others.sqrt() * inv_ri;
                     (s, s.atan2(c))
                 };
-                value -= ri * (s + (PI - theta) * c) / TWO_PI;
+                row += s + (PI - theta) * c;
                 s_sum += s;
-                *g = -(PI - theta) / TWO_PI;
+                *g = -(PI - theta) * INV_TWO_PI;
             }
+            teachers += ri * row;
             let alpha = &mut self.coef[i * n + i];
-            *alpha = 0.5 + (*alpha - s_sum) / (TWO_PI * ri);
+            *alpha = 0.5 + (*alpha - s_sum) * INV_TWO_PI * inv_ri;
         }
-        for i in 0..n {
-            if self.norms[i] == 0.0 {
-                continue;
-            }
-            let gi = &mut grad[i * d..(i + 1) * d];
-            for (ii, row) in w.chunks_exact(d).enumerate() {
-                let c = self.coef[i * n + ii];
-                if c != 0.0 {
-                    gi.iter_mut().zip(row).for_each(|(g, w)| *g += c * w);
-                }
-            }
-        }
+        let value = self.teacher_energy + 0.25 * squares + (pairs - teachers) * INV_TWO_PI;
+        // ∇F += (αI + β) W (a zero row's coefficients are all zero, its gradient row too).
+        matmul(
+            MatMut::from_row_major_slice_mut(grad, n, d),
+            Accum::Add,
+            MatRef::from_row_major_slice(&self.coef, n, n),
+            MatRef::from_row_major_slice(w, n, d),
+            1.0,
+            Par::Seq,
+        );
+        clear_upper_state();
         value
     }
 }
