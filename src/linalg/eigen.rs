@@ -1,5 +1,5 @@
 //! The one symmetric eigensolver: faer's self-adjoint eigendecomposition, run
-//! sequentially (`Par::Seq`, so results do not depend on the thread count), with bounded
+//! sequentially (`parallel()`, so results do not depend on the thread count), with bounded
 //! QR iterations. Eigenvalues come in *ascending* order, eigenvectors as matching unit
 //! columns. A solver failure, or a non-finite eigenvalue (from non-finite or overflowing
 //! entries), is [`Error::Numerical`]: callers never see a partial or empty spectrum.
@@ -29,6 +29,17 @@ use nalgebra::DMatrix;
 
 use super::tridiagonal;
 use crate::error::{Error, Result};
+
+/// The degree of parallelism given to faer: a constant, never the thread count. faer cuts
+/// its parallel work (the tridiagonalisation's symmetric matrix-vector products, the
+/// products of the back-transformation) into this many parts, each summed in a fixed
+/// order, and rayon runs the parts on whatever threads it has: the same results on one
+/// thread or many.
+const DEGREE: usize = 2;
+
+fn parallel() -> Par {
+    Par::rayon(DEGREE)
+}
 
 /// Iteration cap of [`symmetric_eigen_recorded`] (nalgebra's solver can loop forever on
 /// some degenerate matrices without one).
@@ -100,10 +111,10 @@ pub fn symmetric_eigen_selected(
     tridiag_in_place(
         trid.as_mut(),
         householder.as_mut(),
-        Par::Seq,
+        parallel(),
         MemStack::new(&mut MemBuffer::new(tridiag_in_place_scratch::<f64>(
             n,
-            Par::Seq,
+            parallel(),
             params.tridiag.into(),
         ))),
         params.tridiag.into(),
@@ -116,11 +127,11 @@ pub fn symmetric_eigen_selected(
         Col::<f64>::from_fn(n, |i| b.get(i).copied().unwrap_or(0.0)).as_diagonal(),
         s.as_diagonal_mut(),
         None,
-        Par::Seq,
+        parallel(),
         MemStack::new(&mut MemBuffer::new(self_adjoint_evd_scratch::<f64>(
             n,
             ComputeEigenvectors::No,
-            Par::Seq,
+            parallel(),
             params,
         ))),
         params,
@@ -156,7 +167,7 @@ pub fn symmetric_eigen_selected(
         householder.as_ref(),
         Conj::No,
         MatMut::from_column_major_slice_mut(&mut u, n, m).subrows_mut(1, n - 1),
-        Par::Seq,
+        parallel(),
         MemStack::new(&mut MemBuffer::new(
             apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(n - 1, bs, m),
         )),
@@ -194,7 +205,7 @@ pub fn symmetric_eigenvalues(a: &Mat<f64>) -> Result<Vec<f64>> {
     Ok(values)
 }
 
-/// faer's sequential self-adjoint eigensolver: the eigenvalues in faer's order, and the
+/// faer's self-adjoint eigensolver: the eigenvalues in faer's order, and the
 /// eigenvectors into `vectors` when given (n×n).
 fn self_adjoint_eigen(a: &Mat<f64>, mut vectors: Option<&mut Mat<f64>>) -> Result<Vec<f64>> {
     let n = a.nrows();
@@ -204,13 +215,13 @@ fn self_adjoint_eigen(a: &Mat<f64>, mut vectors: Option<&mut Mat<f64>>) -> Resul
     } else {
         ComputeEigenvectors::No
     };
-    let scratch = self_adjoint_evd_scratch::<f64>(n, compute, Par::Seq, params);
+    let scratch = self_adjoint_evd_scratch::<f64>(n, compute, parallel(), params);
     let mut s = Col::<f64>::zeros(n);
     let result = self_adjoint_evd(
         a.as_ref(),
         s.as_diagonal_mut(),
         vectors.as_deref_mut().map(|u| u.as_mut()),
-        Par::Seq,
+        parallel(),
         MemStack::new(&mut MemBuffer::new(scratch)),
         params,
     )

@@ -500,6 +500,47 @@ fn results_are_identical_on_one_and_two_threads() {
 }
 
 #[test]
+fn dense_spectrum_is_identical_on_one_two_and_three_threads() {
+    // d = 600: faer's tridiagonalisation runs its parallel parts (a trailing block above
+    // about 314 rows) for the first half of the columns.
+    let f = load("matrix_factorization", &["n = 120", "rank = 5"]);
+    let x = random_point(f.as_ref(), 3);
+    let run = |threads: usize| {
+        on_threads(threads, || {
+            let every = hessian_spectrum(
+                f.as_ref(),
+                &x,
+                &SpectrumOptions {
+                    method: Method::Dense,
+                    k: 600,
+                    with_vectors: true,
+                    project_symmetries: false,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let extremes = hessian_spectrum(
+                f.as_ref(),
+                &x,
+                &SpectrumOptions {
+                    method: Method::Dense,
+                    k: 4,
+                    with_vectors: true,
+                    project_symmetries: false,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(every.eigenvalues.len(), 600);
+            serde_json::to_string(&(every, extremes)).unwrap()
+        })
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+}
+
+#[test]
 fn projected_lanczos_is_identical_on_one_and_two_threads() {
     // Several chunks of the rotation projection (512 rows) and of the Gram–Schmidt
     // sweeps (1024 and 4096 coordinates).
