@@ -62,6 +62,7 @@ def spectrum(
     project_symmetries: bool = True,
     seed: Optional[int] = None,
     with_vectors: bool = False,
+    which: Optional[str] = None,
 ) -> Dict[str, Any]: ...
 def density(
     f: Objective,

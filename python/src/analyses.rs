@@ -103,10 +103,10 @@ fn classify<'py>(
 
 /// The Hessian spectrum at a point (`landscape spectrum --json`): the k extreme
 /// eigenpairs of the reduced Hessian (every one when dense), with eigenvectors when
-/// `with_vectors`.
+/// `with_vectors`; `which` = "both" (default), "smallest" or "largest" ends.
 #[pyfunction]
 #[pyo3(signature = (f, x, *, k=None, method=None, dense_threshold=None, tol=None,
-    max_hvps=None, project_symmetries=true, seed=None, with_vectors=false))]
+    max_hvps=None, project_symmetries=true, seed=None, with_vectors=false, which=None))]
 #[allow(clippy::too_many_arguments)]
 fn spectrum<'py>(
     py: Python<'py>,
@@ -120,6 +120,7 @@ fn spectrum<'py>(
     project_symmetries: bool,
     seed: Option<u64>,
     with_vectors: bool,
+    which: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let x = f.point(x, "point")?;
     let d = SpectrumOptions::default();
@@ -141,6 +142,7 @@ fn spectrum<'py>(
         max_hvps: max_hvps.unwrap_or(d.max_hvps),
         seed: seed.unwrap_or(d.seed),
         with_vectors,
+        which: which.map_or(Ok(d.which), |w| w.parse().map_err(value_error))?,
     };
     let s = f.analyse(py, move |f| hessian_spectrum(f, &x, &opts))?;
     report_to_py(py, &s)

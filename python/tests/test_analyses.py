@@ -39,6 +39,13 @@ def test_spectrum_with_vectors_density_and_trace(mf, cli_json):
         landscape.spectrum(mf, x, k=0)
     with pytest.raises(ValueError, match="method"):
         landscape.spectrum(mf, x, method="qr")
+    top = landscape.spectrum(mf, x, k=2, which="largest", method="lanczos")
+    theirs = cli_json("spectrum", "--problem", "matrix_factorization", "--point", "name:eig:2", "--k", "2",
+                      "--which", "largest", "--method", "lanczos")
+    assert top["smallest"] == [] and len(top["largest"]) == 2
+    assert [p["value"] for p in top["largest"]] == [p["value"] for p in theirs["largest"]]
+    with pytest.raises(ValueError, match="which"):
+        landscape.spectrum(mf, x, which="top")
 
 
 def test_run_gives_the_trajectory_as_arrays(cli_json):

@@ -4,7 +4,8 @@
 
 use std::io::Write;
 
-use clap::{ArgGroup, Args};
+use clap::builder::PossibleValue;
+use clap::{ArgGroup, Args, ValueEnum};
 
 use super::eval::median_seconds;
 use super::{MethodArg, ProblemArgs};
@@ -16,7 +17,7 @@ use landscape::point::resolve_point;
 use landscape::provenance::Provenance;
 use landscape::spectrum::{
     dense_matrix, hessian_spectrum, reported_indices, spectral_density, trace_of, DensityOptions,
-    Method, ReducedSpace, SpectrumOptions, TraceEstimate,
+    Method, ReducedSpace, SpectrumOptions, TraceEstimate, Which,
 };
 use serde::Serialize;
 
@@ -41,6 +42,11 @@ pub struct SpectrumArgs {
     /// extreme pairs; `auto`: dense up to --dense-threshold, Lanczos above.
     #[arg(long, conflicts_with_all = ["density", "trace"], value_enum, default_value_t = MethodArg(SpectrumOptions::default().method))]
     method: MethodArg,
+    /// The ends reported: `both`, or only the k `smallest` or the k `largest` pairs
+    /// (Lanczos then converges only those; the top-k of a Hessian, as PyHessian's power
+    /// iteration gives them, are `largest` when its positive end dominates).
+    #[arg(long, conflicts_with_all = ["density", "trace"], value_enum, default_value_t = WhichArg(Which::Both))]
+    which: WhichArg,
     /// Largest reduced dimension for which `auto` picks dense.
     #[arg(long, conflicts_with_all = ["density", "trace"], default_value_t = SpectrumOptions::default().dense_threshold)]
     dense_threshold: usize,
@@ -141,6 +147,7 @@ pub fn run(args: SpectrumArgs, out: &mut dyn Write) -> Result<()> {
         max_hvps: args.max_hvps,
         seed: args.seed,
         with_vectors: args.vectors,
+        which: args.which.0,
     };
     if let Some(repeat) = args.repeat {
         if opts.method != Method::Dense {
@@ -297,4 +304,33 @@ fn flag_names(e: Error) -> Error {
         (!field.starts_with("--") && field != "point")
             .then(|| format!("--{}", field.replace('_', "-")))
     })
+}
+
+/// `--which` of `spectrum`: the library's [`Which`], parsed by clap.
+#[derive(Clone, Copy, Debug)]
+struct WhichArg(Which);
+
+impl ValueEnum for WhichArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            WhichArg(Which::Both),
+            WhichArg(Which::Smallest),
+            WhichArg(Which::Largest),
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self.0 {
+            Which::Both => "The k smallest and the k largest pairs",
+            Which::Smallest => "The k smallest pairs only",
+            Which::Largest => "The k largest pairs only",
+        };
+        Some(PossibleValue::new(self.0.name()).help(help))
+    }
+}
+
+impl std::fmt::Display for WhichArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }

@@ -1,7 +1,7 @@
 //! The dense path: assemble the operator in an orthonormal basis Q of its domain,
 //! Qᵀ A Q, from one application per basis vector ([`crate::linalg::dense`]), and
 //! diagonalise it with the crate's eigensolver ([`crate::linalg::eigen`]): every
-//! eigenvalue, and eigenvectors only for the k pairs reported at each end (their
+//! eigenvalue, and eigenvectors only for the k pairs reported at each wanted end (their
 //! residuals, and the vectors on request).
 //!
 //! Q is the last d − c columns of the full Householder Q of the complement basis C
@@ -27,7 +27,10 @@ pub(super) fn spectrum(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Re
     let basis = domain_basis(op);
     let h = dense(op, basis.as_ref());
     let k = opts.k.min(n);
-    let wanted = reported_indices(n, k);
+    let wanted: Vec<usize> = reported_indices(n, k)
+        .into_iter()
+        .filter(|&j| (opts.which.smallest() && j < k) || (opts.which.largest() && j + k >= n))
+        .collect();
     let (values, vectors) = symmetric_eigen_selected(&h, &wanted)?;
     let pair = |j: usize| {
         let w = vectors.column(wanted.binary_search(&j).expect("a reported index"));
@@ -40,8 +43,16 @@ pub(super) fn spectrum(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Re
             }),
         }
     };
-    let smallest = (0..k).map(pair).collect();
-    let largest = (n - k..n).rev().map(pair).collect();
+    let smallest = if opts.which.smallest() {
+        (0..k).map(pair).collect()
+    } else {
+        Vec::new()
+    };
+    let largest = if opts.which.largest() {
+        (n - k..n).rev().map(pair).collect()
+    } else {
+        Vec::new()
+    };
     let hessian_norm = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     Ok(Spectrum {
         method: Method::Dense,

@@ -54,7 +54,7 @@
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 
-use super::{Eigenpair, Method, Spectrum, SpectrumOptions};
+use super::{Eigenpair, Method, Spectrum, SpectrumOptions, Which};
 use crate::error::Result;
 use crate::linalg::{dot_lanes, symmetric_eigen, SymmetricOperator};
 use crate::random::{gaussian_vector, stream};
@@ -121,6 +121,8 @@ struct Krylov {
     /// Vectors of dropped bases, reused as storage.
     spare: Vec<Vec<f64>>,
     hvps: usize,
+    /// The ends wanted.
+    which: Which,
 }
 
 /// Ritz values ascending, with the coefficient vectors s (y = Q s) as columns, and the
@@ -145,9 +147,11 @@ pub(super) fn spectrum(space: &dyn SymmetricOperator, opts: &SpectrumOptions) ->
             converged: true,
             h_norm: 0.0,
         };
-        return Ok(assemble(d, n, k, 0, outcome));
+        return Ok(assemble(d, n, k, 0, opts.which, outcome));
     }
     let keep_end = (k + KEEP_EXTRA).min(n);
+    let which = opts.which;
+    let wanted_count = if which == Which::Both { 2 * k } else { k };
     let max_basis = (2 * keep_end + EXPANSION).min(n);
     let mut fresh = 0u64;
     let start = random_direction_checked(space, opts.seed, &mut fresh, &[])
@@ -169,6 +173,7 @@ pub(super) fn spectrum(space: &dyn SymmetricOperator, opts: &SpectrumOptions) ->
         pending: None,
         spare: Vec::new(),
         hvps: 0,
+        which,
     };
     let mut verify_from = 0;
     loop {
@@ -177,15 +182,15 @@ pub(super) fn spectrum(space: &dyn SymmetricOperator, opts: &SpectrumOptions) ->
         // No next vector: the basis spans the domain, or (numerically) an invariant
         // subspace no random direction escapes.
         let exhausted = krylov.pending.is_none();
-        let capped = krylov.hvps + 2 * k >= opts.max_hvps;
+        let capped = krylov.hvps + wanted_count >= opts.max_hvps;
         let check = exhausted || capped || size == max_basis || size % CHECK_EVERY == 0;
         if check {
             let ritz = krylov.rayleigh_ritz(k)?;
             let h_norm = ritz.values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
             let estimated = ritz.estimates.iter().all(|r| *r <= opts.tol * h_norm);
-            // Both ends' k pairs need 2k Ritz values (else the run goes on to the whole
-            // domain).
-            let enough = size >= 2 * k;
+            // The wanted ends' k pairs need k Ritz values each (else the run goes on to
+            // the whole domain).
+            let enough = size >= wanted_count;
             if exhausted || capped || (enough && estimated && krylov.hvps >= verify_from) {
                 let pairs = krylov.verify(space, &ritz, k, opts.with_vectors);
                 let verified = pairs.iter().all(|(_, p)| p.residual <= opts.tol * h_norm);
@@ -197,7 +202,7 @@ pub(super) fn spectrum(space: &dyn SymmetricOperator, opts: &SpectrumOptions) ->
                         converged: exhausted || verified,
                         h_norm,
                     };
-                    return Ok(assemble(d, n, k, krylov.hvps, outcome));
+                    return Ok(assemble(d, n, k, krylov.hvps, which, outcome));
                 }
                 // Verify again only after the basis has grown a little.
                 verify_from = krylov.hvps + CHECK_EVERY.max(size / 8);
@@ -351,7 +356,7 @@ impl Krylov {
         let m = self.v.len();
         let (values, coefficients) = symmetric_eigen(&self.projected_matrix())?;
         let b = self.beta.last().copied().unwrap_or(0.0);
-        let estimates = wanted_indices(m, k)
+        let estimates = wanted_indices(m, k, self.which)
             .into_iter()
             .map(|c| (b * coefficients[(m - 1, c)]).abs())
             .collect();
@@ -371,7 +376,7 @@ impl Krylov {
         k: usize,
         with_vectors: bool,
     ) -> Vec<(usize, Eigenpair)> {
-        let wanted = wanted_indices(ritz.values.len(), k);
+        let wanted = wanted_indices(ritz.values.len(), k, self.which);
         let d = space.dim();
         let mut ys = combine(&self.v, &ritz.coefficients, &wanted, d);
         let pairs = ys
@@ -406,8 +411,7 @@ impl Krylov {
     fn restart(&mut self, ritz: &Ritz, keep_end: usize) {
         let m = ritz.values.len();
         let d = self.v[0].len();
-        let mut keep: Vec<usize> = (0..keep_end.min(m)).collect();
-        keep.extend((m.saturating_sub(keep_end)..m).filter(|i| *i >= keep_end));
+        let keep = wanted_indices(m, keep_end, self.which);
         let kept = combine(&self.v, &ritz.coefficients, &keep, d);
         let b = self.beta.last().copied().unwrap_or(0.0);
         self.theta = keep.iter().map(|&c| ritz.values[c]).collect();
@@ -464,11 +468,12 @@ fn combine(basis: &[Vec<f64>], s: &DMatrix<f64>, columns: &[usize], d: usize) ->
     out
 }
 
-/// Indices (into ascending Ritz values) of the k lowest and k highest.
-fn wanted_indices(m: usize, k: usize) -> Vec<usize> {
-    let mut wanted: Vec<usize> = (0..k.min(m)).collect();
-    wanted.extend((m.saturating_sub(k)..m).filter(|i| *i >= k));
-    wanted
+/// Indices (into ascending Ritz values) of the k lowest and k highest (of those that
+/// `which` wants), ascending.
+fn wanted_indices(m: usize, k: usize, which: Which) -> Vec<usize> {
+    (0..m)
+        .filter(|&i| (which.smallest() && i < k) || (which.largest() && i + k >= m))
+        .collect()
 }
 
 /// r ← r − Σ (bᵢᵀr) bᵢ over the (semi-)orthonormal `basis` by classical Gram–Schmidt:
@@ -592,7 +597,7 @@ struct Outcome {
 }
 
 /// The spectrum of a finished run (d ambient, n the domain's dimension).
-fn assemble(d: usize, n: usize, k: usize, hvps: usize, outcome: Outcome) -> Spectrum {
+fn assemble(d: usize, n: usize, k: usize, hvps: usize, which: Which, outcome: Outcome) -> Spectrum {
     let Outcome {
         pairs,
         m,
@@ -601,11 +606,15 @@ fn assemble(d: usize, n: usize, k: usize, hvps: usize, outcome: Outcome) -> Spec
         h_norm,
     } = outcome;
     let by_value = |a: &Eigenpair, b: &Eigenpair| a.value.total_cmp(&b.value);
-    let mut smallest: Vec<Eigenpair> = pairs.iter().take(k).map(|(_, p)| p.clone()).collect();
+    let mut smallest: Vec<Eigenpair> = pairs
+        .iter()
+        .filter(|(c, _)| which.smallest() && *c < k)
+        .map(|(_, p)| p.clone())
+        .collect();
     smallest.sort_by(by_value);
     let mut largest: Vec<Eigenpair> = pairs
         .iter()
-        .filter(|(c, _)| *c + k >= m)
+        .filter(|(c, _)| which.largest() && *c + k >= m)
         .map(|(_, p)| p.clone())
         .collect();
     largest.sort_by(|a, b| by_value(b, a));

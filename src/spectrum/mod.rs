@@ -92,6 +92,62 @@ impl std::str::FromStr for Method {
     }
 }
 
+/// Which ends of the spectrum a run reports (and, for Lanczos, converges).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Which {
+    /// The k smallest and the k largest pairs.
+    #[default]
+    Both,
+    /// The k smallest pairs only (`largest` is empty).
+    Smallest,
+    /// The k largest pairs only (`smallest` is empty): the top-k of a Hessian whose
+    /// positive end dominates, as power iteration finds them.
+    Largest,
+}
+
+impl Which {
+    /// Every choice, in the order of [`Which::name`]'s list: both, smallest, largest.
+    pub const ALL: [Which; 3] = [Which::Both, Which::Smallest, Which::Largest];
+
+    /// The name, as serialised: `both`, `smallest` or `largest`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Which::Both => "both",
+            Which::Smallest => "smallest",
+            Which::Largest => "largest",
+        }
+    }
+
+    /// The smallest pairs are wanted.
+    pub fn smallest(self) -> bool {
+        self != Which::Largest
+    }
+
+    /// The largest pairs are wanted.
+    pub fn largest(self) -> bool {
+        self != Which::Smallest
+    }
+}
+
+impl std::fmt::Display for Which {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Which {
+    type Err = Error;
+
+    /// Parses a [`Which::name`]; the error names the field `which`.
+    fn from_str(s: &str) -> Result<Self> {
+        Which::ALL
+            .into_iter()
+            .find(|w| w.name() == s)
+            .ok_or_else(|| Error::invalid("which", "both, smallest or largest", format!("`{s}`")))
+    }
+}
+
 /// Options of [`hessian_spectrum`], with documented defaults.
 #[derive(Clone, Debug)]
 pub struct SpectrumOptions {
@@ -114,6 +170,10 @@ pub struct SpectrumOptions {
     pub seed: u64,
     /// Fill [`Eigenpair::vector`]; defaults to false.
     pub with_vectors: bool,
+    /// The ends reported: both (the default), or only the smallest or the largest k
+    /// pairs (Lanczos then converges only those: fewer HVPs when the other end is
+    /// clustered). The list of an end not wanted is empty.
+    pub which: Which,
 }
 
 impl Default for SpectrumOptions {
@@ -127,6 +187,7 @@ impl Default for SpectrumOptions {
             max_hvps: 20_000,
             seed: 0,
             with_vectors: false,
+            which: Which::Both,
         }
     }
 }
@@ -163,9 +224,11 @@ pub struct Spectrum {
     pub eigenvalues: Vec<f64>,
     /// `eigenvalues` is the whole spectrum of the reduced Hessian.
     pub complete: bool,
-    /// The min(k, reduced_dim) smallest pairs, ascending.
+    /// The min(k, reduced_dim) smallest pairs, ascending (empty when only the largest
+    /// were asked for).
     pub smallest: Vec<Eigenpair>,
-    /// The min(k, reduced_dim) largest pairs, descending.
+    /// The min(k, reduced_dim) largest pairs, descending (empty when only the smallest
+    /// were asked for).
     pub largest: Vec<Eigenpair>,
     /// Dense: always true; Lanczos: every wanted pair met the tolerance.
     pub converged: bool,

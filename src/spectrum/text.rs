@@ -41,8 +41,14 @@ impl Display for Spectrum {
                 writeln!(out, "{}", row.join(" "))?;
             }
         }
-        write_pairs(out, "smallest", &self.smallest)?;
-        write_pairs(out, "largest", &self.largest)
+        // An end not asked for (`which`) is empty while the other is not: not listed.
+        let both_empty = self.smallest.is_empty() && self.largest.is_empty();
+        for (title, pairs) in [("smallest", &self.smallest), ("largest", &self.largest)] {
+            if both_empty || !pairs.is_empty() {
+                write_pairs(out, title, pairs)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -10,7 +10,7 @@ use landscape::problems;
 use landscape::random::{gaussian_vector, orthogonal_matrix, rng};
 use landscape::spectrum::{
     density_of, hessian_spectrum, hutchinson_trace, spectral_density, spectrum_of, trace_of,
-    DensityOptions, Method, SpectrumOptions,
+    DensityOptions, Method, SpectrumOptions, Which,
 };
 use nalgebra::{DMatrix, SymmetricEigen};
 use rand::Rng;
@@ -1076,4 +1076,58 @@ fn cli_repeat_times_the_dense_stages() {
         &with(&["--method", "dense", "--repeat", "0"]),
         &["--repeat"],
     );
+}
+
+#[test]
+fn one_end_converges_only_that_end_with_fewer_products() {
+    // A clustered bottom (20 eigenvalues in [−1, −1 + 2·10⁻³]) behind a separated top
+    // (10, 9, 8, 7) and a bulk in [0, 1]: the top-k alone needs far fewer HVPs.
+    let mut r = rng(5);
+    let mut lambda: Vec<f64> = (0..476).map(|_| r.random_range(0.0..1.0)).collect();
+    lambda.extend((0..20).map(|i| -1.0 + 1e-4 * i as f64));
+    lambda.extend([10.0, 9.0, 8.0, 7.0]);
+    let a = plain_matrix(&lambda, Some(3));
+    let run = |which: Which, method: Method| {
+        spectrum_of(
+            &a,
+            &SpectrumOptions {
+                method,
+                k: 3,
+                which,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let both = run(Which::Both, Method::Lanczos);
+    let top = run(Which::Largest, Method::Lanczos);
+    let bottom = run(Which::Smallest, Method::Lanczos);
+    assert!(both.converged && top.converged && bottom.converged);
+    assert!(top.smallest.is_empty() && bottom.largest.is_empty());
+    let values = |pairs: &[landscape::spectrum::Eigenpair]| -> Vec<f64> {
+        pairs.iter().map(|p| p.value).collect()
+    };
+    for (got, want) in [
+        (values(&top.largest), [10.0, 9.0, 8.0]),
+        (values(&both.largest), [10.0, 9.0, 8.0]),
+        (values(&bottom.smallest), [-1.0, -1.0 + 1e-4, -1.0 + 2e-4]),
+        (values(&both.smallest), [-1.0, -1.0 + 1e-4, -1.0 + 2e-4]),
+    ] {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-9, "{got:?} vs {want:?}");
+        }
+    }
+    assert!(
+        2 * top.hvp_count < both.hvp_count,
+        "top only {} HVPs, both ends {}",
+        top.hvp_count,
+        both.hvp_count
+    );
+    // The dense path reports the same ends.
+    let dense = run(Which::Largest, Method::Dense);
+    assert!(dense.smallest.is_empty());
+    assert_eq!(dense.largest.len(), 3);
+    for (d, l) in dense.largest.iter().zip(&top.largest) {
+        assert!((d.value - l.value).abs() <= 1e-9);
+    }
 }
