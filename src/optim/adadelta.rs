@@ -16,6 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::first_order::elementwise_with_two;
 use super::{check_decay, check_positive, Params, UpdateRule};
 use crate::error::Result;
 
@@ -83,15 +84,18 @@ impl UpdateRule for Adadelta {
 
     fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let AdadeltaParams { lr, rho, eps } = self.params;
-        x.iter_mut()
-            .zip(grad)
-            .zip(self.square_avg.iter_mut().zip(&mut self.acc_delta))
-            .for_each(|((x, g), (v, u))| {
+        elementwise_with_two(
+            x,
+            grad,
+            &mut self.square_avg,
+            &mut self.acc_delta,
+            |x, g, v, u| {
                 *v = rho * *v + (1.0 - rho) * g * g;
                 let delta = (*u + eps).sqrt() / (*v + eps).sqrt() * g;
                 *u = rho * *u + (1.0 - rho) * delta * delta;
                 *x -= lr * delta;
-            });
+            },
+        );
     }
 
     fn learning_rate(&self) -> f64 {

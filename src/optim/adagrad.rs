@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::first_order::elementwise_with;
 use super::{check_positive, Params, UpdateRule};
 use crate::error::Result;
 
@@ -70,13 +71,10 @@ impl UpdateRule for Adagrad {
 
     fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let AdagradParams { lr, eps } = self.params;
-        x.iter_mut()
-            .zip(grad)
-            .zip(&mut self.sum_squares)
-            .for_each(|((x, g), s)| {
-                *s += g * g;
-                *x -= lr * g / (s.sqrt() + eps);
-            });
+        elementwise_with(x, grad, &mut self.sum_squares, |x, g, s| {
+            *s += g * g;
+            *x -= lr * g / (s.sqrt() + eps);
+        });
     }
 
     fn learning_rate(&self) -> f64 {

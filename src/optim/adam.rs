@@ -19,6 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::first_order::elementwise_with_two;
 use super::{check_decay, check_positive, settle_steps, Params, UpdateRule};
 use crate::error::Result;
 
@@ -121,15 +122,18 @@ impl UpdateRule for Adam {
             (1.0, 1.0)
         };
         let step_size = lr / correction1;
-        x.iter_mut()
-            .zip(grad)
-            .zip(self.exp_avg.iter_mut().zip(&mut self.exp_avg_sq))
-            .for_each(|((x, g), (m, v))| {
-                *m = lerp(*m, *g, 1.0 - beta1);
+        elementwise_with_two(
+            x,
+            grad,
+            &mut self.exp_avg,
+            &mut self.exp_avg_sq,
+            |x, g, m, v| {
+                *m = lerp(*m, g, 1.0 - beta1);
                 *v = beta2 * *v + (1.0 - beta2) * g * g;
                 let denominator = v.sqrt() / correction2_sqrt + eps;
                 *x -= step_size * *m / denominator;
-            });
+            },
+        );
     }
 
     fn learning_rate(&self) -> f64 {

@@ -7,6 +7,8 @@
 //! loop (name, hyperparameters JSON = the serialised params, start = reset for `f.dim()`,
 //! step = update).
 
+use rayon::prelude::*;
+
 use super::params::Params;
 use super::{Method, Optimizer, Step};
 use crate::error::Result;
@@ -47,6 +49,73 @@ pub trait UpdateRule: Send + 'static {
     /// See [`Optimizer::stall_patience`] (1: one unchanged step is a fixed point).
     fn stall_patience(&self) -> usize {
         1
+    }
+}
+
+/// Coordinates per parallel task of an elementwise update.
+const CHUNK: usize = 1 << 14;
+
+/// Updates of at least this many coordinates run in parallel (by chunks of [`CHUNK`]);
+/// smaller ones in sequence, where a parallel loop would cost more than it saves.
+const PARALLEL_MIN: usize = 1 << 16;
+
+/// `update(xᵢ, gᵢ)` for every coordinate i, in parallel by fixed chunks on large
+/// vectors: elementwise, so the result is the same on any thread count.
+pub(crate) fn elementwise(x: &mut [f64], grad: &[f64], update: impl Fn(&mut f64, f64) + Sync) {
+    let run = |x: &mut [f64], g: &[f64]| x.iter_mut().zip(g).for_each(|(x, g)| update(x, *g));
+    if x.len() < PARALLEL_MIN {
+        run(x, grad);
+    } else {
+        x.par_chunks_mut(CHUNK)
+            .zip(grad.par_chunks(CHUNK))
+            .for_each(|(x, g)| run(x, g));
+    }
+}
+
+/// [`elementwise`] with one state vector `a`: `update(xᵢ, gᵢ, aᵢ)`.
+pub(crate) fn elementwise_with(
+    x: &mut [f64],
+    grad: &[f64],
+    a: &mut [f64],
+    update: impl Fn(&mut f64, f64, &mut f64) + Sync,
+) {
+    let run = |x: &mut [f64], g: &[f64], a: &mut [f64]| {
+        x.iter_mut()
+            .zip(g)
+            .zip(a)
+            .for_each(|((x, g), a)| update(x, *g, a))
+    };
+    if x.len() < PARALLEL_MIN {
+        run(x, grad, a);
+    } else {
+        x.par_chunks_mut(CHUNK)
+            .zip(grad.par_chunks(CHUNK))
+            .zip(a.par_chunks_mut(CHUNK))
+            .for_each(|((x, g), a)| run(x, g, a));
+    }
+}
+
+/// [`elementwise`] with two state vectors `a`, `b`: `update(xᵢ, gᵢ, aᵢ, bᵢ)`.
+pub(crate) fn elementwise_with_two(
+    x: &mut [f64],
+    grad: &[f64],
+    a: &mut [f64],
+    b: &mut [f64],
+    update: impl Fn(&mut f64, f64, &mut f64, &mut f64) + Sync,
+) {
+    let run = |x: &mut [f64], g: &[f64], a: &mut [f64], b: &mut [f64]| {
+        x.iter_mut()
+            .zip(g)
+            .zip(a.iter_mut().zip(b))
+            .for_each(|((x, g), (a, b))| update(x, *g, a, b))
+    };
+    if x.len() < PARALLEL_MIN {
+        run(x, grad, a, b);
+    } else {
+        x.par_chunks_mut(CHUNK)
+            .zip(grad.par_chunks(CHUNK))
+            .zip(a.par_chunks_mut(CHUNK).zip(b.par_chunks_mut(CHUNK)))
+            .for_each(|((x, g), (a, b))| run(x, g, a, b));
     }
 }
 

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::first_order::elementwise;
 use super::{check_positive, Params, UpdateRule};
 use crate::error::Result;
 
@@ -56,7 +57,7 @@ impl UpdateRule for Gd {
 
     fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let lr = self.params.lr;
-        x.iter_mut().zip(grad).for_each(|(x, g)| *x -= lr * g);
+        elementwise(x, grad, |x, g| *x -= lr * g);
     }
 
     fn learning_rate(&self) -> f64 {

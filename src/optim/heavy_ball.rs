@@ -14,6 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::first_order::elementwise_with;
 use super::{check_decay, check_positive, settle_steps, Params, UpdateRule};
 use crate::error::Result;
 
@@ -61,19 +62,18 @@ pub(crate) fn momentum_step(
     grad: &[f64],
     params: MomentumParams,
     first: bool,
-    direction: impl Fn(f64, f64) -> f64,
+    direction: impl Fn(f64, f64) -> f64 + Sync,
 ) {
     let MomentumParams { lr, momentum } = params;
-    let buffers = x.iter_mut().zip(buffer.iter_mut()).zip(grad);
     if first {
-        buffers.for_each(|((x, b), g)| {
-            *b = *g;
-            *x -= lr * direction(*g, *b);
+        elementwise_with(x, grad, buffer, |x, g, b| {
+            *b = g;
+            *x -= lr * direction(g, *b);
         });
     } else {
-        buffers.for_each(|((x, b), g)| {
+        elementwise_with(x, grad, buffer, |x, g, b| {
             *b = momentum * *b + g;
-            *x -= lr * direction(*g, *b);
+            *x -= lr * direction(g, *b);
         });
     }
 }

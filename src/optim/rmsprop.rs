@@ -13,6 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::first_order::elementwise_with;
 use super::{check_decay, check_positive, settle_steps, Params, UpdateRule};
 use crate::error::Result;
 
@@ -76,13 +77,10 @@ impl UpdateRule for RmsProp {
 
     fn update(&mut self, x: &mut [f64], grad: &[f64]) {
         let RmsPropParams { lr, alpha, eps } = self.params;
-        x.iter_mut()
-            .zip(grad)
-            .zip(&mut self.square_avg)
-            .for_each(|((x, g), v)| {
-                *v = alpha * *v + (1.0 - alpha) * g * g;
-                *x -= lr * g / (v.sqrt() + eps);
-            });
+        elementwise_with(x, grad, &mut self.square_avg, |x, g, v| {
+            *v = alpha * *v + (1.0 - alpha) * g * g;
+            *x -= lr * g / (v.sqrt() + eps);
+        });
     }
 
     fn learning_rate(&self) -> f64 {

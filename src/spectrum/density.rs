@@ -4,7 +4,7 @@
 //!
 //! SLQ: for each probe, a Rademacher vector z (seeded by `random::stream(seed, probe)`),
 //! projected on the reduced space and normalised to v, starts m Lanczos steps (with full
-//! reorthogonalisation). The eigenpairs (θⱼ, sⱼ) of the tridiagonal T_m give Gauss
+//! reorthogonalisation, classical Gram–Schmidt by chunks in parallel). The eigenpairs (θⱼ, sⱼ) of the tridiagonal T_m give Gauss
 //! quadrature nodes θⱼ and weights τⱼ = sⱼ\[0]², so vᵀ g(H) v ≈ Σⱼ τⱼ g(θⱼ). Averaging over
 //! probes, the density is φ(t) = (1/probes) Σ_probes Σⱼ τⱼ 𝒩(t; θⱼ, σ²), which integrates
 //! to 1 because Σⱼ τⱼ = ‖v‖² = 1.
@@ -33,9 +33,10 @@ use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::lanczos::gram_schmidt;
 use super::{check_tolerance, ReducedSpace};
 use crate::error::{ensure_point, Error, Result};
-use crate::linalg::{axpy, dot, norm, symmetric_eigen, SymmetricOperator};
+use crate::linalg::{dot, norm, symmetric_eigen, SymmetricOperator};
 use crate::objective::Objective;
 use crate::random::stream;
 
@@ -321,12 +322,12 @@ fn quadrature(
         if basis.len() == steps {
             break;
         }
-        // Full reorthogonalisation (twice) against every previous Lanczos vector.
+        // Full reorthogonalisation against every previous Lanczos vector: classical
+        // Gram–Schmidt by chunks in parallel, a further pass while the last lost much of
+        // the norm (Lanczos's `gram_schmidt`); nothing independent left is a breakdown.
         let before = norm(&w);
-        for _ in 0..2 {
-            for b in &basis {
-                axpy(-dot(b, &w), b, &mut w);
-            }
+        if !gram_schmidt(&mut w, &basis) {
+            break;
         }
         space.project(&mut w);
         let b = norm(&w);

@@ -481,7 +481,7 @@ fn wanted_indices(m: usize, k: usize, which: Which) -> Vec<usize> {
 /// norm or left components above rounding (a semi-orthogonal basis, |bᵢᵀbₖ| ≤ √ε, leaves
 /// √ε times the coefficients), at most three. False when the third still lost that much:
 /// r lies (numerically) in the span of the basis (Daniel, Gragg, Kaufman & Stewart).
-fn gram_schmidt(r: &mut [f64], basis: &[Vec<f64>]) -> bool {
+pub(super) fn gram_schmidt(r: &mut [f64], basis: &[Vec<f64>]) -> bool {
     let mut last = dot_lanes(r, r).sqrt();
     if last == 0.0 || !last.is_finite() {
         return false;

@@ -838,3 +838,69 @@ fn optimizer_names_are_written_with_underscores_and_read_with_either() {
     assert_eq!(optim::find("heavy-ball").unwrap().name, "heavy_ball");
     assert!(optim::find("heavy ball").is_none());
 }
+
+/// f(x) = ½ Σ xᵢ² in any dimension (for the updates' parallel path).
+struct Squares(usize);
+
+impl Objective for Squares {
+    fn kind(&self) -> &'static str {
+        "squares"
+    }
+    fn dim(&self) -> usize {
+        self.0
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        0.5 * x.iter().map(|v| v * v).sum::<f64>()
+    }
+    fn gradient(&self, x: &[f64], grad: &mut [f64]) {
+        grad.copy_from_slice(x);
+    }
+    fn hvp(&self, _x: &[f64], v: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(v);
+    }
+    fn layout(&self) -> landscape::Layout {
+        landscape::Layout::single("x", &[self.0])
+    }
+}
+
+#[test]
+fn large_updates_run_in_parallel_with_the_sequential_results() {
+    // Above 2¹⁶ coordinates an update runs by chunks in parallel; it is elementwise, so
+    // each coordinate follows the same path as in a small (sequential) problem, on any
+    // number of threads.
+    let (large, small) = ((1 << 17) + 123, 40);
+    let start = |d: usize| -> Vec<f64> { (0..d).map(|i| ((i % 7) as f64 - 3.0) * 0.1).collect() };
+    let steps = |name: &str, d: usize| -> Vec<f64> {
+        let f = Squares(d);
+        let mut opt = optim::build(name, &Hyperparameters::default()).unwrap();
+        let mut x = start(d);
+        opt.start(&f, &x).unwrap();
+        let (mut g, mut next) = (vec![0.0; d], vec![0.0; d]);
+        for _ in 0..3 {
+            f.gradient(&x, &mut g);
+            let value = f.value(&x);
+            opt.step(&f, &mut x, value, &g, &mut next);
+        }
+        x
+    };
+    for name in [
+        "gd",
+        "heavy_ball",
+        "nesterov",
+        "adagrad",
+        "rmsprop",
+        "adadelta",
+        "adam",
+    ] {
+        let one = common::on_threads(1, || steps(name, large));
+        let three = common::on_threads(3, || steps(name, large));
+        assert_eq!(one, three, "{name}: 1 vs 3 threads");
+        let sequential = steps(name, small);
+        assert_eq!(
+            &one[..small],
+            &sequential[..],
+            "{name}: parallel vs sequential path"
+        );
+        assert_ne!(one[..small], start(small)[..], "{name}: the steps moved x");
+    }
+}
