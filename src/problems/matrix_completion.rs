@@ -72,13 +72,13 @@ use crate::problems::params::{
 };
 use crate::problems::{Kind, ProblemSpec};
 use crate::random::{gaussian_matrix, rng, Generator};
+use crate::verdict::Verdict;
 
 /// HVPs with at least this many stored-entry × rank terms run in parallel.
 const PARALLEL_WORK: usize = 1 << 16;
 
 /// Rows per parallel task of the HVP.
 const HVP_ROWS: usize = 256;
-use crate::verdict::Verdict;
 
 /// Rows of the upper triangle per parallel task when drawing Ω.
 const PATTERN_ROWS: usize = 64;

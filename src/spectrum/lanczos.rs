@@ -8,9 +8,9 @@
 //! q_{j+1} = r_j/β_j, r_j projected on the domain once, after the subtractions (the
 //! operator's output is not projected before: P(Hq_j − …) = PHq_j − … for vectors in the
 //! domain, and rounding would otherwise leave components outside it that grow by ‖H‖/β
-//! per step). T_j = Q_jᵀ H Q_j is
-//! tridiagonal (α on the diagonal, β beside it); a step costs one HVP and a few passes over
-//! two vectors, not a sweep over the basis.
+//! per step). T_j = Q_jᵀ H Q_j is tridiagonal (α on the diagonal, β beside it); a step
+//! costs one HVP, one projection and a few passes over two vectors, not a sweep over the
+//! basis.
 //!
 //! **Partial reorthogonalisation** (Simon 1984, "The Lanczos algorithm with partial
 //! reorthogonalization", Math. Comp. 42; Larsen's PROPACK). In floating point the q_j lose
