@@ -1,8 +1,9 @@
 //! The one symmetric eigensolver: faer's self-adjoint eigendecomposition, its parallel
 //! parts cut into a fixed number of pieces (`DEGREE`, never the thread count, so results
 //! do not depend on it), with bounded QR iterations. Eigenvalues come in *ascending*
-//! order, eigenvectors as matching unit columns. A solver failure, or a non-finite eigenvalue (from non-finite or overflowing
-//! entries), is [`Error::Numerical`]: callers never see a partial or empty spectrum.
+//! order, eigenvectors as matching unit columns. A solver failure, or a non-finite
+//! eigenvalue (from non-finite or overflowing entries), is [`Error::Numerical`]: callers
+//! never see a partial or empty spectrum.
 //!
 //! [`symmetric_eigen_selected`] is the same decomposition when only a few eigenvectors
 //! are wanted (the extreme pairs of a spectrum): A = Q T Qᵀ (faer's Householder
