@@ -1,6 +1,8 @@
 //! One step of each optimizer on a d = 10⁶ diagonal quadratic (elementwise, by chunks in
-//! parallel), against a plain copy of the same vectors (the same chunks) (the updates are memory-bound, so criterion's bytes/s throughput
-//! is the bandwidth reached: compare it with `copy`), and the run loop's overhead.
+//! parallel), against a plain copy of the same vectors by the same chunks: criterion's
+//! bytes/s throughput is the bandwidth reached, to compare with `copy`'s (GD is
+//! memory-bound; rules with a square root and a division per coordinate are not). And
+//! the run loop's overhead.
 //!
 //! `cargo bench --bench optim` (filter: `cargo bench --bench optim -- step/adam`).
 

@@ -10,7 +10,7 @@
 
 use nalgebra::DMatrix;
 
-use super::{Eigenpair, Method, Spectrum, SpectrumOptions, DENSE_MAX_DIM};
+use super::{Eigenpair, Method, Spectrum, SpectrumOptions, Which, DENSE_MAX_DIM};
 use crate::error::{Error, Result};
 use crate::linalg::{dense, dot, symmetric_eigen_selected, SymmetricOperator};
 
@@ -27,10 +27,7 @@ pub(super) fn spectrum(op: &dyn SymmetricOperator, opts: &SpectrumOptions) -> Re
     let basis = domain_basis(op);
     let h = dense(op, basis.as_ref());
     let k = opts.k.min(n);
-    let wanted: Vec<usize> = reported_indices(n, k)
-        .into_iter()
-        .filter(|&j| (opts.which.smallest() && j < k) || (opts.which.largest() && j + k >= n))
-        .collect();
+    let wanted = opts.which.indices(n, k);
     let (values, vectors) = symmetric_eigen_selected(&h, &wanted)?;
     let pair = |j: usize| {
         let w = vectors.column(wanted.binary_search(&j).expect("a reported index"));
@@ -79,7 +76,7 @@ pub fn dense_matrix(op: &dyn SymmetricOperator) -> DMatrix<f64> {
 /// The ascending eigenvalue indices whose pairs the dense path reports (k at each end of
 /// n): 0..k and n − k..n, one range when they meet.
 pub fn reported_indices(n: usize, k: usize) -> Vec<usize> {
-    (0..n).filter(|&j| j < k || j + k >= n).collect()
+    Which::Both.indices(n, k)
 }
 
 /// An orthonormal basis of the operator's domain as the columns of a d × n matrix, or

@@ -126,7 +126,7 @@ struct Krylov {
 }
 
 /// Ritz values ascending, with the coefficient vectors s (y = Q s) as columns, and the
-/// residual estimates β|s_m| of the wanted pairs (in the order of [`wanted_indices`]).
+/// residual estimates β|s_m| of the wanted pairs (in the order of [`Which::indices`]).
 struct Ritz {
     values: Vec<f64>,
     coefficients: DMatrix<f64>,
@@ -356,7 +356,9 @@ impl Krylov {
         let m = self.v.len();
         let (values, coefficients) = symmetric_eigen(&self.projected_matrix())?;
         let b = self.beta.last().copied().unwrap_or(0.0);
-        let estimates = wanted_indices(m, k, self.which)
+        let estimates = self
+            .which
+            .indices(m, k)
             .into_iter()
             .map(|c| (b * coefficients[(m - 1, c)]).abs())
             .collect();
@@ -376,7 +378,7 @@ impl Krylov {
         k: usize,
         with_vectors: bool,
     ) -> Vec<(usize, Eigenpair)> {
-        let wanted = wanted_indices(ritz.values.len(), k, self.which);
+        let wanted = self.which.indices(ritz.values.len(), k);
         let d = space.dim();
         let mut ys = combine(&self.v, &ritz.coefficients, &wanted, d);
         let pairs = ys
@@ -411,7 +413,7 @@ impl Krylov {
     fn restart(&mut self, ritz: &Ritz, keep_end: usize) {
         let m = ritz.values.len();
         let d = self.v[0].len();
-        let keep = wanted_indices(m, keep_end, self.which);
+        let keep = self.which.indices(m, keep_end);
         let kept = combine(&self.v, &ritz.coefficients, &keep, d);
         let b = self.beta.last().copied().unwrap_or(0.0);
         self.theta = keep.iter().map(|&c| ritz.values[c]).collect();
@@ -466,14 +468,6 @@ fn combine(basis: &[Vec<f64>], s: &DMatrix<f64>, columns: &[usize], d: usize) ->
         }
     }
     out
-}
-
-/// Indices (into ascending Ritz values) of the k lowest and k highest (of those that
-/// `which` wants), ascending.
-fn wanted_indices(m: usize, k: usize, which: Which) -> Vec<usize> {
-    (0..m)
-        .filter(|&i| (which.smallest() && i < k) || (which.largest() && i + k >= m))
-        .collect()
 }
 
 /// r ← r − Σ (bᵢᵀr) bᵢ over the (semi-)orthonormal `basis` by classical Gram–Schmidt:

@@ -128,6 +128,14 @@ impl Which {
     pub fn largest(self) -> bool {
         self != Which::Smallest
     }
+
+    /// The ascending indices, among n ascending values, of the k smallest and the k
+    /// largest as wanted (one range when both ends meet).
+    pub fn indices(self, n: usize, k: usize) -> Vec<usize> {
+        (0..n)
+            .filter(|&j| (self.smallest() && j < k) || (self.largest() && j + k >= n))
+            .collect()
+    }
 }
 
 impl std::fmt::Display for Which {
