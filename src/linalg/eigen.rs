@@ -1,41 +1,40 @@
-//! The one symmetric eigensolver: faer's self-adjoint eigendecomposition, its parallel
-//! parts cut into a fixed number of pieces (`DEGREE`, never the thread count, so results
-//! do not depend on it), with bounded QR iterations. Eigenvalues come in *ascending*
-//! order, eigenvectors as matching unit columns. A solver failure, or a non-finite
-//! eigenvalue (from non-finite or overflowing entries), is [`Error::Numerical`]: callers
-//! never see a partial or empty spectrum.
+//! The one symmetric eigensolver. Eigenvalues come in *ascending* order, eigenvectors
+//! as matching unit columns. A solver failure, or a non-finite eigenvalue (from
+//! non-finite or overflowing entries), is [`Error::Numerical`]: callers never see a
+//! partial or empty spectrum. Parallel parts are cut into a fixed number of pieces
+//! (`DEGREE`, never the thread count): results do not depend on it.
 //!
-//! [`symmetric_eigen_selected`] is the same decomposition when only a few eigenvectors
-//! are wanted (the extreme pairs of a spectrum): A = Q T Qᵀ (faer's Householder
-//! tridiagonalisation), every eigenvalue of T by implicit QR without vectors (the path
-//! of [`symmetric_eigenvalues`]), the wanted eigenvectors of T by inverse iteration
-//! ([`super::tridiagonal`]) and their eigenvalues refined to those vectors' Rayleigh
-//! quotients, the vectors mapped back by Q. That skips the
-//! divide-and-conquer eigenvectors of T and the n × n product Q·V, which together cost
-//! about as much as the tridiagonalisation.
+//! - [`symmetric_eigenvalues`]: A = Q T Qᵀ by the blocked Householder reduction
+//!   ([`super::tridiagonalisation`]), then every eigenvalue of T by root-free QL
+//!   ([`super::tridiagonal::eigenvalues`]); no vectors.
+//! - [`symmetric_eigen_selected`] (the extreme pairs of a spectrum): the same
+//!   eigenvalues, the wanted eigenvectors of T by inverse iteration
+//!   ([`super::tridiagonal::eigenvectors`]) with their eigenvalues refined to those
+//!   vectors' Rayleigh quotients, the vectors mapped back by Q (faer's blocked
+//!   Householder product). That skips T's other eigenvectors and the n × n product Q·V,
+//!   which together cost about as much as the reduction.
+//! - [`symmetric_eigen`] (every pair): faer's self-adjoint eigendecomposition
+//!   (divide and conquer on T), with bounded QR iterations.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::evd::tridiag::{tridiag_in_place, tridiag_in_place_scratch};
-use faer::linalg::evd::{
-    self_adjoint_evd, self_adjoint_evd_scratch, tridiagonal_self_adjoint_evd, ComputeEigenvectors,
-    SelfAdjointEvdParams,
-};
+use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
 use faer::linalg::householder::{
     apply_block_householder_sequence_on_the_left_in_place_scratch,
-    apply_block_householder_sequence_on_the_left_in_place_with_conj,
+    apply_block_householder_sequence_on_the_left_in_place_with_conj, upgrade_householder_factor,
 };
 use faer::linalg::qr::no_pivoting::factor::recommended_block_size;
 use faer::{Col, Conj, Mat, MatMut, Par, Spec};
 use nalgebra::DMatrix;
 
 use super::tridiagonal;
+use super::tridiagonalisation::{tridiagonalise, Tridiagonal};
 use crate::error::{Error, Result};
 
 /// The degree of parallelism given to faer: a constant, never the thread count. faer cuts
-/// its parallel work (the tridiagonalisation's symmetric matrix-vector products, the
-/// products of the back-transformation) into this many parts, each summed in a fixed
-/// order, and rayon runs the parts on whatever threads it has: the same results on one
-/// thread or many.
+/// its parallel work (the reduction's rank-2k updates, the products of the
+/// back-transformation and of the full decomposition) into this many parts, each summed
+/// in a fixed order, and rayon runs the parts on whatever threads it has: the same
+/// results on one thread or many.
 const DEGREE: usize = 2;
 
 fn parallel() -> Par {
@@ -83,7 +82,7 @@ const SELECTED_FRACTION: usize = 4;
 /// Every eigenvalue ascending, and unit eigenvectors (columns, in the order given) for
 /// the ascending eigenvalue indices `wanted` (strictly increasing, each below n), of a
 /// symmetric matrix (only its lower triangle is read). Few indices: tridiagonalisation,
-/// QR eigenvalues and inverse iteration (module docs); many: [`symmetric_eigen`]'s
+/// QL eigenvalues and inverse iteration (module docs); many: [`symmetric_eigen`]'s
 /// columns.
 ///
 /// # Panics
@@ -105,55 +104,18 @@ pub fn symmetric_eigen_selected(
             DMatrix::from_fn(n, m, |r, c| vectors[(r, wanted[c])]),
         ));
     }
-    let params: Spec<SelfAdjointEvdParams, f64> = Spec::default();
-    let mut trid = Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]);
-    let bs = recommended_block_size::<f64>(n, n);
-    let mut householder = Mat::<f64>::zeros(bs, n - 1);
-    tridiag_in_place(
-        trid.as_mut(),
-        householder.as_mut(),
-        parallel(),
-        MemStack::new(&mut MemBuffer::new(tridiag_in_place_scratch::<f64>(
-            n,
-            parallel(),
-            params.tridiag.into(),
-        ))),
-        params.tridiag.into(),
-    );
-    let a: Vec<f64> = (0..n).map(|i| trid[(i, i)]).collect();
-    let b: Vec<f64> = (0..n - 1).map(|i| trid[(i + 1, i)]).collect();
-    let mut s = Col::<f64>::zeros(n);
-    let solved = tridiagonal_self_adjoint_evd(
-        Col::<f64>::from_fn(n, |i| a[i]).as_diagonal(),
-        Col::<f64>::from_fn(n, |i| b.get(i).copied().unwrap_or(0.0)).as_diagonal(),
-        s.as_diagonal_mut(),
-        None,
-        parallel(),
-        MemStack::new(&mut MemBuffer::new(self_adjoint_evd_scratch::<f64>(
-            n,
-            ComputeEigenvectors::No,
-            parallel(),
-            params,
-        ))),
-        params,
-    );
-    let mut values: Vec<f64> = s.iter().copied().collect();
-    values.sort_by(f64::total_cmp);
-    if solved.is_err() || !values.iter().all(|v| v.is_finite()) {
-        super::simd::clear_upper_state();
-        return Err(eigen_failure(match solved {
-            Err(e) => format!("{e:?} (iteration cap reached)"),
-            Ok(()) => NON_FINITE.to_string(),
-        }));
-    }
+    let mut reduced = Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]);
+    let t = tridiagonalise(reduced.as_mut(), parallel());
+    let mut values = tridiagonal_eigenvalues(&t)?;
+    let (a, b) = (&t.diagonal, &t.subdiagonal);
     let picked: Vec<f64> = wanted.iter().map(|&j| values[j]).collect();
     let mut u = vec![0.0; n * m];
-    tridiagonal::eigenvectors(&a, &b, &picked, &mut u);
-    // The wanted eigenvalues as Rayleigh quotients of their vectors (QR's eigenvalues
+    tridiagonal::eigenvectors(a, b, &picked, &mut u);
+    // The wanted eigenvalues as Rayleigh quotients of their vectors (T's QR eigenvalues
     // were off by ≈ 150 ε‖A‖ at n = 1000; the quotient of a vector accurate to δ is
     // accurate to ε‖A‖ + ‖A‖δ²), kept between their neighbours: the list stays ascending.
     for (c, &j) in wanted.iter().enumerate() {
-        let quotient = tridiagonal::rayleigh(&a, &b, &u[c * n..(c + 1) * n]);
+        let quotient = tridiagonal::rayleigh(a, b, &u[c * n..(c + 1) * n]);
         let low = if j > 0 {
             values[j - 1]
         } else {
@@ -162,9 +124,30 @@ pub fn symmetric_eigen_selected(
         let high = values.get(j + 1).copied().unwrap_or(f64::INFINITY);
         values[j] = quotient.clamp(low, high);
     }
-    // Back to A's coordinates: rows 1.. of the vectors by the Householder sequence Q.
+    // Back to A's coordinates: rows 1.. of the vectors by the Householder sequence Q,
+    // its reflectors gathered into blocks (faer's block factors, as its own
+    // tridiagonalisation leaves them).
+    let essentials = reduced.as_ref().submatrix(1, 0, n - 1, n - 1);
+    let bs = recommended_block_size::<f64>(n, n);
+    let mut householder = Mat::<f64>::zeros(bs, n - 1);
+    let mut j = 0;
+    while j < n - 1 {
+        let width = bs.min(n - 1 - j);
+        let mut block = householder.as_mut().submatrix_mut(0, j, width, width);
+        for k in 0..width {
+            block[(k, k)] = t.tau[j + k];
+        }
+        upgrade_householder_factor(
+            block,
+            essentials.submatrix(j, j, n - 1 - j, width),
+            width,
+            1,
+            parallel(),
+        );
+        j += width;
+    }
     apply_block_householder_sequence_on_the_left_in_place_with_conj(
-        trid.as_ref().submatrix(1, 0, n - 1, n - 1),
+        essentials,
         householder.as_ref(),
         Conj::No,
         MatMut::from_column_major_slice_mut(&mut u, n, m).subrows_mut(1, n - 1),
@@ -199,11 +182,21 @@ pub fn symmetric_eigenvalues_of(h: &DMatrix<f64>) -> Result<Vec<f64>> {
 }
 
 /// Eigenvalues ascending of a symmetric faer matrix (only its lower triangle is read),
-/// without eigenvectors.
+/// without eigenvectors: the blocked tridiagonalisation, then implicit QR on T.
 pub fn symmetric_eigenvalues(a: &Mat<f64>) -> Result<Vec<f64>> {
-    let mut values = self_adjoint_eigen(a, None)?;
-    values.sort_by(f64::total_cmp);
-    Ok(values)
+    let mut reduced = a.clone();
+    tridiagonal_eigenvalues(&tridiagonalise(reduced.as_mut(), parallel()))
+}
+
+/// Every eigenvalue of the tridiagonal T, ascending ([`tridiagonal::eigenvalues`]).
+fn tridiagonal_eigenvalues(t: &Tridiagonal) -> Result<Vec<f64>> {
+    tridiagonal::eigenvalues(&t.diagonal, &t.subdiagonal).ok_or_else(|| {
+        eigen_failure(
+            "the tridiagonal QL iteration did not converge (non-finite or overflowing entries, \
+             or the iteration cap)"
+                .to_string(),
+        )
+    })
 }
 
 /// faer's self-adjoint eigensolver: the eigenvalues in faer's order, and the
@@ -296,6 +289,27 @@ mod tests {
         let all: Vec<usize> = (0..120).collect();
         let (values, vectors) = symmetric_eigen_selected(&h, &all).unwrap();
         assert_eq!((values, vectors), symmetric_eigen(&h).unwrap());
+    }
+
+    #[test]
+    fn eigenvalues_are_identical_on_one_two_and_three_threads() {
+        use crate::random::{gaussian_matrix, rng};
+        let g = gaussian_matrix(&mut rng(9), 500, 500);
+        let h = &g + g.transpose();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| symmetric_eigenvalues_of(&h).unwrap())
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(3));
+        // And they are the eigenvalues (faer's full decomposition, another algorithm).
+        let (full, _) = symmetric_eigen(&h).unwrap();
+        let scale = full[499].abs().max(full[0].abs());
+        assert!(one.iter().zip(&full).all(|(a, b)| (a - b).abs() < 1e-12 * scale));
     }
 
     #[test]

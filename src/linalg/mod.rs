@@ -4,10 +4,12 @@
 //!   y ← y + αx on slices;
 //! - [`operator`]: the [`SymmetricOperator`] trait (a plain matrix, the Hessian at a
 //!   point, the reduced Hessian) and the one dense assembly of an operator;
-//! - [`eigen`]: the symmetric eigensolver (faer), eigenvalues ascending, with every
-//!   eigenvector or a few;
-//! - [`tridiagonal`]: eigenvectors of a symmetric tridiagonal matrix by inverse
-//!   iteration (for [`eigen`]);
+//! - [`eigen`]: the symmetric eigensolver, eigenvalues ascending, with every
+//!   eigenvector (faer), a few, or none;
+//! - [`tridiagonalisation`]: blocked Householder reduction to tridiagonal form (for
+//!   [`eigen`]);
+//! - [`tridiagonal`]: the tridiagonal eigenproblem: eigenvalues by root-free QL,
+//!   eigenvectors by inverse iteration (for [`eigen`]);
 //! - [`simd`]: leaving faer's wide-vector kernels cleanly before scalar maths;
 //! - here: Q·diag(λ)·Qᵀ, symmetrisation (M + Mᵀ)/2 and row-major entries of a matrix.
 
@@ -17,6 +19,7 @@ pub mod eigen;
 pub mod operator;
 pub mod simd;
 pub mod tridiagonal;
+pub mod tridiagonalisation;
 pub mod vector;
 
 pub use eigen::{

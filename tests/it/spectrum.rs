@@ -501,8 +501,9 @@ fn results_are_identical_on_one_and_two_threads() {
 
 #[test]
 fn dense_spectrum_is_identical_on_one_two_and_three_threads() {
-    // d = 600: faer's tridiagonalisation runs its parallel parts (a trailing block above
-    // about 314 rows) for the first half of the columns.
+    // d = 600: the reduction's symmetric products run as two parallel parts (trailing
+    // blocks of 384 rows and more) for its first 216 columns, its rank-2k updates and
+    // faer's decomposition at their fixed degree.
     let f = load("matrix_factorization", &["n = 120", "rank = 5"]);
     let x = random_point(f.as_ref(), 3);
     let run = |threads: usize| {
