@@ -60,8 +60,12 @@ pub struct Tridiagonal {
 /// If `a` is not square or its rows are not contiguous (programmer error).
 pub fn tridiagonalise(a: MatMut<'_, f64>, par: Par) -> Tridiagonal {
     // On a pool thread, each column's parallel product is a cheap fork (from outside
-    // the pool it would be two thread wake-ups per column).
-    rayon::scope(|_| reduce(a, par))
+    // the pool it would be two thread wake-ups per column). Small matrices never fork.
+    if a.nrows() <= PARALLEL_MIN {
+        reduce(a, par)
+    } else {
+        rayon::scope(|_| reduce(a, par))
+    }
 }
 
 fn reduce(mut a: MatMut<'_, f64>, par: Par) -> Tridiagonal {
