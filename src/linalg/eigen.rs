@@ -309,7 +309,10 @@ mod tests {
         // And they are the eigenvalues (faer's full decomposition, another algorithm).
         let (full, _) = symmetric_eigen(&h).unwrap();
         let scale = full[499].abs().max(full[0].abs());
-        assert!(one.iter().zip(&full).all(|(a, b)| (a - b).abs() < 1e-12 * scale));
+        assert!(one
+            .iter()
+            .zip(&full)
+            .all(|(a, b)| (a - b).abs() < 1e-12 * scale));
     }
 
     #[test]
