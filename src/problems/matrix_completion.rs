@@ -59,7 +59,7 @@
 //! Layout: `U[n×r]`, row-major.
 
 use nalgebra::DMatrix;
-use rand::Rng;
+use rand::RngCore;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +83,21 @@ const HVP_ROWS: usize = 256;
 /// Rows of the upper triangle per parallel task when drawing Ω.
 const PATTERN_ROWS: usize = 64;
 
+/// Uniforms drawn per bulk fill of ChaCha's output when drawing Ω.
+const PATTERN_WORDS: usize = 512;
+
+/// The integer form of `u < p` for rand's uniform f64 u = (w >> 11)·2⁻⁵³ of a 64-bit
+/// word w: u < p ⇔ (w >> 11) < p·2⁵³ ⇔ (w >> 11) < ⌈p·2⁵³⌉ (p·2⁵³ is exact: a power-of-two
+/// scaling). Returns that bound, clamped to [0, 2⁵³].
+fn uniform_below(p: f64) -> u64 {
+    let t = (p * (1u64 << 53) as f64).ceil();
+    if t.is_nan() || t <= 0.0 {
+        0
+    } else {
+        t.min((1u64 << 53) as f64) as u64
+    }
+}
+
 /// The observed pairs (i, j, m(i, j)), i ≤ j in row-major order, drawn from `rng`'s
 /// stream as one uniform u per pair, (i, j) ∈ Ω iff u < p: the same draws, in the same
 /// order, as a loop over the pairs would make. The stream is ChaCha's, so a block of rows
@@ -95,6 +110,7 @@ fn observed_pattern(
     m: impl Fn(usize, usize) -> f64 + Sync,
 ) -> Vec<(usize, usize, f64)> {
     let start = rng.get_word_pos();
+    let threshold = uniform_below(p);
     // Pairs before row i: Σ_{a<i} (n − a).
     let before = |i: usize| (i * n - i * i.saturating_sub(1) / 2) as u128;
     let blocks: Vec<Vec<(usize, usize, f64)>> = (0..n.div_ceil(PATTERN_ROWS))
@@ -104,11 +120,21 @@ fn observed_pattern(
             let mut rng = rng.clone();
             rng.set_word_pos(start + 2 * before(rows.start));
             let mut found = Vec::new();
+            let mut bytes = [0u8; 8 * PATTERN_WORDS];
             for i in rows {
-                for j in i..n {
-                    if rng.random::<f64>() < p {
-                        found.push((i, j, m(i, j)));
+                let mut j = i;
+                while j < n {
+                    // The next uniforms' 64-bit words in bulk: the same stream, two
+                    // 32-bit words each, low word first.
+                    let take = (n - j).min(PATTERN_WORDS);
+                    rng.fill_bytes(&mut bytes[..8 * take]);
+                    for (t, word) in bytes[..8 * take].chunks_exact(8).enumerate() {
+                        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+                        if word >> 11 < threshold {
+                            found.push((i, j + t, m(i, j + t)));
+                        }
                     }
+                    j += take;
                 }
             }
             found
@@ -765,4 +791,45 @@ fn prefetch_row(x: &[f64], start: usize, len: usize) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (x, start, len);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use rand::Rng;
+
+    /// (w >> 11) < uniform_below(p) decides exactly as rand's `random::<f64>() < p`, at
+    /// random words and at the words on either side of the bound.
+    #[test]
+    fn integer_threshold_matches_the_uniform_comparison() {
+        let scale = 1.0 / (1u64 << 53) as f64;
+        let uniform = |w: u64| (w >> 11) as f64 * scale;
+        let mut r = rng(3);
+        let mut ps = vec![
+            0.0,
+            1e-300,
+            1e-17,
+            1e-3,
+            0.1,
+            0.25,
+            1.0 / 3.0,
+            0.5,
+            0.999,
+            1.0,
+            2.0,
+        ];
+        ps.extend((0..50).map(|_| r.random::<f64>()));
+        for p in ps {
+            let t = uniform_below(p);
+            let mut words: Vec<u64> = (0..2000).map(|_| r.next_u64()).collect();
+            for k in [t.saturating_sub(1), t, t + 1] {
+                words.push(k << 11);
+                words.push((k << 11) | 0x7ff);
+            }
+            for w in words {
+                assert_eq!(w >> 11 < t, uniform(w) < p, "p = {p}, w = {w:#x}");
+            }
+        }
+    }
 }

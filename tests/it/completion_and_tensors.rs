@@ -272,8 +272,14 @@ fn matrix_completion_generated_equals_data() {
 /// from ChaCha stream positions): the same U* and the same Ω, on any thread count.
 #[test]
 fn matrix_completion_generated_follows_the_documented_sequential_draws() {
+    // Rows shorter and (n = 700) longer than a bulk draw of 512 uniforms.
+    for (n, p, seed) in [(150, 0.1, 5), (700, 0.01, 6)] {
+        follows_the_documented_draws(n, 3, p, seed);
+    }
+}
+
+fn follows_the_documented_draws(n: usize, true_rank: usize, p: f64, seed: u64) {
     use rand::{rngs::StdRng, Rng, SeedableRng};
-    let (n, true_rank, p, seed) = (150, 3, 0.1, 5);
     let mut rng = StdRng::seed_from_u64(seed);
     let mut u = DMatrix::zeros(n, true_rank);
     for i in 0..n {
@@ -289,7 +295,13 @@ fn matrix_completion_generated_follows_the_documented_sequential_draws() {
             }
         }
     }
-    let sets = ["n=150", "true_rank=3", "p=0.1", "seed=5"];
+    let sets = [
+        format!("n={n}"),
+        format!("true_rank={true_rank}"),
+        format!("p={p}"),
+        format!("seed={seed}"),
+    ];
+    let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
     for threads in [1, 3] {
         let mc = common::on_threads(threads, || {
             MatrixCompletion::from_spec(&spec_with("matrix_completion", &sets))
