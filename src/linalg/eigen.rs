@@ -13,11 +13,15 @@
 //!   vectors' Rayleigh quotients, the vectors mapped back by Q (faer's blocked
 //!   Householder product). That skips T's other eigenvectors and the n × n product Q·V,
 //!   which together cost about as much as the reduction.
-//! - [`symmetric_eigen`] (every pair): faer's self-adjoint eigendecomposition
-//!   (divide and conquer on T), with bounded QR iterations.
+//! - [`symmetric_eigen`] (every pair): the same reduction, every eigenpair of T by
+//!   faer's divide and conquer (bounded QR iterations below its recursion threshold),
+//!   and Q applied to all of them.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
+use faer::linalg::evd::{
+    self_adjoint_evd_scratch, tridiagonal_self_adjoint_evd, ComputeEigenvectors,
+    SelfAdjointEvdParams,
+};
 use faer::linalg::householder::{
     apply_block_householder_sequence_on_the_left_in_place_scratch,
     apply_block_householder_sequence_on_the_left_in_place_with_conj, upgrade_householder_factor,
@@ -67,7 +71,7 @@ pub fn symmetric_eigen(h: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {
     let n = h.nrows();
     let a = Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]);
     let mut u = Mat::<f64>::zeros(n, n);
-    let s = self_adjoint_eigen(&a, Some(&mut u))?;
+    let s = every_pair(&a, &mut u)?;
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&i, &j| s[i].total_cmp(&s[j]));
     let values = order.iter().map(|&i| s[i]).collect();
@@ -124,39 +128,12 @@ pub fn symmetric_eigen_selected(
         let high = values.get(j + 1).copied().unwrap_or(f64::INFINITY);
         values[j] = quotient.clamp(low, high);
     }
-    // Back to A's coordinates: rows 1.. of the vectors by the Householder sequence Q,
-    // its reflectors gathered into blocks (faer's block factors, as its own
-    // tridiagonalisation leaves them).
-    let essentials = reduced.as_ref().submatrix(1, 0, n - 1, n - 1);
-    let bs = recommended_block_size::<f64>(n, n);
-    let mut householder = Mat::<f64>::zeros(bs, n - 1);
-    let mut j = 0;
-    while j < n - 1 {
-        let width = bs.min(n - 1 - j);
-        let mut block = householder.as_mut().submatrix_mut(0, j, width, width);
-        for k in 0..width {
-            block[(k, k)] = t.tau[j + k];
-        }
-        upgrade_householder_factor(
-            block,
-            essentials.submatrix(j, j, n - 1 - j, width),
-            width,
-            1,
-            parallel(),
-        );
-        j += width;
-    }
-    apply_block_householder_sequence_on_the_left_in_place_with_conj(
-        essentials,
-        householder.as_ref(),
-        Conj::No,
-        MatMut::from_column_major_slice_mut(&mut u, n, m).subrows_mut(1, n - 1),
-        parallel(),
-        MemStack::new(&mut MemBuffer::new(
-            apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(n - 1, bs, m),
-        )),
+    // Back to A's coordinates.
+    apply_q(
+        &reduced,
+        &t,
+        MatMut::from_column_major_slice_mut(&mut u, n, m),
     );
-    super::simd::clear_upper_state();
     let vectors = DMatrix::from_vec(n, m, u);
     if !vectors.iter().all(|v| v.is_finite()) {
         return Err(eigen_failure(NON_FINITE.to_string()));
@@ -199,37 +176,83 @@ fn tridiagonal_eigenvalues(t: &Tridiagonal) -> Result<Vec<f64>> {
     })
 }
 
-/// faer's self-adjoint eigensolver: the eigenvalues in faer's order, and the
-/// eigenvectors into `vectors` when given (n×n).
-fn self_adjoint_eigen(a: &Mat<f64>, mut vectors: Option<&mut Mat<f64>>) -> Result<Vec<f64>> {
+/// Every eigenpair of a symmetric matrix (lower triangle read): the eigenvalues in
+/// faer's order, the eigenvectors into `u` (n × n). The blocked reduction, faer's
+/// divide and conquer on T (implicit QR below its recursion threshold), Q applied to T's
+/// eigenvectors: faer's `self_adjoint_evd` with our reduction in place of its own.
+fn every_pair(a: &Mat<f64>, u: &mut Mat<f64>) -> Result<Vec<f64>> {
     let n = a.nrows();
-    let params = Spec::default();
-    let compute = if vectors.is_some() {
-        ComputeEigenvectors::Yes
-    } else {
-        ComputeEigenvectors::No
-    };
-    let scratch = self_adjoint_evd_scratch::<f64>(n, compute, parallel(), params);
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let mut reduced = a.clone();
+    let t = tridiagonalise(reduced.as_mut(), parallel());
+    let params: Spec<SelfAdjointEvdParams, f64> = Spec::default();
     let mut s = Col::<f64>::zeros(n);
-    let result = self_adjoint_evd(
-        a.as_ref(),
+    let solved = tridiagonal_self_adjoint_evd(
+        Col::<f64>::from_fn(n, |i| t.diagonal[i]).as_diagonal(),
+        Col::<f64>::from_fn(n, |i| t.subdiagonal.get(i).copied().unwrap_or(0.0)).as_diagonal(),
         s.as_diagonal_mut(),
-        vectors.as_deref_mut().map(|u| u.as_mut()),
+        Some(u.as_mut()),
         parallel(),
-        MemStack::new(&mut MemBuffer::new(scratch)),
+        MemStack::new(&mut MemBuffer::new(self_adjoint_evd_scratch::<f64>(
+            n,
+            ComputeEigenvectors::Yes,
+            parallel(),
+            params,
+        ))),
         params,
-    )
-    .map_err(|e| eigen_failure(format!("{e:?} (iteration cap reached)")));
+    );
     super::simd::clear_upper_state();
-    result?;
+    solved.map_err(|e| eigen_failure(format!("{e:?} (iteration cap reached)")))?;
+    apply_q(&reduced, &t, u.as_mut());
     let values: Vec<f64> = s.iter().copied().collect();
-    let finite_vectors = vectors
-        .as_deref()
-        .is_none_or(|u| (0..n).all(|j| (0..n).all(|i| u[(i, j)].is_finite())));
+    let finite_vectors = (0..n).all(|j| (0..n).all(|i| u[(i, j)].is_finite()));
     if !(finite_vectors && values.iter().all(|v| v.is_finite())) {
         return Err(eigen_failure(NON_FINITE.to_string()));
     }
     Ok(values)
+}
+
+/// x ← Q x for the columns of `x` (n × m), Q = H₀⋯H_{n−2} of the reduction that left
+/// `reduced` and `t`: rows 1… by faer's blocked Householder product, its reflectors
+/// gathered into blocks (the block factors faer's own reduction leaves).
+fn apply_q(reduced: &Mat<f64>, t: &Tridiagonal, x: MatMut<'_, f64>) {
+    let n = reduced.nrows();
+    if n < 2 {
+        return;
+    }
+    let m = x.ncols();
+    let essentials = reduced.as_ref().submatrix(1, 0, n - 1, n - 1);
+    let bs = recommended_block_size::<f64>(n, n);
+    let mut householder = Mat::<f64>::zeros(bs, n - 1);
+    let mut j = 0;
+    while j < n - 1 {
+        let width = bs.min(n - 1 - j);
+        let mut block = householder.as_mut().submatrix_mut(0, j, width, width);
+        for k in 0..width {
+            block[(k, k)] = t.tau[j + k];
+        }
+        upgrade_householder_factor(
+            block,
+            essentials.submatrix(j, j, n - 1 - j, width),
+            width,
+            1,
+            parallel(),
+        );
+        j += width;
+    }
+    apply_block_householder_sequence_on_the_left_in_place_with_conj(
+        essentials,
+        householder.as_ref(),
+        Conj::No,
+        x.subrows_mut(1, n - 1),
+        parallel(),
+        MemStack::new(&mut MemBuffer::new(
+            apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(n - 1, bs, m),
+        )),
+    );
+    super::simd::clear_upper_state();
 }
 
 #[cfg(test)]
@@ -289,6 +312,21 @@ mod tests {
         let all: Vec<usize> = (0..120).collect();
         let (values, vectors) = symmetric_eigen_selected(&h, &all).unwrap();
         assert_eq!((values, vectors), symmetric_eigen(&h).unwrap());
+    }
+
+    #[test]
+    fn every_pair_is_an_orthonormal_eigenbasis() {
+        use crate::random::{gaussian_matrix, rng};
+        // n = 300: divide and conquer on T (faer's recursion threshold is below).
+        let g = gaussian_matrix(&mut rng(12), 300, 300);
+        let h = &g + g.transpose();
+        let (values, u) = symmetric_eigen(&h).unwrap();
+        let scale = values[299].abs().max(values[0].abs());
+        let residual = &h * &u - &u * DMatrix::from_diagonal(&values.clone().into());
+        assert!(residual.amax() < 1e-12 * scale, "{}", residual.amax());
+        assert!((u.transpose() * &u - DMatrix::identity(300, 300)).amax() < 1e-12);
+        let plain = symmetric_eigenvalues_of(&h).unwrap();
+        assert!(values.iter().zip(&plain).all(|(a, b)| (a - b).abs() < 1e-12 * scale));
     }
 
     #[test]
