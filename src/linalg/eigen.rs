@@ -326,7 +326,10 @@ mod tests {
         assert!(residual.amax() < 1e-12 * scale, "{}", residual.amax());
         assert!((u.transpose() * &u - DMatrix::identity(300, 300)).amax() < 1e-12);
         let plain = symmetric_eigenvalues_of(&h).unwrap();
-        assert!(values.iter().zip(&plain).all(|(a, b)| (a - b).abs() < 1e-12 * scale));
+        assert!(values
+            .iter()
+            .zip(&plain)
+            .all(|(a, b)| (a - b).abs() < 1e-12 * scale));
     }
 
     #[test]

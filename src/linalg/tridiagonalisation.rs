@@ -36,6 +36,8 @@ use faer::prelude::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use pulp::{Arch, Simd, WithSimd};
 
+use super::vector::dot;
+
 /// Reflectors per panel (LAPACK's block size for `dsytrd`).
 const PANEL: usize = 32;
 
@@ -127,7 +129,7 @@ fn reduce(mut a: MatMut<'_, f64>, par: Par) -> Tridiagonal {
             for (vi, &e) in v[1..].iter_mut().zip(column(a.rb(), c, c + 2, rest - 1)) {
                 *vi = e;
             }
-            // p = τ(B₀v − x (yᵀv)).
+            // p = B₀v − x (yᵀv), the current block times v (τ is applied in w).
             let v: &[f64] = column(xp.rb(), 2 * i, r + 1, rest);
             let b0 = a.rb().submatrix(c + 1, c + 1, rest, rest);
             symmetric_product(arch, b0, v, &mut p[..rest], &mut spare);
@@ -215,10 +217,6 @@ fn split_pair<'a>(
         column_mut(left, j, start, len),
         column_mut(right, 0, start, len),
     )
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    super::vector::dot(a, b)
 }
 
 /// out = B v for the symmetric B (m × m, lower triangle read). Above `PARALLEL_MIN`
