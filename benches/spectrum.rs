@@ -1,11 +1,12 @@
 //! Cost of the Hessian spectrum.
 //!
-//! - `dense_eigen/1000`: faer's self-adjoint eigendecomposition (values and vectors) of a
-//!   random symmetric 1000 × 1000 matrix, alone. Goal: within 1.5× of LAPACK's `dsyevd`
+//! - `dense_eigen/1000`: the symmetric eigendecomposition (values and vectors: blocked
+//!   reduction, faer's divide and conquer on T) of a random symmetric 1000 × 1000
+//!   matrix, alone. Goal: within 1.5× of LAPACK's `dsyevd`
 //!   (numpy.linalg.eigh) on the same size. `dense_eigen/1000_values`: the eigenvalues
 //!   alone (against `eigvalsh`); `dense_eigen/1000_extremes`: every eigenvalue and the
-//!   6 + 6 extreme pairs, what the dense spectrum computes (tridiagonalisation, QR
-//!   eigenvalues, inverse iteration).
+//!   6 + 6 extreme pairs, what the dense spectrum computes (blocked tridiagonalisation,
+//!   root-free QL eigenvalues, inverse iteration).
 //! - `dense_spectrum/quadratic_1000`: the whole dense path on a `quadratic` with 1000
 //!   eigenvalues: Hessian assembly from 1000 HVPs plus the eigensolve.
 //! - `lanczos_lambda_min/matrix_completion_n1e4_r10`: λmin (k = 1) of a matrix_completion
