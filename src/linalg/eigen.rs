@@ -69,9 +69,8 @@ pub fn symmetric_eigen_recorded(m: &DMatrix<f64>) -> Option<(Vec<f64>, DMatrix<f
 /// matrix (only its lower triangle is read).
 pub fn symmetric_eigen(h: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {
     let n = h.nrows();
-    let a = Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]);
     let mut u = Mat::<f64>::zeros(n, n);
-    let s = every_pair(&a, &mut u)?;
+    let s = every_pair(Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]), &mut u)?;
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&i, &j| s[i].total_cmp(&s[j]));
     let values = order.iter().map(|&i| s[i]).collect();
@@ -155,14 +154,18 @@ fn eigen_failure(message: String) -> Error {
 /// read), without eigenvectors.
 pub fn symmetric_eigenvalues_of(h: &DMatrix<f64>) -> Result<Vec<f64>> {
     let n = h.nrows();
-    symmetric_eigenvalues(&Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]))
+    eigenvalues_reducing(Mat::<f64>::from_fn(n, n, |i, j| h[(i, j)]))
 }
 
 /// Eigenvalues ascending of a symmetric faer matrix (only its lower triangle is read),
-/// without eigenvectors: the blocked tridiagonalisation, then implicit QR on T.
+/// without eigenvectors: the blocked tridiagonalisation, then root-free QL on T.
 pub fn symmetric_eigenvalues(a: &Mat<f64>) -> Result<Vec<f64>> {
-    let mut reduced = a.clone();
-    tridiagonal_eigenvalues(&tridiagonalise(reduced.as_mut(), parallel()))
+    eigenvalues_reducing(a.clone())
+}
+
+/// [`symmetric_eigenvalues`] of a matrix the reduction may overwrite (no second copy).
+fn eigenvalues_reducing(mut a: Mat<f64>) -> Result<Vec<f64>> {
+    tridiagonal_eigenvalues(&tridiagonalise(a.as_mut(), parallel()))
 }
 
 /// Every eigenvalue of the tridiagonal T, ascending ([`tridiagonal::eigenvalues`]).
@@ -176,16 +179,16 @@ fn tridiagonal_eigenvalues(t: &Tridiagonal) -> Result<Vec<f64>> {
     })
 }
 
-/// Every eigenpair of a symmetric matrix (lower triangle read): the eigenvalues in
-/// faer's order, the eigenvectors into `u` (n × n). The blocked reduction, faer's
-/// divide and conquer on T (implicit QR below its recursion threshold), Q applied to T's
-/// eigenvectors: faer's `self_adjoint_evd` with our reduction in place of its own.
-fn every_pair(a: &Mat<f64>, u: &mut Mat<f64>) -> Result<Vec<f64>> {
-    let n = a.nrows();
+/// Every eigenpair of a symmetric matrix (lower triangle read; reduced in place): the
+/// eigenvalues in faer's order, the eigenvectors into `u` (n × n). The blocked
+/// reduction, faer's divide and conquer on T (implicit QR below its recursion
+/// threshold), Q applied to T's eigenvectors: faer's `self_adjoint_evd` with our
+/// reduction in place of its own.
+fn every_pair(mut reduced: Mat<f64>, u: &mut Mat<f64>) -> Result<Vec<f64>> {
+    let n = reduced.nrows();
     if n == 0 {
         return Ok(Vec::new());
     }
-    let mut reduced = a.clone();
     let t = tridiagonalise(reduced.as_mut(), parallel());
     let params: Spec<SelfAdjointEvdParams, f64> = Spec::default();
     let mut s = Col::<f64>::zeros(n);
